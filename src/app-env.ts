@@ -1,0 +1,29 @@
+import type { Kysely } from "kysely";
+import type { Identity } from "./auth/token.ts";
+import type { Clock } from "./clock.ts";
+import type { Database } from "./db/schema.ts";
+import type { ForumRules } from "./forum-rules.ts";
+import type { Moderator } from "./moderation/moderate.ts";
+
+export interface AppConfig {
+  /** HS256 secret shared with the site's login system. */
+  jwtSecret: string;
+  /** Longest comment accepted, in characters (Unicode code points). */
+  maxCommentChars: number;
+  forumRules: ForumRules;
+}
+
+/** Everything the app needs from outside; the Node server, the Worker and the tests each supply their own. */
+export interface AppDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  moderator: Moderator;
+  config: AppConfig;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    identity: Identity;
+  };
+};

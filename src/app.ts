@@ -1,0 +1,38 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppDeps, AppEnv } from "./app-env.ts";
+import { ApiError, errorBody, respondWithError } from "./errors.ts";
+import { articleRoutes } from "./routes/articles.ts";
+import { commentRoutes } from "./routes/comments.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { docsRoutes } from "./routes/openapi.ts";
+
+/** Builds the HTTP API from its dependencies; the same app serves Node, Workers and the tests. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+
+  app.route("/", healthRoutes());
+  app.route("/", docsRoutes(deps.config.forumRules.version));
+  app.route("/articles", articleRoutes());
+  app.route("/articles", commentRoutes(deps.config.maxCommentChars));
+
+  app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return respondWithError(c, error);
+    if (error instanceof HTTPException) {
+      return c.json(errorBody("http_error", error.message || "request refused"), error.status);
+    }
+    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    return c.json(errorBody("internal_error", "something went wrong on our side"), 500);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

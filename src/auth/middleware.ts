@@ -1,0 +1,32 @@
+import { createMiddleware } from "hono/factory";
+import { ApiError } from "../errors.ts";
+import type { AppEnv } from "../app-env.ts";
+import { TokenError, verifyToken, type Role } from "./token.ts";
+
+/** Requires `Authorization: Bearer <JWT>` and puts the caller's identity on the context. */
+export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header("authorization");
+  if (!header) throw new ApiError(401, "unauthenticated", "sign in first: Authorization: Bearer <token> is missing");
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new ApiError(401, "invalid_token", "Authorization header must be 'Bearer <token>'");
+  const { config, clock } = c.get("deps");
+  try {
+    c.set("identity", await verifyToken(match[1]!, config.jwtSecret, clock.now()));
+  } catch (error) {
+    if (error instanceof TokenError) {
+      throw new ApiError(401, error.problem === "expired" ? "token_expired" : "invalid_token", error.message);
+    }
+    throw error;
+  }
+  await next();
+});
+
+export function requireRole(...roles: Role[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const identity = c.get("identity");
+    if (!roles.includes(identity.role)) {
+      throw new ApiError(403, "forbidden", `this action needs the role ${roles.join(" or ")}`);
+    }
+    await next();
+  });
+}

@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+// Used only when JWT_SECRET is unset outside production, so `npm start` works with no setup.
+// Tokens signed with it are worthless anywhere else.
+export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-deploy";
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  PGLITE_DIR: z.string().min(1).default("data/pglite"),
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
+  DEMO_SEED: z.enum(["0", "1"]).optional(),
+});
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Real Postgres when set; embedded PGlite in `pgliteDir` otherwise. */
+  databaseUrl: string | null;
+  databasePoolMax: number;
+  pgliteDir: string;
+  jwtSecret: string;
+  usingDevelopmentSecret: boolean;
+  maxCommentChars: number;
+  /** Create the demo article at start (default: on for embedded PGlite, off for a real server). */
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadServerConfig(env: Record<string, string | undefined>): ServerConfig {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid configuration ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const values = parsed.data;
+  if (!values.JWT_SECRET && values.NODE_ENV === "production") {
+    throw new ConfigError("JWT_SECRET is required when NODE_ENV=production");
+  }
+  return {
+    host: values.HOST,
+    port: values.PORT,
+    databaseUrl: values.DATABASE_URL ?? null,
+    databasePoolMax: values.DATABASE_POOL_MAX,
+    pgliteDir: values.PGLITE_DIR,
+    jwtSecret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+    usingDevelopmentSecret: !values.JWT_SECRET,
+    maxCommentChars: values.MAX_COMMENT_CHARS,
+    seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
+  };
+}

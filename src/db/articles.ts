@@ -1,0 +1,50 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { ArticlesTable, Database } from "./schema.ts";
+
+export type ArticleRow = Selectable<ArticlesTable>;
+
+export interface ArticleInput {
+  id: string;
+  title: string;
+  body: string;
+  url: string | null;
+  publishedAt: Date | null;
+}
+
+/** Inserts or replaces the site's article; tells whether it was new. */
+export async function upsertArticle(
+  db: Kysely<Database>,
+  article: ArticleInput,
+  now: Date,
+): Promise<{ article: ArticleRow; created: boolean }> {
+  const row = await db
+    .insertInto("articles")
+    .values({
+      id: article.id,
+      title: article.title,
+      body: article.body,
+      url: article.url,
+      published_at: article.publishedAt,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc.column("id").doUpdateSet((eb) => ({
+        title: eb.ref("excluded.title"),
+        body: eb.ref("excluded.body"),
+        url: eb.ref("excluded.url"),
+        published_at: eb.ref("excluded.published_at"),
+        updated_at: eb.ref("excluded.updated_at"),
+      })),
+    )
+    .returningAll()
+    // xmax is 0 only on a freshly inserted row version.
+    .returning(sql<boolean>`xmax = 0`.as("created"))
+    .executeTakeFirstOrThrow();
+  const { created, ...stored } = row;
+  return { article: stored, created };
+}
+
+export async function findArticle(db: Kysely<Database>, id: string): Promise<ArticleRow | undefined> {
+  return db.selectFrom("articles").selectAll().where("id", "=", id).executeTakeFirst();
+}

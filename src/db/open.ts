@@ -1,0 +1,18 @@
+import type { ServerConfig } from "../config.ts";
+import { connectPglite, connectPostgres, type DatabaseHandle } from "./connect.ts";
+import { migrate } from "./migrate.ts";
+import { readMigrationFiles } from "./migration-files.ts";
+
+/** Opens the configured database (Postgres server or embedded PGlite) and brings its schema up to date. */
+export async function openDatabase(config: ServerConfig): Promise<{ database: DatabaseHandle; applied: string[] }> {
+  const database = config.databaseUrl
+    ? connectPostgres({ connectionString: config.databaseUrl, poolMax: config.databasePoolMax })
+    : await connectPglite({ dataDir: config.pgliteDir });
+  try {
+    const applied = await migrate(database, readMigrationFiles());
+    return { database, applied };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+import type { ColumnType, Generated } from "kysely";
+import type { Verdict } from "../moderation/verdict.ts";
+
+// Column types as the drivers return them: int8 comes back as a string (see connect.ts),
+// timestamptz as a Date, jsonb parsed.
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedNow = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type MemberStatus = "active" | "suspended" | "revoked";
+export type CommentStatus = "published" | "pending" | "removed";
+export type SubjectKind = "comment" | "tag" | "member";
+export type DecisionSource = "automated_detection" | "member_report" | "moderator_initiative";
+export type DecisionAutomation = "fully_automated" | "human_with_automated_help" | "human";
+
+export interface MembersTable {
+  id: string;
+  nickname: string | null;
+  status: ColumnType<MemberStatus, MemberStatus | undefined, MemberStatus>;
+  suspended_until: Timestamp | null;
+  accepted_rules_version: string | null;
+  created_at: CreatedNow;
+  updated_at: CreatedNow;
+}
+
+export interface ArticlesTable {
+  id: string;
+  title: string;
+  body: string;
+  url: string | null;
+  published_at: Timestamp | null;
+  created_at: CreatedNow;
+  updated_at: CreatedNow;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  article_id: string;
+  member_id: string;
+  body: string;
+  status: CommentStatus;
+  verdict: ColumnType<Verdict, string, string>;
+  rules_version: string;
+  model_version: string | null;
+  accepted_rules_version: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DecisionsTable {
+  id: Generated<string>;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  subject_text: string;
+  action: string;
+  forum_rules: string[];
+  rule_ids: string[];
+  facts: ColumnType<unknown, string, never>;
+  source: DecisionSource;
+  automation: DecisionAutomation;
+  moderator_id: string | null;
+  affected_member_id: string | null;
+  rules_version: string | null;
+  model_version: string | null;
+  reverses_decision_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  checksum: string;
+  applied_at: CreatedNow;
+}
+
+export interface Database {
+  members: MembersTable;
+  articles: ArticlesTable;
+  comments: CommentsTable;
+  decisions: DecisionsTable;
+  schema_migrations: SchemaMigrationsTable;
+}

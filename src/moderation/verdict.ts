@@ -1,0 +1,36 @@
+export type SubjectKind = "comment" | "tag" | "nickname";
+export type ForumRule = "R1" | "R2" | "R3" | "R4";
+export type Severity = "low" | "medium" | "high" | "critical";
+export type RuleAction = "reject" | "review" | "flag";
+export type VerdictAction = "allow" | "review" | "reject";
+
+export interface Subject {
+  kind: SubjectKind;
+  text: string;
+}
+
+/** [start, end) in UTF-16 code units of the ORIGINAL text, plus the original characters it covers. */
+export interface Span {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Reason {
+  ruleId: string;
+  forumRule: ForumRule;
+  severity: Severity;
+  action: RuleAction;
+  /** Shown to the member (zh-TW). */
+  message: string;
+  spans: Span[];
+}
+
+export interface Verdict {
+  action: VerdictAction;
+  reasons: Reason[];
+  /** Classifier probability of abuse; null while no model is loaded. */
+  score: number | null;
+  rulesVersion: string;
+  modelVersion: string | null;
+}

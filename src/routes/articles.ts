@@ -1,0 +1,77 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { requireIdentity, requireRole } from "../auth/middleware.ts";
+import { findArticle, upsertArticle, type ArticleRow } from "../db/articles.ts";
+import { countPublishedComments } from "../db/comments.ts";
+import { ApiError } from "../errors.ts";
+import { limitBody, readJson } from "../http/json-body.ts";
+
+// The site's CMS ids, e.g. 7266-8372910; kept to characters that are safe in a URL path.
+const ARTICLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const MAX_ARTICLE_REQUEST_BYTES = 1024 * 1024;
+
+export const putArticleSchema = z.strictObject({
+  title: z.string().trim().min(1).max(300),
+  body: z.string().trim().min(1).max(200_000),
+  url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+  publishedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+
+export function articleIdParam(c: Context<AppEnv>): string {
+  const id = c.req.param("id") ?? "";
+  if (!ARTICLE_ID_PATTERN.test(id)) {
+    throw new ApiError(400, "invalid_article_id", "article ids are 1-128 letters, digits, '.', '_' or '-'");
+  }
+  return id;
+}
+
+export function articleNotFound(articleId: string): ApiError {
+  return new ApiError(404, "article_not_found", `no article with id ${articleId}`);
+}
+
+function articleView(article: ArticleRow, publishedCommentCount: number) {
+  return {
+    id: article.id,
+    title: article.title,
+    body: article.body,
+    url: article.url,
+    publishedAt: article.published_at?.toISOString() ?? null,
+    updatedAt: article.updated_at.toISOString(),
+    publishedCommentCount,
+  };
+}
+
+export function articleRoutes() {
+  const routes = new Hono<AppEnv>();
+
+  routes.put("/:id", requireIdentity, requireRole("admin"), limitBody(MAX_ARTICLE_REQUEST_BYTES), async (c) => {
+    const id = articleIdParam(c);
+    const input = await readJson(c, putArticleSchema);
+    const { db, clock } = c.get("deps");
+    const { article, created } = await upsertArticle(
+      db,
+      {
+        id,
+        title: input.title,
+        body: input.body,
+        url: input.url ?? null,
+        publishedAt: input.publishedAt ? new Date(input.publishedAt) : null,
+      },
+      clock.now(),
+    );
+    const count = created ? 0 : await countPublishedComments(db, id);
+    return c.json({ article: articleView(article, count) }, created ? 201 : 200);
+  });
+
+  routes.get("/:id", async (c) => {
+    const id = articleIdParam(c);
+    const { db } = c.get("deps");
+    const article = await findArticle(db, id);
+    if (!article) throw articleNotFound(id);
+    return c.json({ article: articleView(article, await countPublishedComments(db, id)) });
+  });
+
+  return routes;
+}

@@ -1,0 +1,232 @@
+import { createHash } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { AppDeps, AppEnv } from "../app-env.ts";
+import { requireIdentity } from "../auth/middleware.ts";
+import type { Identity } from "../auth/token.ts";
+import { findArticle } from "../db/articles.ts";
+import {
+  countPublishedComments,
+  findCommentByIdempotencyKey,
+  insertComment,
+  listPublishedComments,
+  type CommentCursor,
+  type CommentRow,
+} from "../db/comments.ts";
+import { recordDecision } from "../db/decisions.ts";
+import { findMember, recordMemberAcceptance } from "../db/members.ts";
+import type { CommentStatus } from "../db/schema.ts";
+import { ApiError, errorBody } from "../errors.ts";
+import { limitBody, readJson, validationError } from "../http/json-body.ts";
+import type { Verdict } from "../moderation/verdict.ts";
+import { articleIdParam, articleNotFound } from "./articles.ts";
+
+export const submitCommentSchema = z.strictObject({
+  body: z.string(),
+  acceptedRulesVersion: z.string().optional(),
+  idempotencyKey: z.string().min(1).max(128).optional(),
+});
+
+export const listCommentsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().optional(),
+});
+
+const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
+  allow: "published",
+  review: "pending",
+  reject: "removed",
+};
+
+// JSON may spell any character as a 6-byte \uXXXX escape (12 for a surrogate pair: 6 per UTF-16
+// unit), so the byte ceiling leaves room for that plus the other fields; the exact character
+// limit is checked after parsing.
+function maxCommentRequestBytes(maxChars: number): number {
+  return maxChars * 12 + 4096;
+}
+
+export function commentRoutes(maxCommentChars: number) {
+  const routes = new Hono<AppEnv>();
+
+  routes.post("/:id/comments", requireIdentity, limitBody(maxCommentRequestBytes(maxCommentChars)), async (c) => {
+    const articleId = articleIdParam(c);
+    const input = await readJson(c, submitCommentSchema);
+    return submitComment(c, c.get("deps"), c.get("identity"), articleId, input);
+  });
+
+  routes.get("/:id/comments", async (c) => {
+    const articleId = articleIdParam(c);
+    const query = listCommentsQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { db } = c.get("deps");
+    const cursor = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor);
+    if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
+    const [page, publishedCount] = await Promise.all([
+      listPublishedComments(db, articleId, query.data.limit + 1, cursor),
+      countPublishedComments(db, articleId),
+    ]);
+    const shown = page.slice(0, query.data.limit);
+    const last = shown.at(-1);
+    return c.json({
+      articleId,
+      publishedCount,
+      comments: shown.map((comment) => ({ ...comment, createdAt: comment.createdAt.toISOString() })),
+      nextCursor: page.length > query.data.limit && last ? encodeCursor(last) : null,
+    });
+  });
+
+  return routes;
+}
+
+async function submitComment(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  identity: Identity,
+  articleId: string,
+  input: z.infer<typeof submitCommentSchema>,
+): Promise<Response> {
+  const { db, clock, moderator, config } = deps;
+  const body = input.body.trim();
+  if (body === "") throw new ApiError(400, "comment_empty", "留言內容不可為空白 (the comment body is empty)");
+  const chars = [...body].length;
+  if (chars > config.maxCommentChars) {
+    throw new ApiError(413, "comment_too_long", `留言最多 ${config.maxCommentChars} 字，目前 ${chars} 字`, {
+      maxChars: config.maxCommentChars,
+      chars,
+    });
+  }
+  if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
+
+  const now = clock.now();
+  const member = await findMember(db, identity.memberId);
+  if (member?.status === "revoked") {
+    throw new ApiError(403, "member_revoked", "此帳號已被解除會員資格，無法發言 (membership revoked)");
+  }
+  if (member?.status === "suspended" && member.suspended_until && member.suspended_until > now) {
+    const until = member.suspended_until.toISOString();
+    throw new ApiError(403, "member_suspended", `此帳號停權至 ${until}，期間無法發言`, { suspendedUntil: until });
+  }
+  const currentVersion = config.forumRules.version;
+  if (input.acceptedRulesVersion !== currentVersion) {
+    throw new ApiError(
+      409,
+      "rules_not_accepted",
+      `請先閱讀並同意最新版討論區規則（版本 ${currentVersion}）後再發言`,
+      { currentVersion, acceptedRulesVersion: input.acceptedRulesVersion ?? null },
+    );
+  }
+
+  const requestHash = hashRequest(articleId, body, currentVersion);
+  const idempotencyKey = input.idempotencyKey ?? null;
+  if (idempotencyKey) {
+    const earlier = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey);
+    if (earlier) return replay(c, earlier, requestHash);
+  }
+
+  const verdict = moderator.moderate({ kind: "comment", text: body });
+  const stored = await db.transaction().execute(async (trx) => {
+    await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
+    const comment = await insertComment(trx, {
+      articleId,
+      memberId: identity.memberId,
+      body,
+      status: STATUS_OF[verdict.action],
+      verdict,
+      acceptedRulesVersion: currentVersion,
+      idempotencyKey,
+      requestHash,
+      now,
+    });
+    if (comment?.status === "removed") {
+      await recordDecision(trx, {
+        subjectKind: "comment",
+        subjectId: comment.id,
+        subjectText: comment.body,
+        action: "remove",
+        forumRules: [...new Set(verdict.reasons.map((r) => r.forumRule))],
+        ruleIds: verdict.reasons.map((r) => r.ruleId),
+        facts: { reasons: verdict.reasons, score: verdict.score },
+        source: "automated_detection",
+        automation: "fully_automated",
+        moderatorId: null,
+        affectedMemberId: identity.memberId,
+        rulesVersion: verdict.rulesVersion,
+        modelVersion: verdict.modelVersion,
+        reversesDecisionId: null,
+        now,
+      });
+    }
+    return comment;
+  });
+  if (stored) return respond(c, stored);
+  // A concurrent retry with the same key inserted first: answer with its comment.
+  const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
+  if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
+  return replay(c, winner, requestHash);
+}
+
+function hashRequest(articleId: string, body: string, rulesVersion: string): string {
+  return createHash("sha256").update(JSON.stringify([articleId, body, rulesVersion])).digest("hex");
+}
+
+function replay(c: Context<AppEnv>, earlier: CommentRow, requestHash: string): Response {
+  if (earlier.request_hash !== requestHash) {
+    throw new ApiError(409, "idempotency_key_reused", "this idempotency key was already used for a different comment", {
+      commentId: earlier.id,
+    });
+  }
+  c.header("Idempotent-Replayed", "true");
+  return respond(c, earlier);
+}
+
+/** The author's view of their comment: its status and the verdict that decided it. */
+function authorView(comment: CommentRow) {
+  return {
+    id: comment.id,
+    articleId: comment.article_id,
+    memberId: comment.member_id,
+    body: comment.body,
+    status: comment.status,
+    createdAt: comment.created_at.toISOString(),
+    verdict: comment.verdict,
+  };
+}
+
+function respond(c: Context<AppEnv>, comment: CommentRow): Response {
+  switch (comment.status) {
+    case "published":
+      return c.json({ comment: authorView(comment) }, 201);
+    case "pending":
+      return c.json(
+        { comment: authorView(comment), message: "留言已送出，將由管理員審核後顯示 (held for review)" },
+        202,
+      );
+    case "removed": {
+      const reasons = comment.verdict.reasons;
+      return c.json(
+        errorBody("comment_rejected", reasons[0]?.message ?? "留言違反討論區規則，無法刊登", {
+          comment: authorView(comment),
+          reasons,
+        }),
+        422,
+      );
+    }
+  }
+}
+
+function encodeCursor(comment: { createdAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([comment.createdAt.toISOString(), comment.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): CommentCursor {
+  const invalid = new ApiError(400, "invalid_cursor", "cursor is not one this API returned");
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid;
+  }
+  const parsed = z.tuple([z.iso.datetime(), z.string().regex(/^\d{1,19}$/)]).safeParse(value);
+  if (!parsed.success) throw invalid;
+  return { createdAt: new Date(parsed.data[0]), id: parsed.data[1] };
+}

@@ -1,0 +1,278 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { putArticleSchema } from "./articles.ts";
+import { submitCommentSchema } from "./comments.ts";
+
+const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+    },
+  },
+};
+
+const spanSchema = {
+  type: "object",
+  description: "[start, end) in UTF-16 code units of the comment as the member wrote it",
+  properties: { start: { type: "integer" }, end: { type: "integer" }, text: { type: "string" } },
+};
+
+const reasonSchema = {
+  type: "object",
+  properties: {
+    ruleId: { type: "string" },
+    forumRule: { enum: ["R1", "R2", "R3", "R4"] },
+    severity: { enum: ["low", "medium", "high", "critical"] },
+    action: { enum: ["reject", "review", "flag"] },
+    message: { type: "string", description: "zh-TW, shown to the member" },
+    spans: { type: "array", items: spanSchema },
+  },
+};
+
+const verdictSchema = {
+  type: "object",
+  properties: {
+    action: { enum: ["allow", "review", "reject"] },
+    reasons: { type: "array", items: reasonSchema },
+    score: { type: ["number", "null"] },
+    rulesVersion: { type: "string" },
+    modelVersion: { type: ["string", "null"] },
+  },
+};
+
+const authorCommentSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    articleId: { type: "string" },
+    memberId: { type: "string" },
+    body: { type: "string" },
+    status: { enum: ["published", "pending", "removed"] },
+    createdAt: { type: "string", format: "date-time" },
+    verdict: verdictSchema,
+  },
+};
+
+const articleSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    title: { type: "string" },
+    body: { type: "string" },
+    url: { type: ["string", "null"] },
+    publishedAt: { type: ["string", "null"], format: "date-time" },
+    updatedAt: { type: "string", format: "date-time" },
+    publishedCommentCount: { type: "integer" },
+  },
+};
+
+const json = (schema: object) => ({ "application/json": { schema } });
+const error = (description: string) => ({ description, content: json(errorSchema) });
+const articleIdParameter = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const bearer = [{ bearer: [] }];
+
+export function openApiDocument(forumRulesVersion: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Comment moderation service",
+      version: "0.1.0",
+      description:
+        "Comments on news articles, screened against the site's four forum rules. Errors are " +
+        '`{ "error": { "code", "message", "details"? } }`. Current forum rules version: ' +
+        forumRulesVersion,
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT (HS256; sub, role)" } },
+    },
+    paths: {
+      "/articles/{id}": {
+        put: {
+          summary: "Create or replace an article (the site's CMS; admin role)",
+          security: bearer,
+          parameters: [articleIdParameter],
+          requestBody: { required: true, content: json(z.toJSONSchema(putArticleSchema)) },
+          responses: {
+            "200": { description: "replaced", content: json({ type: "object", properties: { article: articleSchema } }) },
+            "201": { description: "created", content: json({ type: "object", properties: { article: articleSchema } }) },
+            "400": error("invalid JSON, id or fields"),
+            "401": error("no, invalid or expired token"),
+            "403": error("not an admin"),
+            "413": error("request too large"),
+            "415": error("not application/json"),
+          },
+        },
+        get: {
+          summary: "An article with its published comment count",
+          parameters: [articleIdParameter],
+          responses: {
+            "200": { description: "the article", content: json({ type: "object", properties: { article: articleSchema } }) },
+            "404": error("unknown article"),
+          },
+        },
+      },
+      "/articles/{id}/comments": {
+        post: {
+          summary: "Post a comment; it is moderated before it is stored",
+          security: bearer,
+          parameters: [articleIdParameter],
+          requestBody: { required: true, content: json(z.toJSONSchema(submitCommentSchema)) },
+          responses: {
+            "201": { description: "published", content: json({ type: "object", properties: { comment: authorCommentSchema } }) },
+            "202": {
+              description: "held for a moderator (pending)",
+              content: json({ type: "object", properties: { comment: authorCommentSchema, message: { type: "string" } } }),
+            },
+            "400": error("invalid JSON, empty comment or unknown fields"),
+            "401": error("no, invalid or expired token"),
+            "403": error("member suspended (details.suspendedUntil) or revoked"),
+            "404": error("unknown article"),
+            "409": error("rules_not_accepted (details.currentVersion) or idempotency_key_reused"),
+            "413": error("comment or request too large"),
+            "415": error("not application/json"),
+            "422": error("comment_rejected: stored as removed; details.reasons name the rules and spans"),
+          },
+        },
+        get: {
+          summary: "Published comments, newest first",
+          parameters: [
+            articleIdParameter,
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+            { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of the previous page" },
+          ],
+          responses: {
+            "200": {
+              description: "one page",
+              content: json({
+                type: "object",
+                properties: {
+                  articleId: { type: "string" },
+                  publishedCount: { type: "integer" },
+                  comments: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      properties: {
+                        id: { type: "string" },
+                        memberId: { type: "string" },
+                        nickname: { type: ["string", "null"] },
+                        body: { type: "string" },
+                        createdAt: { type: "string", format: "date-time" },
+                      },
+                    },
+                  },
+                  nextCursor: { type: ["string", "null"] },
+                },
+              }),
+            },
+            "400": error("invalid limit or cursor"),
+            "404": error("unknown article"),
+          },
+        },
+      },
+      "/healthz": { get: { summary: "The process is up", responses: { "200": { description: "ok" } } } },
+      "/readyz": {
+        get: {
+          summary: "The database answers",
+          responses: { "200": { description: "ready" }, "503": error("database_unavailable") },
+        },
+      },
+    },
+  };
+}
+
+// A small self-contained page (no CDN, works offline) that lists the operations from /openapi.json and
+// sends requests to them.
+const DOCS_PAGE = `<!doctype html>
+<html lang="zh-Hant">
+<head>
+<meta charset="utf-8">
+<title>API 文件 · Comment moderation service</title>
+<style>
+body{font-family:system-ui,"Noto Sans TC",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+section{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
+.method{font-weight:bold;text-transform:uppercase;display:inline-block;min-width:4rem}
+textarea,input{font-family:ui-monospace,monospace;width:100%;box-sizing:border-box}
+pre{background:#f5f5f5;padding:.5rem;overflow:auto;white-space:pre-wrap}
+</style>
+</head>
+<body>
+<h1>API 文件</h1>
+<p id="intro"></p>
+<label>Bearer token (<code>npm run token -- --member 42</code>)<input id="token" autocomplete="off"></label>
+<div id="operations"></div>
+<script>
+const spec = fetch("/openapi.json").then((r) => r.json());
+spec.then((doc) => {
+  document.getElementById("intro").textContent = doc.info.description;
+  const root = document.getElementById("operations");
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(operations)) {
+      const section = document.createElement("section");
+      const title = document.createElement("h2");
+      const badge = document.createElement("span");
+      badge.className = "method";
+      badge.textContent = method;
+      title.append(badge, " " + path);
+      const summary = document.createElement("p");
+      summary.textContent = op.summary;
+      const params = (op.parameters || []).map((p) => {
+        const label = document.createElement("label");
+        const input = document.createElement("input");
+        input.dataset.name = p.name;
+        input.dataset.in = p.in;
+        label.append(p.in + " " + p.name, input);
+        return label;
+      });
+      const body = document.createElement("textarea");
+      body.rows = 4;
+      body.hidden = !op.requestBody;
+      body.value = op.requestBody ? JSON.stringify(example(op.requestBody.content["application/json"].schema), null, 2) : "";
+      const send = document.createElement("button");
+      send.textContent = "Send";
+      const out = document.createElement("pre");
+      send.onclick = async () => {
+        let url = path;
+        const query = new URLSearchParams();
+        for (const label of params) {
+          const input = label.querySelector("input");
+          if (!input.value) continue;
+          if (input.dataset.in === "path") url = url.replace("{" + input.dataset.name + "}", encodeURIComponent(input.value));
+          else query.set(input.dataset.name, input.value);
+        }
+        if ([...query].length) url += "?" + query;
+        const headers = {};
+        const token = document.getElementById("token").value.trim();
+        if (token) headers.authorization = "Bearer " + token;
+        if (op.requestBody) headers["content-type"] = "application/json";
+        const response = await fetch(url, { method: method.toUpperCase(), headers, body: op.requestBody ? body.value : undefined });
+        out.textContent = response.status + " " + response.statusText + "\\n" + (await response.text());
+      };
+      section.append(title, summary, ...params, body, send, out);
+      root.append(section);
+    }
+  }
+});
+function example(schema) {
+  const value = {};
+  for (const [name, property] of Object.entries(schema.properties || {})) {
+    value[name] = property.type === "string" ? "" : null;
+  }
+  return value;
+}
+</script>
+</body>
+</html>`;
+
+export function docsRoutes(forumRulesVersion: string) {
+  const routes = new Hono<AppEnv>();
+  const document = openApiDocument(forumRulesVersion);
+  routes.get("/openapi.json", (c) => c.json(document));
+  routes.get("/docs", (c) => c.html(DOCS_PAGE));
+  return routes;
+}

@@ -1,0 +1,65 @@
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { mintToken } from "./auth/token.ts";
+import { systemClock } from "./clock.ts";
+import { loadServerConfig } from "./config.ts";
+import { openDatabase } from "./db/open.ts";
+import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
+import { createModerator } from "./moderation/moderate.ts";
+import { loadRuleSet } from "./moderation/rules.ts";
+import { readEngineRuleFiles, readForumRules } from "./rules-on-disk.ts";
+
+const config = loadServerConfig(process.env);
+const forumRules = readForumRules();
+const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
+const { database, applied } = await openDatabase(config);
+if (config.seedDemo) await seedDemoArticle(database.db, systemClock.now());
+
+const app = createApp({
+  db: database.db,
+  clock: systemClock,
+  moderator,
+  config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules },
+});
+
+const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, async (info) => {
+  const base = `http://${config.host}:${info.port}`;
+  const where = config.databaseUrl ? "Postgres (DATABASE_URL)" : `embedded PGlite in ${config.pgliteDir}`;
+  console.log(`comment moderation service listening on ${base}`);
+  console.log(`database: ${where}; migrations applied now: ${applied.length ? applied.join(", ") : "none"}`);
+  console.log(`rules ${moderator.rulesVersion}; forum rules version ${forumRules.version}; API docs ${base}/docs`);
+  if (config.usingDevelopmentSecret) {
+    console.log("JWT_SECRET is not set: using the development secret (never deploy like this).");
+  }
+  if (config.seedDemo) {
+    const token = await mintToken({ memberId: "42", role: "member" }, config.jwtSecret, {
+      now: systemClock.now(),
+      ttlSeconds: 24 * 3600,
+    });
+    console.log("\nTry it (member 42, token valid 24 h):");
+    console.log(
+      `curl -s -X POST ${base}/articles/${DEMO_ARTICLE_ID}/comments -H 'content-type: application/json' ` +
+        `-H 'authorization: Bearer ${token}' ` +
+        `-d '{"body":"夜間公車終於來了，支持！","acceptedRulesVersion":"${forumRules.version}"}'`,
+    );
+    console.log(`curl -s ${base}/articles/${DEMO_ARTICLE_ID}/comments`);
+  }
+});
+
+let stopping = false;
+function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing in-flight requests, then closing the database`);
+  server.close(() => {
+    database
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error("closing the database failed:", error);
+        process.exit(1);
+      });
+  });
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
