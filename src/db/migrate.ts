@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { DatabaseHandle, ScriptTransaction } from "./connect.ts";
+import type { DatabaseHandle, ScriptTransaction } from "./handle.ts";
 
 export interface Migration {
   name: string;

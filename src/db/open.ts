@@ -1,5 +1,7 @@
 import type { ServerConfig } from "../config.ts";
-import { connectPglite, connectPostgres, type DatabaseHandle } from "./connect.ts";
+import type { DatabaseHandle } from "./handle.ts";
+import { connectPglite } from "./pglite.ts";
+import { connectPostgres } from "./postgres.ts";
 import { migrate } from "./migrate.ts";
 import { readMigrationFiles } from "./migration-files.ts";
 

@@ -53,7 +53,7 @@ function parseRuleFile(file: RuleFile): Rule[] {
   const doc = parseDocument(file.text, { lineCounter, prettyErrors: false });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const line = yamlError.linePos?.[0].line ?? null;
+    const line = lineCounter.linePos(yamlError.pos[0]).line;
     throw new RuleFileError(file.name, line, `not valid YAML: ${yamlError.message}`);
   }
   const parsed = ruleFileSchema.safeParse(doc.toJS());

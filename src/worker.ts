@@ -1,0 +1,51 @@
+import { createApp } from "./app.ts";
+import { systemClock } from "./clock.ts";
+import { connectPostgres } from "./db/postgres.ts";
+import { parseForumRules } from "./forum-rules.ts";
+import { createModerator } from "./moderation/moderate.ts";
+import { loadRuleSet, type RuleFile } from "./moderation/rules.ts";
+import forumRulesText from "../rules/forum-rules.yaml";
+import r2Abuse from "../rules/engine/r2-abuse.yaml";
+
+// Workers have no file system at run time: the rule files are bundled as text. Every file in
+// rules/engine/ must be listed here; test/worker-bundle.test.ts fails when one is missing.
+export const ENGINE_RULE_FILES: RuleFile[] = [{ name: "rules/engine/r2-abuse.yaml", text: r2Abuse }];
+
+// Compiled once per isolate, at module load.
+const forumRules = parseForumRules("rules/forum-rules.yaml", forumRulesText);
+const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES));
+
+export interface WorkerEnv {
+  /** Hyperdrive binding in front of the Postgres server (wrangler.toml). */
+  HYPERDRIVE: { connectionString: string };
+  /** Secret: `wrangler secret put JWT_SECRET`. */
+  JWT_SECRET: string;
+  MAX_COMMENT_CHARS?: string;
+}
+
+interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
+    // A Worker may not reuse I/O objects across requests, so each request gets its own connection;
+    // Hyperdrive pools the real connections to Postgres.
+    const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
+    const app = createApp({
+      db: database.db,
+      clock: systemClock,
+      moderator,
+      config: {
+        jwtSecret: env.JWT_SECRET,
+        maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,
+        forumRules,
+      },
+    });
+    try {
+      return await app.fetch(request);
+    } finally {
+      ctx.waitUntil(database.close());
+    }
+  },
+};

@@ -1,0 +1,73 @@
+import { createApp, type App } from "../../src/app.ts";
+import type { AppConfig } from "../../src/app-env.ts";
+import { mintToken, type Role } from "../../src/auth/token.ts";
+import type { Clock } from "../../src/clock.ts";
+import { createModerator, type Moderator } from "../../src/moderation/moderate.ts";
+import { loadRuleSet } from "../../src/moderation/rules.ts";
+import { readEngineRuleFiles, readForumRules } from "../../src/rules-on-disk.ts";
+import { openMigratedDatabase, type TestDatabase } from "./database.ts";
+
+export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+const sharedModerator = createModerator(loadRuleSet(readEngineRuleFiles()));
+
+export interface TestContext extends TestDatabase {
+  app: App;
+  clock: TestClock;
+  config: AppConfig;
+  moderator: Moderator;
+  token(memberId: string, role?: Role, ttlSeconds?: number): Promise<string>;
+  request(method: string, path: string, options?: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string | ReadableStream<Uint8Array> }): Promise<Response>;
+  /** Creates an article through the API, as the site's CMS does. */
+  putArticle(id: string, fields?: Partial<{ title: string; body: string; url: string }>): Promise<Response>;
+}
+
+export async function createTestContext(overrides: Partial<AppConfig> = {}): Promise<TestContext> {
+  const test = await openMigratedDatabase();
+  const clock = new TestClock(new Date("2026-11-28T09:00:00.000Z"));
+  const config: AppConfig = {
+    jwtSecret: TEST_SECRET,
+    maxCommentChars: 2000,
+    forumRules: readForumRules(),
+    ...overrides,
+  };
+  const app = createApp({ db: test.database.db, clock, moderator: sharedModerator, config });
+  const token = (memberId: string, role: Role = "member", ttlSeconds = 3600) =>
+    mintToken({ memberId, role }, TEST_SECRET, { now: clock.now(), ttlSeconds });
+  const request: TestContext["request"] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = JSON.stringify(options.json);
+    }
+    return app.request(path, { method, headers, body });
+  };
+  return {
+    ...test,
+    app,
+    clock,
+    config,
+    moderator: sharedModerator,
+    token,
+    request,
+    async putArticle(id, fields = {}) {
+      return request("PUT", `/articles/${id}`, {
+        token: await token("cms", "admin"),
+        json: { title: "市府宣布加開夜間公車", body: "交通局今天宣布明年起加開夜間公車路線。", ...fields },
+      });
+    },
+  };
+}
