@@ -5,11 +5,21 @@ import { parseForumRules } from "./forum-rules.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet, type RuleFile } from "./moderation/rules.ts";
 import forumRulesText from "../rules/forum-rules.yaml";
+import r1Illegal from "../rules/engine/r1-illegal.yaml";
+import r1PersonalData from "../rules/engine/r1-personal-data.yaml";
 import r2Abuse from "../rules/engine/r2-abuse.yaml";
+import r4NicknameHooks from "../rules/engine/r4-nickname-hooks.yaml";
+import substitutions from "../rules/engine/substitutions.yaml";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
-// rules/engine/ must be listed here; test/worker-bundle.test.ts fails when one is missing.
-export const ENGINE_RULE_FILES: RuleFile[] = [{ name: "rules/engine/r2-abuse.yaml", text: r2Abuse }];
+// rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
+export const ENGINE_RULE_FILES: RuleFile[] = [
+  { name: "rules/engine/r1-illegal.yaml", text: r1Illegal },
+  { name: "rules/engine/r1-personal-data.yaml", text: r1PersonalData },
+  { name: "rules/engine/r2-abuse.yaml", text: r2Abuse },
+  { name: "rules/engine/r4-nickname-hooks.yaml", text: r4NicknameHooks },
+  { name: "rules/engine/substitutions.yaml", text: substitutions },
+];
 
 // Compiled once per isolate, at module load.
 const forumRules = parseForumRules("rules/forum-rules.yaml", forumRulesText);

@@ -54,7 +54,7 @@ describe("submitting a comment", () => {
     expect(error.message).toContain("第二條");
     const reason = error.details.reasons[0];
     expect(reason).toMatchObject({ ruleId: "R2-profanity-severe", forumRule: "R2", action: "reject" });
-    expect(reason.spans).toEqual([{ start: 7, end: 10, text: "幹你娘" }]);
+    expect(reason.spans).toEqual([{ start: 7, end: 10, text: "幹你娘", term: "幹你娘" }]);
     expect(text.slice(reason.spans[0].start, reason.spans[0].end)).toBe("幹你娘");
 
     const commentId = error.details.comment.id;

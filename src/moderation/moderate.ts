@@ -1,92 +1,224 @@
+import { DETECTORS, type DetectorName } from "./detectors.ts";
 import { Matcher } from "./matcher.ts";
-import { normalize, toOriginal } from "./normalize.ts";
-import type { Rule, RuleSet } from "./rules.ts";
-import type { Reason, Span, Subject, Verdict, VerdictAction } from "./verdict.ts";
+import {
+  canonicalSpelling,
+  foldForDetectors,
+  isAlphanumeric,
+  normalize,
+  toOriginal,
+  type NormalizedText,
+} from "./normalize.ts";
+import type { Rule, RuleSet, Substitutions } from "./rules.ts";
+import type { Reason, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
 
 export interface Moderator {
   rulesVersion: string;
   modelVersion: string | null;
+  /** How many spellings the rules' terms were expanded into (for the benchmark and the README). */
+  patternCount: number;
   moderate(subject: Subject): Verdict;
 }
 
-interface PatternUse {
+// A term expanded into more spellings than this is a mistake in the substitutions, not a rule.
+const MAX_SPELLINGS_PER_TERM = 5000;
+
+interface TermUse {
   rule: number;
   isException: boolean;
+  /** The term as listed in the rule, reported as the explanation of a hit. */
+  term: string;
+  wholeWord: boolean;
+  standalone: boolean;
+  /** Offsets inside the pattern where one character of the term ends and the next begins. */
+  boundaries: number[];
 }
 
-/** Compiles the rule set once into one automaton over every term and exception of every rule. */
+interface Candidate {
+  rule: number;
+  start: number;
+  end: number;
+  term?: string;
+  wholeWord: boolean;
+}
+
+/** Every spelling of a term: each character may be written as itself or any of its variants. */
+export function spellingsOf(
+  term: string,
+  variantsOf: Map<string, string[]>,
+  normalizeText: (text: string) => string,
+): { text: string; boundaries: number[] }[] {
+  let spellings: { text: string; boundaries: number[] }[] = [{ text: "", boundaries: [] }];
+  for (const char of normalizeText(term)) {
+    const options = [char, ...(variantsOf.get(char) ?? [])];
+    const next: { text: string; boundaries: number[] }[] = [];
+    for (const spelling of spellings) {
+      for (const option of options) {
+        const boundaries = spelling.text.length > 0 ? [...spelling.boundaries, spelling.text.length] : [];
+        next.push({ text: spelling.text + option, boundaries });
+      }
+    }
+    spellings = next;
+    if (spellings.length > MAX_SPELLINGS_PER_TERM) {
+      throw new Error(`term ${term} expands into more than ${MAX_SPELLINGS_PER_TERM} spellings; trim its variants`);
+    }
+  }
+  return spellings;
+}
+
+function variantTable(substitutions: Substitutions, normalizeText: (text: string) => string): Map<string, string[]> {
+  const table = new Map<string, string[]>();
+  for (const entry of substitutions.characters) {
+    const key = normalizeText(entry.char);
+    const variants = entry.variants.map(canonicalSpelling).filter((v) => v.length > 0 && v !== key);
+    table.set(key, [...new Set([...(table.get(key) ?? []), ...variants])]);
+  }
+  return table;
+}
+
+/** A separator inside a match must stand between every pair of the term's characters (幹 你 娘), or nowhere. */
+function separatorsAreUniform(normalized: NormalizedText, start: number, end: number, use: TermUse): boolean {
+  let anyGap = false;
+  for (let i = start + 1; i < end; i++) anyGap ||= normalized.gapBefore[i]!;
+  if (!anyGap) return true;
+  return use.boundaries.every((offset) => normalized.gapBefore[start + offset]);
+}
+
+/** A Latin or digit term must not be part of a longer Latin word or number (sb in usb, 4 in 40). */
+function latinBoundariesHold(normalized: NormalizedText, start: number, end: number): boolean {
+  const { text, gapBefore } = normalized;
+  if (isAlphanumeric(text[start]) && start > 0 && !gapBefore[start] && isAlphanumeric(text[start - 1])) return false;
+  if (isAlphanumeric(text[end - 1]) && end < text.length && !gapBefore[end] && isAlphanumeric(text[end])) return false;
+  return true;
+}
+
+function standsAlone(normalized: NormalizedText, start: number, end: number): boolean {
+  return (start === 0 || normalized.gapBefore[start]!) && (end === normalized.text.length || normalized.gapBefore[end]!);
+}
+
+const segmenter = new Intl.Segmenter("zh-TW", { granularity: "word" });
+
+function wordBoundaries(original: string): Set<number> {
+  const boundaries = new Set<number>([original.length]);
+  for (const segment of segmenter.segment(original)) boundaries.add(segment.index);
+  return boundaries;
+}
+
+/** Compiles the rule set once: every spelling of every term and exception of every rule in one automaton. */
 export function createModerator(ruleSet: RuleSet): Moderator {
+  const options = { leetCharacters: ruleSet.substitutions.leetCharacters };
+  const normalizeText = (text: string) => normalize(text, options).text;
+  const variantsOf = variantTable(ruleSet.substitutions, normalizeText);
+
   const patterns: string[] = [];
-  const uses: PatternUse[][] = [];
+  const uses: TermUse[][] = [];
   const indexOf = new Map<string, number>();
-  const addPattern = (word: string, use: PatternUse) => {
-    const canonical = normalize(word).text;
-    let index = indexOf.get(canonical);
+  const addPattern = (text: string, use: TermUse) => {
+    let index = indexOf.get(text);
     if (index === undefined) {
       index = patterns.length;
-      indexOf.set(canonical, index);
-      patterns.push(canonical);
+      indexOf.set(text, index);
+      patterns.push(text);
       uses.push([]);
     }
     uses[index]!.push(use);
   };
   ruleSet.rules.forEach((rule, ruleIndex) => {
-    for (const group of rule.terms) for (const word of group.list) addPattern(word, { rule: ruleIndex, isException: false });
-    for (const group of rule.exceptions) for (const word of group.list) addPattern(word, { rule: ruleIndex, isException: true });
+    for (const group of rule.terms) {
+      for (const term of group.list) {
+        for (const spelling of spellingsOf(term, variantsOf, normalizeText)) {
+          addPattern(spelling.text, {
+            rule: ruleIndex,
+            isException: false,
+            term,
+            wholeWord: group.wholeWord,
+            standalone: group.standalone,
+            boundaries: spelling.boundaries,
+          });
+        }
+      }
+    }
+    for (const group of rule.exceptions) {
+      for (const word of group.list) {
+        const text = normalizeText(word);
+        if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [] });
+      }
+    }
   });
   const matcher = new Matcher(patterns);
+  const regexRules = ruleSet.rules.map((rule) => rule.patterns.map((p) => new RegExp(p.regex, "giu")));
+  const needsDetectorView = (kind: SubjectKind) =>
+    ruleSet.rules.some((rule, i) => rule.subjects.includes(kind) && (rule.detector || regexRules[i]!.length > 0));
+
+  function termCandidates(subject: Subject, normalized: NormalizedText): Candidate[] {
+    const candidates: Candidate[] = [];
+    const excused = new Map<number, { start: number; end: number }[]>();
+    for (const match of matcher.findAll(normalized.text)) {
+      for (const use of uses[match.pattern]!) {
+        if (!ruleSet.rules[use.rule]!.subjects.includes(subject.kind)) continue;
+        if (use.isException) {
+          const list = excused.get(use.rule) ?? [];
+          list.push(match);
+          excused.set(use.rule, list);
+          continue;
+        }
+        if (!separatorsAreUniform(normalized, match.start, match.end, use)) continue;
+        if (!latinBoundariesHold(normalized, match.start, match.end)) continue;
+        if (use.standalone && !standsAlone(normalized, match.start, match.end)) continue;
+        candidates.push({ rule: use.rule, start: match.start, end: match.end, term: use.term, wholeWord: use.wholeWord });
+      }
+    }
+    return candidates.filter(
+      (hit) => !(excused.get(hit.rule) ?? []).some((ex) => ex.start <= hit.start && hit.end <= ex.end),
+    );
+  }
 
   return {
     rulesVersion: ruleSet.version,
     modelVersion: null,
+    patternCount: patterns.length,
     moderate(subject) {
-      const normalized = normalize(subject.text);
-      const hits = new Map<number, { start: number; end: number }[]>();
-      const excused = new Map<number, { start: number; end: number }[]>();
-      for (const match of matcher.findAll(normalized.text)) {
-        for (const use of uses[match.pattern]!) {
-          if (!ruleSet.rules[use.rule]!.subjects.includes(subject.kind)) continue;
-          const target = use.isException ? excused : hits;
-          const list = target.get(use.rule) ?? [];
-          list.push({ start: match.start, end: match.end });
-          target.set(use.rule, list);
-        }
-      }
-      const reasons: Reason[] = [];
-      for (const [ruleIndex, ranges] of [...hits].sort((a, b) => a[0] - b[0])) {
-        const exceptions = excused.get(ruleIndex) ?? [];
-        const standing = ranges.filter(
-          (range) => !exceptions.some((ex) => ex.start <= range.start && range.end <= ex.end),
-        );
-        if (standing.length === 0) continue;
-        reasons.push(toReason(ruleSet.rules[ruleIndex]!, spansOf(subject.text, normalized, standing)));
-      }
-      return {
-        action: decide(reasons),
-        reasons,
-        score: null,
-        rulesVersion: ruleSet.version,
-        modelVersion: null,
+      const normalized = normalize(subject.text, options);
+      const spansByRule = new Map<number, Span[]>();
+      const addSpan = (rule: number, span: Span) => {
+        const list = spansByRule.get(rule) ?? [];
+        if (!list.some((s) => s.start === span.start && s.end === span.end)) list.push(span);
+        spansByRule.set(rule, list);
       };
+
+      let boundaries: Set<number> | undefined;
+      for (const hit of termCandidates(subject, normalized)) {
+        const [start, end] = toOriginal(normalized, hit.start, hit.end);
+        if (hit.wholeWord) {
+          boundaries ??= wordBoundaries(subject.text);
+          if (!boundaries.has(start) || !boundaries.has(end)) continue;
+        }
+        addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term });
+      }
+
+      if (needsDetectorView(subject.kind)) {
+        const folded = foldForDetectors(subject.text);
+        ruleSet.rules.forEach((rule, ruleIndex) => {
+          if (!rule.subjects.includes(subject.kind)) return;
+          const ranges = rule.detector ? DETECTORS[rule.detector as DetectorName](folded.text) : [];
+          for (const regex of regexRules[ruleIndex]!) {
+            for (const match of folded.text.matchAll(regex)) {
+              if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
+            }
+          }
+          for (const [s, e] of ranges) {
+            const start = folded.originStart[s]!;
+            const end = folded.originEnd[e - 1]!;
+            addSpan(ruleIndex, { start, end, text: subject.text.slice(start, end) });
+          }
+        });
+      }
+
+      const reasons: Reason[] = [...spansByRule]
+        .sort((a, b) => a[0] - b[0])
+        .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
+      return { action: decide(reasons), reasons, score: null, rulesVersion: ruleSet.version, modelVersion: null };
     },
   };
-}
-
-function spansOf(
-  original: string,
-  normalized: ReturnType<typeof normalize>,
-  ranges: { start: number; end: number }[],
-): Span[] {
-  const seen = new Set<string>();
-  const spans: Span[] = [];
-  for (const range of ranges) {
-    const [start, end] = toOriginal(normalized, range.start, range.end);
-    const key = `${start}:${end}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    spans.push({ start, end, text: original.slice(start, end) });
-  }
-  return spans.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 function toReason(rule: Rule, spans: Span[]): Reason {
@@ -96,7 +228,7 @@ function toReason(rule: Rule, spans: Span[]): Reason {
     severity: rule.severity,
     action: rule.action,
     message: rule.reason,
-    spans,
+    spans: spans.sort((a, b) => a.start - b.start || a.end - b.end),
   };
 }
 

@@ -1,19 +1,127 @@
+import { toCanonicalScript } from "./script.ts";
+
 /**
- * The canonical form the rules match against, with a map back to the original text so every match is
- * reported at its place in what the member wrote.
+ * The canonical form the term rules match against, with a map back to the original text so every
+ * match is reported at its place in what the member wrote.
+ *
+ * Per character: invisible characters are dropped; combining marks and Zhuyin tone marks join the
+ * character before them; NFKC (full-width ｆｕｃｋ → fuck) and lower case; Traditional → Simplified;
+ * separators (spaces, punctuation, symbols: 幹 你 娘, 幹.你.娘, 幹！你！娘) are dropped but remembered
+ * as a gap before the next character; a letter repeated in a row counts once (fuuuuck → fuck). A leet
+ * character (sh1t, f*ck) is kept as a letter when it follows a letter with no gap.
  */
 export interface NormalizedText {
   text: string;
-  /** For each UTF-16 unit of `text`: where the original character it came from starts and ends. */
+  /** For each UTF-16 unit of `text`: where the original character(s) it stands for start and end. */
+  originStart: number[];
+  originEnd: number[];
+  /** For each unit of `text`: whether a separator stood between it and the unit before. */
+  gapBefore: boolean[];
+}
+
+export interface NormalizeOptions {
+  /** Symbols that stand for letters inside a Latin word (sh!t, f*ck, $hit), from rules/engine. */
+  leetCharacters: string;
+}
+
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u;
+const ATTACHING = /[\p{M}\u02ca\u02c7\u02cb\u02d9]/u;
+const SEPARATOR = /[\p{Z}\p{P}\p{S}\s]/u;
+
+function isCjkIdeograph(code: number): boolean {
+  return code >= 0x4e00 && code <= 0x9fff;
+}
+
+function isLatinLetter(char: string): boolean {
+  return char >= "a" && char <= "z";
+}
+
+export function isAlphanumeric(char: string | undefined): boolean {
+  return char !== undefined && ((char >= "a" && char <= "z") || (char >= "0" && char <= "9"));
+}
+
+function fold(char: string, code: number): string {
+  if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : char;
+  if (isCjkIdeograph(code)) return char;
+  return char.normalize("NFKC").toLowerCase();
+}
+
+export function normalize(original: string, options: NormalizeOptions): NormalizedText {
+  let text = "";
+  const originStart: number[] = [];
+  const originEnd: number[] = [];
+  const gapBefore: boolean[] = [];
+  let pendingGap = false;
+  let previous = "";
+  let index = 0;
+  for (const char of original) {
+    const start = index;
+    index += char.length;
+    const code = char.codePointAt(0)!;
+    if (!isCjkIdeograph(code) && code >= 0x80) {
+      if (INVISIBLE.test(char)) continue;
+      if (ATTACHING.test(char)) {
+        if (text.length > 0) originEnd[text.length - 1] = index;
+        continue;
+      }
+    } else if (code < 0x20 || code === 0x7f) {
+      continue;
+    }
+    for (const folded of fold(char, code)) {
+      const canonical = toCanonicalScript(folded);
+      const leetInWord = !pendingGap && isLatinLetter(previous) && options.leetCharacters.includes(canonical);
+      if (!isCjkIdeograph(canonical.codePointAt(0)!) && SEPARATOR.test(canonical) && !leetInWord) {
+        if (text.length > 0) pendingGap = true;
+        continue;
+      }
+      const letterLike = isLatinLetter(canonical) || options.leetCharacters.includes(canonical);
+      if (letterLike && canonical === previous && !pendingGap) {
+        originEnd[text.length - 1] = index;
+        continue;
+      }
+      for (let i = 0; i < canonical.length; i++) {
+        originStart.push(start);
+        originEnd.push(index);
+        gapBefore.push(pendingGap && i === 0);
+      }
+      text += canonical;
+      previous = canonical;
+      pendingGap = false;
+    }
+  }
+  return { text, originStart, originEnd, gapBefore };
+}
+
+/**
+ * A variant spelling as the normalizer would write it inside a word: folded and converted, with its
+ * symbols kept (the * of f*ck is a letter there, though alone it would read as a separator).
+ */
+export function canonicalSpelling(variant: string): string {
+  let text = "";
+  for (const char of variant) {
+    const code = char.codePointAt(0)!;
+    if (INVISIBLE.test(char) || ATTACHING.test(char)) continue;
+    for (const folded of fold(char, code)) text += toCanonicalScript(folded);
+  }
+  return text;
+}
+
+/** Maps [start, end) in the canonical text back to [start, end) in the original. */
+export function toOriginal(normalized: NormalizedText, start: number, end: number): [number, number] {
+  return [normalized.originStart[start]!, normalized.originEnd[end - 1]!];
+}
+
+/**
+ * The view the detectors read (phone numbers, ID and card numbers, e-mail): NFKC only, so full-width
+ * digits count, with separators kept because the formats use them.
+ */
+export interface FoldedText {
+  text: string;
   originStart: number[];
   originEnd: number[];
 }
 
-// Characters that render as nothing and are used to split a word so a filter misses it:
-// zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and controls.
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/u;
-
-export function normalize(original: string): NormalizedText {
+export function foldForDetectors(original: string): FoldedText {
   let text = "";
   const originStart: number[] = [];
   const originEnd: number[] = [];
@@ -21,19 +129,13 @@ export function normalize(original: string): NormalizedText {
   for (const char of original) {
     const start = index;
     index += char.length;
-    if (INVISIBLE.test(char)) continue;
-    // Per character, so each canonical unit keeps a single origin: full-width ｆｕｃｋ → fuck.
-    const canonical = char.normalize("NFKC").toLowerCase();
-    for (let i = 0; i < canonical.length; i++) {
+    const code = char.codePointAt(0)!;
+    const folded = code < 0x80 || isCjkIdeograph(code) ? char : char.normalize("NFKC");
+    for (let i = 0; i < folded.length; i++) {
       originStart.push(start);
       originEnd.push(index);
     }
-    text += canonical;
+    text += folded;
   }
   return { text, originStart, originEnd };
-}
-
-/** Maps [start, end) in the canonical text back to [start, end) in the original. */
-export function toOriginal(normalized: NormalizedText, start: number, end: number): [number, number] {
-  return [normalized.originStart[start]!, normalized.originEnd[end - 1]!];
 }

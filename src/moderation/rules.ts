@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { DETECTOR_NAMES } from "./detectors.ts";
 
-/** A rule file as read from rules/engine/ (by the Node server) or bundled (by the Worker). */
+/** A file of rules/engine/ as read by the Node server or bundled by the Worker. */
 export interface RuleFile {
   name: string;
   text: string;
@@ -19,36 +20,85 @@ export class RuleFileError extends Error {
   }
 }
 
-const wordList = z.strictObject({
+const source = z.string().trim().min(1);
+
+const termGroup = z.strictObject({
   // Where the words come from: a lexicon file and its licence, or who curated them and why.
-  source: z.string().trim().min(1),
+  source,
   list: z.array(z.string().trim().min(1)).min(1),
+  // Counts only where the match is a whole word of the text (Intl.Segmenter, zh-TW): 低能 but not 低能耗.
+  wholeWord: z.boolean().default(false),
+  // Counts only standing alone between separators or text ends: 幹！ but not 幹部, 能幹, 干杯.
+  standalone: z.boolean().default(false),
 });
 
-const ruleSchema = z.strictObject({
-  id: z.string().regex(/^R[1-4]-[a-z0-9]+(-[a-z0-9]+)*$/, "ids look like R2-profanity"),
-  forumRule: z.enum(["R1", "R2", "R3", "R4"]),
-  description: z.string().trim().min(1),
-  subjects: z.array(z.enum(["comment", "tag", "nickname"])).min(1),
-  severity: z.enum(["low", "medium", "high", "critical"]),
-  action: z.enum(["reject", "review", "flag"]),
-  reason: z.string().trim().min(1),
-  terms: z.array(wordList).min(1),
-  // Ordinary words that contain a term (幹部 contains 幹): a term inside one of them is not a hit.
-  exceptions: z.array(wordList).default([]),
+const exceptionGroup = z.strictObject({ source, list: z.array(z.string().trim().min(1)).min(1) });
+
+const pattern = z.strictObject({
+  source,
+  regex: z.string().min(1).refine((text) => {
+    try {
+      new RegExp(text, "giu");
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a valid regular expression"),
 });
 
-const ruleFileSchema = z.strictObject({ rules: z.array(ruleSchema).min(1) });
+const ruleSchema = z
+  .strictObject({
+    id: z.string().regex(/^R[1-4]-[a-z0-9]+(-[a-z0-9]+)*$/, "ids look like R2-profanity"),
+    forumRule: z.enum(["R1", "R2", "R3", "R4"]),
+    description: z.string().trim().min(1),
+    subjects: z.array(z.enum(["comment", "tag", "nickname"])).min(1),
+    severity: z.enum(["low", "medium", "high", "critical"]),
+    action: z.enum(["reject", "review", "flag"]),
+    reason: z.string().trim().min(1),
+    terms: z.array(termGroup).default([]),
+    // Regular expressions over the detector view (NFKC, separators kept), case-insensitive.
+    patterns: z.array(pattern).default([]),
+    detector: z.enum(DETECTOR_NAMES as [string, ...string[]]).optional(),
+    // Ordinary words that contain a term (去死皮 contains 去死): a term inside one of them is not a hit.
+    exceptions: z.array(exceptionGroup).default([]),
+  })
+  .refine((rule) => rule.terms.length > 0 || rule.patterns.length > 0 || rule.detector !== undefined, {
+    message: "a rule needs terms, patterns or a detector",
+  });
+
+const substitutionsSchema = z.strictObject({
+  // Symbols that stand for letters inside a Latin word: sh!t, f*ck.
+  leetCharacters: z.string(),
+  // Spellings that stand for a character inside a listed term: homophones, Zhuyin, digits, leetspeak.
+  characters: z
+    .array(
+      z.strictObject({
+        char: z.string().refine((text) => [...text].length === 1, "one character"),
+        variants: z.array(z.string().trim().min(1)).min(1),
+        source,
+      }),
+    )
+    .min(1),
+});
+
+const ruleFileSchema = z.union([
+  z.strictObject({ rules: z.array(ruleSchema).min(1) }),
+  z.strictObject({ substitutions: substitutionsSchema }),
+]);
 
 export type Rule = z.infer<typeof ruleSchema>;
+export type Substitutions = z.infer<typeof substitutionsSchema>;
 
 export interface RuleSet {
   rules: Rule[];
-  /** Hash of the loaded rules: recorded in every verdict so a decision names the rules it applied. */
+  substitutions: Substitutions;
+  /** Hash of the loaded rules and substitutions: recorded in every verdict. */
   version: string;
 }
 
-function parseRuleFile(file: RuleFile): Rule[] {
+type ParsedFile = z.infer<typeof ruleFileSchema>;
+
+function parseRuleFile(file: RuleFile): ParsedFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(file.text, { lineCounter, prettyErrors: false });
   const yamlError = doc.errors[0];
@@ -56,7 +106,10 @@ function parseRuleFile(file: RuleFile): Rule[] {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
     throw new RuleFileError(file.name, line, `not valid YAML: ${yamlError.message}`);
   }
-  const parsed = ruleFileSchema.safeParse(doc.toJS());
+  const value = doc.toJS();
+  const shape = value && typeof value === "object" && "substitutions" in value ? "substitutions" : "rules";
+  const schema = shape === "rules" ? ruleFileSchema.options[0] : ruleFileSchema.options[1];
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.filter((key): key is string | number => typeof key !== "symbol");
@@ -66,26 +119,33 @@ function parseRuleFile(file: RuleFile): Rule[] {
       const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
       if (node?.range) line = lineCounter.linePos(node.range[0]).line;
     }
-    const rules = doc.toJS()?.rules;
-    const ruleIndex = typeof path[1] === "number" ? path[1] : null;
-    const ruleId = ruleIndex !== null && Array.isArray(rules) ? rules[ruleIndex]?.id : undefined;
-    const where = ruleId ? `rule ${ruleId}, ` : "";
+    const ruleIndex = shape === "rules" && typeof path[1] === "number" ? path[1] : null;
+    const ruleId = ruleIndex !== null ? value?.rules?.[ruleIndex]?.id : undefined;
+    const where = typeof ruleId === "string" ? `rule ${ruleId}, ` : "";
     throw new RuleFileError(file.name, line, `${where}${path.join(".") || "(file)"}: ${issue.message}`);
   }
-  return parsed.data.rules;
+  return parsed.data;
 }
 
 export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
   const rules: Rule[] = [];
   const fileOfRule = new Map<string, string>();
+  let substitutions: { file: string; value: Substitutions } | undefined;
   for (const file of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
-    for (const rule of parseRuleFile(file)) {
+    const parsed = parseRuleFile(file);
+    if ("substitutions" in parsed) {
+      if (substitutions) throw new RuleFileError(file.name, null, `substitutions are already defined in ${substitutions.file}`);
+      substitutions = { file: file.name, value: parsed.substitutions };
+      continue;
+    }
+    for (const rule of parsed.rules) {
       const other = fileOfRule.get(rule.id);
       if (other) throw new RuleFileError(file.name, null, `rule ${rule.id} is already defined in ${other}`);
       fileOfRule.set(rule.id, file.name);
       rules.push(rule);
     }
   }
-  const version = createHash("sha256").update(JSON.stringify(rules)).digest("hex").slice(0, 12);
-  return { rules, version: `rules-${version}` };
+  const chosen = substitutions?.value ?? { leetCharacters: "", characters: [] };
+  const version = createHash("sha256").update(JSON.stringify({ rules, substitutions: chosen })).digest("hex").slice(0, 12);
+  return { rules, substitutions: chosen, version: `rules-${version}` };
 }

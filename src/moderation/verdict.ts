@@ -14,6 +14,8 @@ export interface Span {
   start: number;
   end: number;
   text: string;
+  /** The listed term this span is a spelling of (幹你娘 for ㄍㄢˋ妳娘); absent for detector hits. */
+  term?: string;
 }
 
 export interface Reason {
