@@ -7,11 +7,15 @@ import type { RuleFile } from "./moderation/rules.ts";
 // The Node entry points read rules/ from disk; the Worker bundles the same files (src/worker.ts).
 export const RULES_DIR = fileURLToPath(new URL("../rules/", import.meta.url));
 
-export function readEngineRuleFiles(dir = join(RULES_DIR, "engine")): RuleFile[] {
+const ENGINE_DIR = join(RULES_DIR, "engine");
+
+/** The rule files of rules/engine/, or of another folder laid out the same way (to try rules before they go live). */
+export function readEngineRuleFiles(dir = ENGINE_DIR): RuleFile[] {
+  const label = dir === ENGINE_DIR ? "rules/engine" : dir;
   return readdirSync(dir)
     .filter((name) => name.endsWith(".yaml"))
     .sort()
-    .map((name) => ({ name: `rules/engine/${name}`, text: readFileSync(join(dir, name), "utf8") }));
+    .map((name) => ({ name: `${label}/${name}`, text: readFileSync(join(dir, name), "utf8") }));
 }
 
 export function readForumRules(path = join(RULES_DIR, "forum-rules.yaml")): ForumRules {

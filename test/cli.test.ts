@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -64,5 +64,61 @@ describe("npm run migrate and npm start", () => {
       server.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe("npm run moderate (batch contract)", () => {
+  it("adds action, score and one reason per span to every line, keeping the input fields", () => {
+    const input = [
+      { id: 1, text: "幹 你 娘" },
+      { id: 2, text: "今天天氣很好" },
+      { id: 3, text: "手機0912-345-678", extra: { keep: true } },
+    ];
+    const inPath = join(scratch, "in.jsonl");
+    const outPath = join(scratch, "out.jsonl");
+    writeFileSync(inPath, input.map((line) => JSON.stringify(line)).join("\n") + "\n");
+    const result = spawnSync(tsx, ["scripts/moderate.ts", "--kind", "comment", "--input", inPath, "--output", outPath], { cwd: root, env: env(), encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    const output = readFileSync(outPath, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(output).toHaveLength(3);
+    expect(output[0]).toMatchObject({ id: 1, text: "幹 你 娘", action: "reject" });
+    expect(output[0].reasons).toContainEqual({ rule: "R2-profanity-severe", forumRule: "R2", span: [0, 5], term: "幹你娘" });
+    expect(output[1]).toMatchObject({ id: 2, action: "allow", reasons: [] });
+    expect(output[1]).toHaveProperty("score");
+    expect(output[2]).toMatchObject({ extra: { keep: true }, action: "review", reasons: [{ rule: "R1-phone-number", forumRule: "R1", span: [2, 14] }] });
+    expect(result.stderr).toContain("allow 1, review 1, reject 1");
+  });
+
+  it("reads stdin and writes stdout; a bad line stops with its line number and exit code 2", () => {
+    const ok = spawnSync(tsx, ["scripts/moderate.ts", "--kind", "nickname"], { cwd: root, env: env(), encoding: "utf8", input: '{"text":"官方小編"}\n' });
+    const line = JSON.parse(ok.stdout);
+    expect(line.action).toBe("reject");
+    expect(line.reasons.map((r: { rule: string; span: number[] }) => [r.rule, r.span])).toEqual([
+      ["R4-staff-impersonation", [0, 2]],
+      ["R4-staff-impersonation", [2, 4]],
+    ]);
+    const bad = spawnSync(tsx, ["scripts/moderate.ts", "--kind", "comment"], { cwd: root, env: env(), encoding: "utf8", input: '{"text":"ok"}\nnot json\n' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("stdin:2: not valid JSON");
+    const noKind = spawnSync(tsx, ["scripts/moderate.ts"], { cwd: root, env: env(), encoding: "utf8", input: "" });
+    expect(noKind.status).toBe(2);
+    expect(noKind.stderr).toContain("usage:");
+  });
+});
+
+describe("npm run rules:backtest", () => {
+  it("counts and shows the decisions a rule change would change", () => {
+    const candidate = join(scratch, "candidate-rules");
+    cpSync(join(root, "rules/engine"), candidate, { recursive: true });
+    // The candidate holds 白癡 for nobody: it drops the term from R2-insult.
+    const abuse = readFileSync(join(candidate, "r2-abuse.yaml"), "utf8").replace("智障, 腦殘, 白癡, 混蛋", "智障, 腦殘, 混蛋");
+    writeFileSync(join(candidate, "r2-abuse.yaml"), abuse);
+    const inPath = join(scratch, "backtest.jsonl");
+    writeFileSync(inPath, ["你是白癡", "白癡喔", "今天天氣很好", "幹你娘"].map((text) => JSON.stringify({ text })).join("\n"));
+    const result = spawnSync(tsx, ["scripts/rules-backtest.ts", "--input", inPath, "--against", candidate], { cwd: root, env: env(), encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("decisions changed: 2 (50.00%)");
+    expect(result.stdout).toContain("review → allow: 2");
+    expect(result.stdout).toContain("line 1: 你是白癡  [R2-insult → -]");
   });
 });

@@ -72,14 +72,19 @@ const CARD = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 const STREET_ADDRESS =
   /[\u4e00-\u9fff]{1,8}?(?:路|街|大道)(?:[一二三四五六七八九十\d]+段)?(?:\d+巷)?(?:\d+弄)?\d+(?:之\d+)?[號号](?:\d+[樓楼](?:之\d+)?)?/g;
 
+// Every format but e-mail has a run of digits; most comments have none, and skip the full patterns.
+const DIGITS = /\d{4}/;
+const withDigits = (find: (text: string) => Range[]) => (text: string) => (DIGITS.test(text) ? find(text) : []);
+
 export const DETECTORS: Record<DetectorName, (text: string) => Range[]> = {
-  "taiwan-id-number": (text) => rangesOf(text, ID_NUMBER, isValidTaiwanIdNumber),
-  "phone-number": (text) => rangesOf(text, PHONE),
-  "email-address": (text) => rangesOf(text, EMAIL),
-  "payment-card-number": (text) =>
+  "taiwan-id-number": withDigits((text) => rangesOf(text, ID_NUMBER, isValidTaiwanIdNumber)),
+  "phone-number": withDigits((text) => rangesOf(text, PHONE)),
+  "email-address": (text) => (text.includes("@") ? rangesOf(text, EMAIL) : []),
+  "payment-card-number": withDigits((text) =>
     rangesOf(text, CARD, (match) => {
       const digits = match.replace(/[ -]/g, "");
       return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
     }),
-  "street-address": (text) => rangesOf(text, STREET_ADDRESS),
+  ),
+  "street-address": (text) => (/\d\s*[號号]/.test(text) ? rangesOf(text, STREET_ADDRESS) : []),
 };

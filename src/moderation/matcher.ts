@@ -63,11 +63,15 @@ export class Matcher {
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      while (state !== 0 && !this.nodes[state]!.next.has(code)) {
+      let next = this.nodes[state]!.next.get(code);
+      while (next === undefined && state !== 0) {
         state = this.nodes[state]!.fail;
+        next = this.nodes[state]!.next.get(code);
       }
-      state = this.nodes[state]!.next.get(code) ?? 0;
-      for (const pattern of this.nodes[state]!.outputs) {
+      state = next ?? 0;
+      const outputs = this.nodes[state]!.outputs;
+      for (let k = 0; k < outputs.length; k++) {
+        const pattern = outputs[k]!;
         matches.push({ pattern, start: i + 1 - this.lengths[pattern]!, end: i + 1 });
       }
     }

@@ -145,9 +145,18 @@ export function createModerator(ruleSet: RuleSet): Moderator {
     }
   });
   const matcher = new Matcher(patterns);
-  const regexRules = ruleSet.rules.map((rule) => rule.patterns.map((p) => new RegExp(p.regex, "giu")));
-  const needsDetectorView = (kind: SubjectKind) =>
-    ruleSet.rules.some((rule, i) => rule.subjects.includes(kind) && (rule.detector || regexRules[i]!.length > 0));
+  // Per subject kind, the rules that read the detector view: named detectors and regular expressions.
+  const viewRules = new Map<SubjectKind, { rule: number; detector?: DetectorName; regexes: RegExp[] }[]>();
+  for (const kind of ["comment", "tag", "nickname"] as const) {
+    viewRules.set(
+      kind,
+      ruleSet.rules.flatMap((rule, index) =>
+        rule.subjects.includes(kind) && (rule.detector || rule.patterns.length > 0)
+          ? [{ rule: index, detector: rule.detector as DetectorName | undefined, regexes: rule.patterns.map((p) => new RegExp(p.regex, "giu")) }]
+          : [],
+      ),
+    );
+  }
 
   function termCandidates(subject: Subject, normalized: NormalizedText): Candidate[] {
     const candidates: Candidate[] = [];
@@ -195,22 +204,21 @@ export function createModerator(ruleSet: RuleSet): Moderator {
         addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term });
       }
 
-      if (needsDetectorView(subject.kind)) {
-        const folded = foldForDetectors(subject.text);
-        ruleSet.rules.forEach((rule, ruleIndex) => {
-          if (!rule.subjects.includes(subject.kind)) return;
-          const ranges = rule.detector ? DETECTORS[rule.detector as DetectorName](folded.text) : [];
-          for (const regex of regexRules[ruleIndex]!) {
-            for (const match of folded.text.matchAll(regex)) {
+      const readers = viewRules.get(subject.kind)!;
+      if (readers.length > 0) {
+        const view = foldForDetectors(subject.text);
+        for (const reader of readers) {
+          const ranges = reader.detector ? DETECTORS[reader.detector](view.text) : [];
+          for (const regex of reader.regexes) {
+            for (const match of view.text.matchAll(regex)) {
               if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
             }
           }
           for (const [s, e] of ranges) {
-            const start = folded.originStart[s]!;
-            const end = folded.originEnd[e - 1]!;
-            addSpan(ruleIndex, { start, end, text: subject.text.slice(start, end) });
+            const [start, end] = view.toOriginal(s, e);
+            addSpan(reader.rule, { start, end, text: subject.text.slice(start, end) });
           }
-        });
+        }
       }
 
       const reasons: Reason[] = [...spansByRule]

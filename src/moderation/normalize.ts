@@ -54,39 +54,46 @@ export function normalize(original: string, options: NormalizeOptions): Normaliz
   let pendingGap = false;
   let previous = "";
   let index = 0;
+  const emit = (canonical: string, start: number) => {
+    for (let i = 0; i < canonical.length; i++) {
+      originStart.push(start);
+      originEnd.push(index);
+      gapBefore.push(pendingGap && i === 0);
+    }
+    text += canonical;
+    previous = canonical;
+    pendingGap = false;
+  };
   for (const char of original) {
     const start = index;
     index += char.length;
     const code = char.codePointAt(0)!;
-    if (!isCjkIdeograph(code) && code >= 0x80) {
+    // Most characters are Han ideographs: no folding, never separators, only the script table applies.
+    if (isCjkIdeograph(code)) {
+      emit(toCanonicalScript(char), start);
+      continue;
+    }
+    if (code < 0x20 || code === 0x7f) continue;
+    if (code >= 0x80) {
       if (INVISIBLE.test(char)) continue;
       if (ATTACHING.test(char)) {
         if (text.length > 0) originEnd[text.length - 1] = index;
         continue;
       }
-    } else if (code < 0x20 || code === 0x7f) {
-      continue;
     }
     for (const folded of fold(char, code)) {
       const canonical = toCanonicalScript(folded);
-      const leetInWord = !pendingGap && isLatinLetter(previous) && options.leetCharacters.includes(canonical);
-      if (!isCjkIdeograph(canonical.codePointAt(0)!) && SEPARATOR.test(canonical) && !leetInWord) {
+      const isLeet = options.leetCharacters.includes(canonical);
+      const leetInWord = isLeet && !pendingGap && isLatinLetter(previous);
+      if (!leetInWord && !isCjkIdeograph(canonical.codePointAt(0)!) && SEPARATOR.test(canonical)) {
         if (text.length > 0) pendingGap = true;
         continue;
       }
-      const letterLike = isLatinLetter(canonical) || options.leetCharacters.includes(canonical);
-      if (letterLike && canonical === previous && !pendingGap) {
+      if (canonical === previous && !pendingGap && (isLatinLetter(canonical) || isLeet)) {
         originEnd[text.length - 1] = index;
         continue;
       }
-      for (let i = 0; i < canonical.length; i++) {
-        originStart.push(start);
-        originEnd.push(index);
-        gapBefore.push(pendingGap && i === 0);
-      }
-      text += canonical;
-      previous = canonical;
-      pendingGap = false;
+      emit(canonical, start);
     }
   }
   return { text, originStart, originEnd, gapBefore };
@@ -117,11 +124,12 @@ export function toOriginal(normalized: NormalizedText, start: number, end: numbe
  */
 export interface FoldedText {
   text: string;
-  originStart: number[];
-  originEnd: number[];
+  toOriginal(start: number, end: number): [number, number];
 }
 
 export function foldForDetectors(original: string): FoldedText {
+  // Most comments are already NFKC: then the view is the original and offsets map to themselves.
+  if (original.normalize("NFKC") === original) return { text: original, toOriginal: (start, end) => [start, end] };
   let text = "";
   const originStart: number[] = [];
   const originEnd: number[] = [];
@@ -129,13 +137,12 @@ export function foldForDetectors(original: string): FoldedText {
   for (const char of original) {
     const start = index;
     index += char.length;
-    const code = char.codePointAt(0)!;
-    const folded = code < 0x80 || isCjkIdeograph(code) ? char : char.normalize("NFKC");
+    const folded = char.normalize("NFKC");
     for (let i = 0; i < folded.length; i++) {
       originStart.push(start);
       originEnd.push(index);
     }
     text += folded;
   }
-  return { text, originStart, originEnd };
+  return { text, toOriginal: (start, end) => [originStart[start]!, originEnd[end - 1]!] };
 }

@@ -1,0 +1,58 @@
+// npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]
+// Moderates every line's "text" and writes the line back with action, score and reasons.
+// Reads stdin and writes stdout when --input / --output are left out. A stable contract for batch jobs.
+import { parseArgs } from "node:util";
+import { createModerator } from "../src/moderation/moderate.ts";
+import { loadRuleSet } from "../src/moderation/rules.ts";
+import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
+import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
+import { closeOutput, InputError, openOutput, progress, readJsonl, textOf } from "./jsonl.ts";
+
+const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
+const USAGE = "usage: npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]";
+
+/** The batch output's fields: one reason per matched span. */
+export function batchFields(verdict: Verdict) {
+  return {
+    action: verdict.action,
+    score: verdict.score,
+    reasons: verdict.reasons.flatMap((reason) =>
+      reason.spans.map((span) => ({
+        rule: reason.ruleId,
+        forumRule: reason.forumRule,
+        span: [span.start, span.end],
+        ...(span.term === undefined ? {} : { term: span.term }),
+      })),
+    ),
+    rulesVersion: verdict.rulesVersion,
+    modelVersion: verdict.modelVersion,
+  };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { kind: { type: "string" }, input: { type: "string" }, output: { type: "string" }, rules: { type: "string" } },
+  });
+  if (!values.kind || !KINDS.includes(values.kind as SubjectKind)) throw new InputError(`--kind is required\n${USAGE}`);
+  const kind = values.kind as SubjectKind;
+  const moderator = createModerator(loadRuleSet(values.rules ? readEngineRuleFiles(values.rules) : readEngineRuleFiles()));
+  const output = openOutput(values.output);
+  const counted = progress("moderated");
+  const actions = { allow: 0, review: 0, reject: 0 };
+  for await (const record of readJsonl(values.input)) {
+    const verdict = moderator.moderate({ kind, text: textOf(record, values.input) });
+    actions[verdict.action]++;
+    if (!output.write(`${JSON.stringify({ ...record.value, ...batchFields(verdict) })}\n`)) {
+      await new Promise((resolve) => output.once("drain", resolve));
+    }
+    counted.tick();
+  }
+  await closeOutput(output);
+  counted.done();
+  process.stderr.write(`allow ${actions.allow}, review ${actions.review}, reject ${actions.reject} (rules ${moderator.rulesVersion})\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof InputError || (error as { code?: string }).code === "ENOENT" ? 2 : 1);
+});
