@@ -71,3 +71,11 @@ export function progress(label: string) {
     },
   };
 }
+
+/** Runs a command's main: bad input or a missing file exits 2 with its message, anything else 1. */
+export function runCommand(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof InputError || (error as { code?: string }).code === "ENOENT" ? 2 : 1);
+  });
+}

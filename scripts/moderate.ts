@@ -6,7 +6,7 @@ import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
-import { closeOutput, InputError, openOutput, progress, readJsonl, textOf } from "./jsonl.ts";
+import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
 const USAGE = "usage: npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]";
@@ -52,7 +52,4 @@ async function main() {
   process.stderr.write(`allow ${actions.allow}, review ${actions.review}, reject ${actions.reject} (rules ${moderator.rulesVersion})\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof InputError || (error as { code?: string }).code === "ENOENT" ? 2 : 1);
-});
+runCommand(main);

@@ -6,7 +6,7 @@ import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
-import { InputError, progress, readJsonl, textOf } from "./jsonl.ts";
+import { InputError, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const USAGE = "usage: npm run rules:backtest -- --input IN.jsonl --against RULES_DIR [--kind comment|tag|nickname] [--examples N]";
 
@@ -62,7 +62,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof InputError || (error as { code?: string }).code === "ENOENT" ? 2 : 1);
-});
+runCommand(main);

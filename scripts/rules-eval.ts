@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
-import { InputError, progress, readJsonl, textOf } from "./jsonl.ts";
+import { InputError, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const USAGE = "usage: npm run rules:eval -- --input FILE.jsonl [--script as-is|traditional] [--kind comment|tag|nickname]";
 
@@ -53,7 +53,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof InputError || (error as { code?: string }).code === "ENOENT" ? 2 : 1);
-});
+runCommand(main);
