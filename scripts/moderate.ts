@@ -2,10 +2,11 @@
 // Moderates every line's "text" and writes the line back with action, score and reasons.
 // Reads stdin and writes stdout when --input / --output are left out. A stable contract for batch jobs.
 import { parseArgs } from "node:util";
+import { loadClassifier } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
-import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
+import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
 import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
@@ -35,7 +36,10 @@ async function main() {
   });
   if (!values.kind || !KINDS.includes(values.kind as SubjectKind)) throw new InputError(`--kind is required\n${USAGE}`);
   const kind = values.kind as SubjectKind;
-  const moderator = createModerator(loadRuleSet(values.rules ? readEngineRuleFiles(values.rules) : readEngineRuleFiles()));
+  const moderator = createModerator(
+    loadRuleSet(values.rules ? readEngineRuleFiles(values.rules) : readEngineRuleFiles()),
+    loadClassifier(readModelFile()),
+  );
   const output = openOutput(values.output);
   const counted = progress("moderated");
   const actions = { allow: 0, review: 0, reject: 0 };

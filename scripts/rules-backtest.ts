@@ -2,10 +2,11 @@
 // Moderates every line with the live rules (rules/engine) and with the rules in DIR, and prints how many
 // decisions change and examples of each change, so a moderator can try a rule change before it goes live.
 import { parseArgs } from "node:util";
+import { loadClassifier } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
-import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
+import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
 import { InputError, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const USAGE = "usage: npm run rules:backtest -- --input IN.jsonl --against RULES_DIR [--kind comment|tag|nickname] [--examples N]";
@@ -25,8 +26,9 @@ async function main() {
   if (!["comment", "tag", "nickname"].includes(values.kind)) throw new InputError(`--kind must be comment, tag or nickname\n${USAGE}`);
   const kind = values.kind as SubjectKind;
   const examplesWanted = Number(values.examples);
-  const live = createModerator(loadRuleSet(readEngineRuleFiles()));
-  const candidate = createModerator(loadRuleSet(readEngineRuleFiles(values.against)));
+  const classifier = loadClassifier(readModelFile());
+  const live = createModerator(loadRuleSet(readEngineRuleFiles()), classifier);
+  const candidate = createModerator(loadRuleSet(readEngineRuleFiles(values.against)), classifier);
 
   const changes = new Map<string, { count: number; examples: string[] }>();
   let total = 0;

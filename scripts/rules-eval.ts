@@ -2,12 +2,12 @@
 // Scores the rules alone on labelled lines ({"text", "label": 0|1}, 1 = offensive): a line counts as
 // flagged when the verdict is review or reject. --script traditional converts each text to Taiwan
 // Traditional first (opencc-js), to measure the same data as the site's readers write it.
-import * as OpenCC from "opencc-js";
 import { parseArgs } from "node:util";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
 import { InputError, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
+import { toTraditional } from "./traditional.ts";
 
 const USAGE = "usage: npm run rules:eval -- --input FILE.jsonl [--script as-is|traditional] [--kind comment|tag|nickname]";
 
@@ -17,7 +17,7 @@ async function main() {
   });
   if (!values.input) throw new InputError(USAGE);
   if (!["as-is", "traditional"].includes(values.script)) throw new InputError(`--script must be as-is or traditional\n${USAGE}`);
-  const convert = values.script === "traditional" ? OpenCC.Converter({ from: "cn", to: "tw" }) : (text: string) => text;
+  const convert = values.script === "traditional" ? toTraditional : (text: string) => text;
   const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
   const counts = { tp: 0, fp: 0, tn: 0, fn: 0, rejectedBenign: 0 };
   const byRule = new Map<string, { hits: number; onBenign: number }>();

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ModelFile } from "./classifier/model.ts";
 import { parseForumRules, type ForumRules } from "./forum-rules.ts";
 import type { RuleFile } from "./moderation/rules.ts";
 
@@ -20,4 +21,11 @@ export function readEngineRuleFiles(dir = ENGINE_DIR): RuleFile[] {
 
 export function readForumRules(path = join(RULES_DIR, "forum-rules.yaml")): ForumRules {
   return parseForumRules("rules/forum-rules.yaml", readFileSync(path, "utf8"));
+}
+
+export const MODEL_PATH = fileURLToPath(new URL("../models/abuse-classifier.json", import.meta.url));
+
+/** The committed classifier model (written by npm run train). */
+export function readModelFile(path = MODEL_PATH): ModelFile {
+  return JSON.parse(readFileSync(path, "utf8")) as ModelFile;
 }

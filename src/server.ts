@@ -5,13 +5,14 @@ import { systemClock } from "./clock.ts";
 import { loadServerConfig } from "./config.ts";
 import { openDatabase } from "./db/open.ts";
 import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
+import { loadClassifier } from "./classifier/model.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet } from "./moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules } from "./rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile } from "./rules-on-disk.ts";
 
 const config = loadServerConfig(process.env);
 const forumRules = readForumRules();
-const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
+const moderator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassifier(readModelFile()));
 const { database, applied } = await openDatabase(config);
 if (config.seedDemo) await seedDemoArticle(database.db, systemClock.now());
 
@@ -27,7 +28,7 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
   const where = config.databaseUrl ? "Postgres (DATABASE_URL)" : `embedded PGlite in ${config.pgliteDir}`;
   console.log(`comment moderation service listening on ${base}`);
   console.log(`database: ${where}; migrations applied now: ${applied.length ? applied.join(", ") : "none"}`);
-  console.log(`rules ${moderator.rulesVersion}; forum rules version ${forumRules.version}; API docs ${base}/docs`);
+  console.log(`rules ${moderator.rulesVersion}, model ${moderator.modelVersion}; forum rules version ${forumRules.version}; API docs ${base}/docs`);
   if (config.usingDevelopmentSecret) {
     console.log("JWT_SECRET is not set: using the development secret (never deploy like this).");
   }

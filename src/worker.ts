@@ -1,10 +1,13 @@
 import { createApp } from "./app.ts";
+import { loadClassifier, type ModelFile } from "./classifier/model.ts";
 import { systemClock } from "./clock.ts";
 import { connectPostgres } from "./db/postgres.ts";
 import { parseForumRules } from "./forum-rules.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet, type RuleFile } from "./moderation/rules.ts";
+import modelFile from "../models/abuse-classifier.json";
 import forumRulesText from "../rules/forum-rules.yaml";
+import classifierPolicy from "../rules/engine/classifier-policy.yaml";
 import r1Illegal from "../rules/engine/r1-illegal.yaml";
 import r1PersonalData from "../rules/engine/r1-personal-data.yaml";
 import r2Abuse from "../rules/engine/r2-abuse.yaml";
@@ -14,6 +17,7 @@ import substitutions from "../rules/engine/substitutions.yaml";
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
 export const ENGINE_RULE_FILES: RuleFile[] = [
+  { name: "rules/engine/classifier-policy.yaml", text: classifierPolicy },
   { name: "rules/engine/r1-illegal.yaml", text: r1Illegal },
   { name: "rules/engine/r1-personal-data.yaml", text: r1PersonalData },
   { name: "rules/engine/r2-abuse.yaml", text: r2Abuse },
@@ -21,9 +25,9 @@ export const ENGINE_RULE_FILES: RuleFile[] = [
   { name: "rules/engine/substitutions.yaml", text: substitutions },
 ];
 
-// Compiled once per isolate, at module load.
+// Compiled once per isolate, at module load; the model is bundled with the code.
 const forumRules = parseForumRules("rules/forum-rules.yaml", forumRulesText);
-const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES));
+const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES), loadClassifier(modelFile as ModelFile));
 
 export interface WorkerEnv {
   /** Hyperdrive binding in front of the Postgres server (wrangler.toml). */

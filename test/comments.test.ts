@@ -77,10 +77,35 @@ describe("submitting a comment", () => {
   });
 
   it("lets ordinary words that contain an insult through", async () => {
-    for (const body of ["這款去死皮凝膠很好用", "身心障礙團體關心智障者權益"]) {
-      const response = await post("m4", { body, acceptedRulesVersion: rulesVersion });
-      expect(response.status, body).toBe(201);
-    }
+    const response = await post("m4", { body: "這款去死皮凝膠很好用", acceptedRulesVersion: rulesVersion });
+    expect(response.status).toBe(201);
+    // No rule refuses the advocacy sentence; the classifier, trained on COLD, still holds it for a look.
+    const advocacy = await post("m4", { body: "身心障礙團體關心智障者權益", acceptedRulesVersion: rulesVersion });
+    const { comment } = (await advocacy.json()) as any;
+    expect(comment.verdict.reasons.map((r: any) => r.ruleId)).toEqual(["R2-classifier"]);
+    expect(advocacy.status).toBe(202);
+  });
+
+  it("holds a comment the classifier scores high although no rule matches, with the n-grams that raised it", async () => {
+    const response = await post("m5", { body: "河南人都是骗子", acceptedRulesVersion: rulesVersion });
+    expect(response.status).toBe(202);
+    const { comment } = (await response.json()) as any;
+    expect(comment.status).toBe("pending");
+    expect(comment.verdict).toMatchObject({ action: "review", modelVersion: t.moderator.modelVersion });
+    expect(comment.verdict.score).toBeGreaterThanOrEqual(0.7);
+    expect(comment.verdict.reasons).toEqual([
+      expect.objectContaining({ ruleId: "R2-classifier", forumRule: "R2", action: "review", spans: [] }),
+    ]);
+    expect(comment.verdict.topNgrams.map((g: any) => g.ngram)).toContain("骗子");
+    const stored = await t.database.db.selectFrom("comments").select(["model_version", "status"]).where("id", "=", comment.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ model_version: t.moderator.modelVersion, status: "pending" });
+  });
+
+  it("never rejects on the classifier alone", async () => {
+    const response = await post("m5", { body: "女人就是不行，河南人都是骗子", acceptedRulesVersion: rulesVersion });
+    const { comment } = (await response.json()) as any;
+    expect(comment.verdict.score).toBeGreaterThan(0.95);
+    expect(response.status).toBe(202);
   });
 });
 

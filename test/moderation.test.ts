@@ -51,6 +51,7 @@ describe("moderate", () => {
       action: "allow",
       reasons: [],
       score: null,
+      topNgrams: [],
       rulesVersion: moderator.rulesVersion,
       modelVersion: null,
     });

@@ -1,3 +1,4 @@
+import type { Classifier } from "../classifier/model.ts";
 import { DETECTORS, type DetectorName } from "./detectors.ts";
 import { Matcher } from "./matcher.ts";
 import {
@@ -8,7 +9,7 @@ import {
   toOriginal,
   type NormalizedText,
 } from "./normalize.ts";
-import type { Rule, RuleSet, Substitutions } from "./rules.ts";
+import type { ClassifierPolicy, Rule, RuleSet, Substitutions } from "./rules.ts";
 import type { Reason, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
 
 export interface Moderator {
@@ -103,8 +104,13 @@ function wordBoundaries(original: string): Set<number> {
   return boundaries;
 }
 
-/** Compiles the rule set once: every spelling of every term and exception of every rule in one automaton. */
-export function createModerator(ruleSet: RuleSet): Moderator {
+/**
+ * Compiles the rule set once (every spelling of every term and exception of every rule in one automaton)
+ * and adds the classifier, whose score can hold a comment for review but never rejects it.
+ */
+export function createModerator(ruleSet: RuleSet, classifier: Classifier | null = null): Moderator {
+  const policy = classifier ? ruleSet.classifierPolicy : null;
+  if (classifier && !policy) throw new Error("a classifier needs a classifier policy file in the rules");
   const options = { leetCharacters: ruleSet.substitutions.leetCharacters };
   const normalizeText = (text: string) => normalize(text, options).text;
   const variantsOf = variantTable(ruleSet.substitutions, normalizeText);
@@ -181,9 +187,10 @@ export function createModerator(ruleSet: RuleSet): Moderator {
     );
   }
 
+  const modelVersion = classifier?.version ?? null;
   return {
     rulesVersion: ruleSet.version,
-    modelVersion: null,
+    modelVersion,
     patternCount: patterns.length,
     moderate(subject) {
       const normalized = normalize(subject.text, options);
@@ -224,7 +231,15 @@ export function createModerator(ruleSet: RuleSet): Moderator {
       const reasons: Reason[] = [...spansByRule]
         .sort((a, b) => a[0] - b[0])
         .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
-      return { action: decide(reasons), reasons, score: null, rulesVersion: ruleSet.version, modelVersion: null };
+      let score: number | null = null;
+      let topNgrams: Verdict["topNgrams"] = [];
+      if (classifier && policy && policy.subjects.includes(subject.kind)) {
+        const classification = classifier.classify(normalized.text);
+        score = Number(classification.probability.toFixed(4));
+        topNgrams = classification.topNgrams;
+        if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy));
+      }
+      return { action: decide(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
     },
   };
 }
@@ -237,6 +252,17 @@ function toReason(rule: Rule, spans: Span[]): Reason {
     action: rule.action,
     message: rule.reason,
     spans: spans.sort((a, b) => a.start - b.start || a.end - b.end),
+  };
+}
+
+function classifierReason(policy: ClassifierPolicy): Reason {
+  return {
+    ruleId: policy.ruleId,
+    forumRule: policy.forumRule,
+    severity: policy.severity,
+    action: "review",
+    message: policy.reason,
+    spans: [],
   };
 }
 

@@ -81,22 +81,42 @@ const substitutionsSchema = z.strictObject({
     .min(1),
 });
 
-const ruleFileSchema = z.union([
-  z.strictObject({ rules: z.array(ruleSchema).min(1) }),
-  z.strictObject({ substitutions: substitutionsSchema }),
-]);
+const classifierPolicySchema = z.strictObject({
+  // The classifier alone never rejects: at or above this score a comment is held for a moderator.
+  reviewThreshold: z.number().gt(0).lt(1),
+  // How the threshold was chosen, for the reviewer of a change.
+  basis: z.string().trim().min(1),
+  subjects: z.array(z.enum(["comment", "tag", "nickname"])).min(1),
+  ruleId: z.string().regex(/^R[1-4]-[a-z0-9]+(-[a-z0-9]+)*$/),
+  forumRule: z.enum(["R1", "R2", "R3", "R4"]),
+  severity: z.enum(["low", "medium", "high", "critical"]),
+  reason: z.string().trim().min(1),
+});
+
+const fileSchemas = {
+  rules: z.strictObject({ rules: z.array(ruleSchema).min(1) }),
+  substitutions: z.strictObject({ substitutions: substitutionsSchema }),
+  classifier: z.strictObject({ classifier: classifierPolicySchema }),
+};
 
 export type Rule = z.infer<typeof ruleSchema>;
 export type Substitutions = z.infer<typeof substitutionsSchema>;
+export type ClassifierPolicy = z.infer<typeof classifierPolicySchema>;
 
 export interface RuleSet {
   rules: Rule[];
   substitutions: Substitutions;
-  /** Hash of the loaded rules and substitutions: recorded in every verdict. */
+  /** How the classifier's score is used; null when no policy file is loaded (rules alone). */
+  classifierPolicy: ClassifierPolicy | null;
+  /** Hash of everything loaded from rules/engine: recorded in every verdict. */
   version: string;
 }
 
-type ParsedFile = z.infer<typeof ruleFileSchema>;
+type FileShape = keyof typeof fileSchemas;
+type ParsedFile =
+  | z.infer<(typeof fileSchemas)["rules"]>
+  | z.infer<(typeof fileSchemas)["substitutions"]>
+  | z.infer<(typeof fileSchemas)["classifier"]>;
 
 function parseRuleFile(file: RuleFile): ParsedFile {
   const lineCounter = new LineCounter();
@@ -107,9 +127,9 @@ function parseRuleFile(file: RuleFile): ParsedFile {
     throw new RuleFileError(file.name, line, `not valid YAML: ${yamlError.message}`);
   }
   const value = doc.toJS();
-  const shape = value && typeof value === "object" && "substitutions" in value ? "substitutions" : "rules";
-  const schema = shape === "rules" ? ruleFileSchema.options[0] : ruleFileSchema.options[1];
-  const parsed = schema.safeParse(value);
+  const keys = value && typeof value === "object" ? Object.keys(value) : [];
+  const shape: FileShape = (["substitutions", "classifier"] as const).find((key) => keys.includes(key)) ?? "rules";
+  const parsed = fileSchemas[shape].safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.filter((key): key is string | number => typeof key !== "symbol");
@@ -131,11 +151,17 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
   const rules: Rule[] = [];
   const fileOfRule = new Map<string, string>();
   let substitutions: { file: string; value: Substitutions } | undefined;
+  let classifierPolicy: { file: string; value: ClassifierPolicy } | undefined;
   for (const file of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
     const parsed = parseRuleFile(file);
     if ("substitutions" in parsed) {
       if (substitutions) throw new RuleFileError(file.name, null, `substitutions are already defined in ${substitutions.file}`);
       substitutions = { file: file.name, value: parsed.substitutions };
+      continue;
+    }
+    if ("classifier" in parsed) {
+      if (classifierPolicy) throw new RuleFileError(file.name, null, `the classifier policy is already defined in ${classifierPolicy.file}`);
+      classifierPolicy = { file: file.name, value: parsed.classifier };
       continue;
     }
     for (const rule of parsed.rules) {
@@ -146,6 +172,10 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
     }
   }
   const chosen = substitutions?.value ?? { leetCharacters: "", characters: [] };
-  const version = createHash("sha256").update(JSON.stringify({ rules, substitutions: chosen })).digest("hex").slice(0, 12);
-  return { rules, substitutions: chosen, version: `rules-${version}` };
+  const policy = classifierPolicy?.value ?? null;
+  const version = createHash("sha256")
+    .update(JSON.stringify({ rules, substitutions: chosen, classifierPolicy: policy }))
+    .digest("hex")
+    .slice(0, 12);
+  return { rules, substitutions: chosen, classifierPolicy: policy, version: `rules-${version}` };
 }

@@ -28,11 +28,19 @@ export interface Reason {
   spans: Span[];
 }
 
+/** A character n-gram of the canonical text and the weight it added to the classifier's score. */
+export interface NgramSignal {
+  ngram: string;
+  weight: number;
+}
+
 export interface Verdict {
   action: VerdictAction;
   reasons: Reason[];
-  /** Classifier probability of abuse; null while no model is loaded. */
+  /** Classifier probability of abuse; null when the subject kind is not scored or no model is loaded. */
   score: number | null;
+  /** The n-grams that pushed the score up most, so a moderator sees why. */
+  topNgrams: NgramSignal[];
   rulesVersion: string;
   modelVersion: string | null;
 }

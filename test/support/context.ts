@@ -2,9 +2,10 @@ import { createApp, type App } from "../../src/app.ts";
 import type { AppConfig } from "../../src/app-env.ts";
 import { mintToken, type Role } from "../../src/auth/token.ts";
 import type { Clock } from "../../src/clock.ts";
+import { loadClassifier } from "../../src/classifier/model.ts";
 import { createModerator, type Moderator } from "../../src/moderation/moderate.ts";
 import { loadRuleSet } from "../../src/moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules } from "../../src/rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile } from "../../src/rules-on-disk.ts";
 import { openMigratedDatabase, type TestDatabase } from "./database.ts";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -20,7 +21,7 @@ export class TestClock implements Clock {
   }
 }
 
-const sharedModerator = createModerator(loadRuleSet(readEngineRuleFiles()));
+const sharedModerator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassifier(readModelFile()));
 
 export interface TestContext extends TestDatabase {
   app: App;
