@@ -4,6 +4,7 @@ import type { Clock } from "./clock.ts";
 import type { Database } from "./db/schema.ts";
 import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
+import type { Policy } from "./policy.ts";
 
 export interface AppConfig {
   /** HS256 secret shared with the site's login system. */
@@ -11,6 +12,7 @@ export interface AppConfig {
   /** Longest comment accepted, in characters (Unicode code points). */
   maxCommentChars: number;
   forumRules: ForumRules;
+  policy: Policy;
 }
 
 /** Everything the app needs from outside; the Node server, the Worker and the tests each supply their own. */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelFile } from "./classifier/model.ts";
 import { parseForumRules, type ForumRules } from "./forum-rules.ts";
+import { parsePolicy, type Policy } from "./policy.ts";
 import type { RuleFile } from "./moderation/rules.ts";
 
 // The Node entry points read rules/ from disk; the Worker bundles the same files (src/worker.ts).
@@ -28,4 +29,8 @@ export const MODEL_PATH = fileURLToPath(new URL("../models/abuse-classifier.json
 /** The committed classifier model (written by npm run train). */
 export function readModelFile(path = MODEL_PATH): ModelFile {
   return JSON.parse(readFileSync(path, "utf8")) as ModelFile;
+}
+
+export function readPolicy(path = join(RULES_DIR, "policy.yaml")): Policy {
+  return parsePolicy("rules/policy.yaml", readFileSync(path, "utf8"));
 }

@@ -8,10 +8,11 @@ import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
 import { loadClassifier } from "./classifier/model.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet } from "./moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules, readModelFile } from "./rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile, readPolicy } from "./rules-on-disk.ts";
 
 const config = loadServerConfig(process.env);
 const forumRules = readForumRules();
+const policy = readPolicy();
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassifier(readModelFile()));
 const { database, applied } = await openDatabase(config);
 if (config.seedDemo) await seedDemoArticle(database.db, systemClock.now());
@@ -20,7 +21,7 @@ const app = createApp({
   db: database.db,
   clock: systemClock,
   moderator,
-  config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules },
+  config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules, policy },
 });
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, async (info) => {

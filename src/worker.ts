@@ -3,10 +3,12 @@ import { loadClassifier, type ModelFile } from "./classifier/model.ts";
 import { systemClock } from "./clock.ts";
 import { connectPostgres } from "./db/postgres.ts";
 import { parseForumRules } from "./forum-rules.ts";
+import { parsePolicy } from "./policy.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet, type RuleFile } from "./moderation/rules.ts";
 import modelFile from "../models/abuse-classifier.json";
 import forumRulesText from "../rules/forum-rules.yaml";
+import policyText from "../rules/policy.yaml";
 import classifierPolicy from "../rules/engine/classifier-policy.yaml";
 import r1Illegal from "../rules/engine/r1-illegal.yaml";
 import r1PersonalData from "../rules/engine/r1-personal-data.yaml";
@@ -27,6 +29,7 @@ export const ENGINE_RULE_FILES: RuleFile[] = [
 
 // Compiled once per isolate, at module load; the model is bundled with the code.
 const forumRules = parseForumRules("rules/forum-rules.yaml", forumRulesText);
+const policy = parsePolicy("rules/policy.yaml", policyText);
 const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES), loadClassifier(modelFile as ModelFile));
 
 export interface WorkerEnv {
@@ -54,6 +57,7 @@ export default {
         jwtSecret: env.JWT_SECRET,
         maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,
         forumRules,
+        policy,
       },
     });
     try {

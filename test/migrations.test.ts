@@ -96,7 +96,7 @@ describe("the decision log", () => {
       /append-only: UPDATE/,
     );
     await expect(db.deleteFrom("decisions").where("id", "=", row.id).execute()).rejects.toThrow(/append-only: DELETE/);
-    await expect(sql`truncate decisions`.execute(db)).rejects.toThrow(/append-only: TRUNCATE/);
+    await expect(sql`truncate decisions cascade`.execute(db)).rejects.toThrow(/append-only: TRUNCATE/);
     const still = await db.selectFrom("decisions").select("action").where("id", "=", row.id).executeTakeFirstOrThrow();
     expect(still.action).toBe("remove");
   });

@@ -104,3 +104,16 @@ export async function countPublishedComments(db: Kysely<Database>, articleId: st
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+export async function findComment(db: Kysely<Database> | Transaction<Database>, id: string): Promise<CommentRow | undefined> {
+  return db.selectFrom("comments").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function setCommentStatus(
+  db: Kysely<Database> | Transaction<Database>,
+  id: string,
+  status: CommentStatus,
+  now: Date,
+): Promise<void> {
+  await db.updateTable("comments").set({ status, updated_at: now }).where("id", "=", id).execute();
+}

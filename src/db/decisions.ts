@@ -18,6 +18,8 @@ export interface NewDecision {
   rulesVersion: string | null;
   modelVersion: string | null;
   reversesDecisionId: string | null;
+  note?: string | null;
+  reviewItemId?: string | null;
   now: Date;
 }
 
@@ -43,23 +45,10 @@ export async function recordDecision(
       rules_version: decision.rulesVersion,
       model_version: decision.modelVersion,
       reverses_decision_id: decision.reversesDecisionId,
+      note: decision.note ?? null,
+      review_item_id: decision.reviewItemId ?? null,
       created_at: decision.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-}
-
-export async function decisionsAbout(
-  db: Kysely<Database>,
-  subjectKind: SubjectKind,
-  subjectId: string,
-): Promise<DecisionRow[]> {
-  return db
-    .selectFrom("decisions")
-    .selectAll()
-    .where("subject_kind", "=", subjectKind)
-    .where("subject_id", "=", subjectId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
 }

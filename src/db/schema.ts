@@ -9,7 +9,7 @@ type CreatedNow = ColumnType<Date, Date | string | undefined, Date | string>;
 export type MemberStatus = "active" | "suspended" | "revoked";
 export type CommentStatus = "published" | "pending" | "removed";
 export type SubjectKind = "comment" | "tag" | "member";
-export type DecisionSource = "automated_detection" | "member_report" | "moderator_initiative";
+export type DecisionSource = "automated_detection" | "member_report" | "moderator_initiative" | "member_appeal";
 export type DecisionAutomation = "fully_automated" | "human_with_automated_help" | "human";
 
 export interface MembersTable {
@@ -64,6 +64,69 @@ export interface DecisionsTable {
   rules_version: string | null;
   model_version: string | null;
   reverses_decision_id: string | null;
+  note: string | null;
+  review_item_id: string | null;
+  created_at: Timestamp;
+}
+
+export type ReportReason =
+  | "illegal"
+  | "rights"
+  | "false"
+  | "abuse"
+  | "meaningless"
+  | "irrelevant"
+  | "nickname"
+  | "spam"
+  | "other";
+
+export interface ReportsTable {
+  id: Generated<string>;
+  reporter_id: string;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  reason: ReportReason;
+  note: string | null;
+  weight: number;
+  outcome: "upheld" | "dismissed" | null;
+  created_at: Timestamp;
+}
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+export interface ReviewItemsTable {
+  id: Generated<string>;
+  kind: "moderation" | "appeal";
+  subject_kind: SubjectKind;
+  subject_id: string;
+  appeal_of_decision_id: string | null;
+  state: "open" | "decided";
+  forum_rules: string[];
+  severity: Severity | null;
+  report_weight: number;
+  sort_key: number;
+  claimed_by: string | null;
+  lease_until: Timestamp | null;
+  decision_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
+export interface ReviewSourcesTable {
+  id: Generated<string>;
+  item_id: string;
+  source: "automated_detection" | "member_report" | "appeal";
+  detail: ColumnType<unknown, string, never>;
+  created_at: Timestamp;
+}
+
+export interface AppealsTable {
+  id: Generated<string>;
+  decision_id: string;
+  member_id: string;
+  note: string | null;
+  review_item_id: string;
   created_at: Timestamp;
 }
 
@@ -78,5 +141,9 @@ export interface Database {
   articles: ArticlesTable;
   comments: CommentsTable;
   decisions: DecisionsTable;
+  reports: ReportsTable;
+  review_items: ReviewItemsTable;
+  review_sources: ReviewSourcesTable;
+  appeals: AppealsTable;
   schema_migrations: SchemaMigrationsTable;
 }

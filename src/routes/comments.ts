@@ -14,12 +14,16 @@ import {
   type CommentRow,
 } from "../db/comments.ts";
 import { recordDecision } from "../db/decisions.ts";
-import { findMember, recordMemberAcceptance } from "../db/members.ts";
-import type { CommentStatus } from "../db/schema.ts";
+import { recordMemberAcceptance } from "../db/members.ts";
+import { feedReviewItem } from "../db/review.ts";
+import type { CommentStatus, Severity } from "../db/schema.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import type { Verdict } from "../moderation/verdict.ts";
+import { higherSeverity } from "../review/priority.ts";
+import { applyStrikes } from "../review/sanctions.ts";
 import { articleIdParam, articleNotFound } from "./articles.ts";
+import { assertMayAct } from "./sanction-checks.ts";
 
 export const submitCommentSchema = z.strictObject({
   body: z.string(),
@@ -98,14 +102,7 @@ async function submitComment(
   if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
 
   const now = clock.now();
-  const member = await findMember(db, identity.memberId);
-  if (member?.status === "revoked") {
-    throw new ApiError(403, "member_revoked", "此帳號已被解除會員資格，無法發言 (membership revoked)");
-  }
-  if (member?.status === "suspended" && member.suspended_until && member.suspended_until > now) {
-    const until = member.suspended_until.toISOString();
-    throw new ApiError(403, "member_suspended", `此帳號停權至 ${until}，期間無法發言`, { suspendedUntil: until });
-  }
+  await assertMayAct(db, identity.memberId, now, "發言");
   const currentVersion = config.forumRules.version;
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
@@ -137,6 +134,19 @@ async function submitComment(
       requestHash,
       now,
     });
+    if (comment?.status === "pending") {
+      await feedReviewItem(trx, config.policy, {
+        kind: "moderation",
+        subjectKind: "comment",
+        subjectId: comment.id,
+        source: "automated_detection",
+        detail: verdict,
+        forumRules: verdict.reasons.map((r) => r.forumRule),
+        severity: highestSeverity(verdict),
+        reportWeight: 0,
+        now,
+      });
+    }
     if (comment?.status === "removed") {
       await recordDecision(trx, {
         subjectKind: "comment",
@@ -155,6 +165,7 @@ async function submitComment(
         reversesDecisionId: null,
         now,
       });
+      await applyStrikes(trx, config.policy, identity.memberId, now);
     }
     return comment;
   });
@@ -163,6 +174,10 @@ async function submitComment(
   const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
   if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
   return replay(c, winner, requestHash);
+}
+
+function highestSeverity(verdict: Verdict): Severity | null {
+  return verdict.reasons.reduce<Severity | null>((highest, reason) => higherSeverity(highest, reason.severity), null);
 }
 
 function hashRequest(articleId: string, body: string, rulesVersion: string): string {

@@ -1,8 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
+import { decisionInputSchema } from "../review/decide.ts";
 import { putArticleSchema } from "./articles.ts";
 import { submitCommentSchema } from "./comments.ts";
+import { appealSchema } from "./decisions.ts";
+import { reportSchema } from "./reports.ts";
+import { claimSchema } from "./review.ts";
 
 const errorSchema = {
   type: "object",
@@ -173,6 +177,88 @@ export function openApiDocument(forumRulesVersion: string) {
             "400": error("invalid limit or cursor"),
             "404": error("unknown article"),
           },
+        },
+      },
+      "/reports": {
+        post: {
+          summary: "Report a comment or a member (網友檢舉); enough weight of distinct reporters hides a comment until a moderator decides",
+          security: bearer,
+          requestBody: { required: true, content: json(z.toJSONSchema(reportSchema)) },
+          responses: {
+            "201": { description: "report recorded; `hidden` says whether the comment is now hidden", content: json({ type: "object" }) },
+            "400": error("invalid JSON or fields"),
+            "401": error("no, invalid or expired token"),
+            "403": error("cannot_report_own, member_suspended or member_revoked"),
+            "404": error("subject_not_found"),
+            "409": error("already_reported"),
+          },
+        },
+      },
+      "/review/items": {
+        get: {
+          summary: "The review queue, highest priority first (moderator)",
+          security: bearer,
+          parameters: ["kind", "subject", "forumRule", "source", "state", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+          responses: { "200": { description: "one page of items and nextCursor", content: json({ type: "object" }) }, "403": error("not a moderator") },
+        },
+      },
+      "/review/items/{id}": {
+        get: {
+          summary: "One review item with its subject, sources (rule hits, scores, reports, appeals) and reports (moderator)",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "the item", content: json({ type: "object" }) }, "404": error("review_item_not_found") },
+        },
+      },
+      "/review/claim": {
+        post: {
+          summary: "Hand the caller the next open item with a time-limited lease; two moderators never get the same item (moderator)",
+          security: bearer,
+          requestBody: { required: false, content: json(z.toJSONSchema(claimSchema)) },
+          responses: { "200": { description: "{ item } or { item: null } when the queue is empty", content: json({ type: "object" }) } },
+        },
+      },
+      "/review/items/{id}/decision": {
+        post: {
+          summary: "Decide an item: approve, remove, remove_and_suspend, revoke, dismiss_reports; uphold or reverse for appeals (moderator)",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(decisionInputSchema)) },
+          responses: {
+            "201": { description: "the decision, and the automatic suspension it triggered if any", content: json({ type: "object" }) },
+            "400": error("invalid input, action_not_for_item, forum_rule_required, suspend_days_required"),
+            "404": error("review_item_not_found"),
+            "409": error("already_decided or claimed_by_another_moderator"),
+          },
+        },
+      },
+      "/members/me/decisions": {
+        get: {
+          summary: "The caller's statement of reasons: every decision that affected them, with how long it can be appealed",
+          security: bearer,
+          responses: { "200": { description: "decisions, newest first", content: json({ type: "object" }) } },
+        },
+      },
+      "/decisions/{id}/appeal": {
+        post: {
+          summary: "Appeal a decision once, within the window, as the affected member",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(appealSchema)) },
+          responses: {
+            "201": { description: "appeal recorded and queued", content: json({ type: "object" }) },
+            "403": error("not_your_decision"),
+            "404": error("decision_not_found"),
+            "409": error("already_appealed, appeal_window_closed or not_appealable"),
+          },
+        },
+      },
+      "/stats": {
+        get: {
+          summary: "Decisions by forum rule, action, source and automation; appeal reversal rate; median time to a human decision (moderator)",
+          security: bearer,
+          parameters: ["from", "to"].map((name) => ({ name, in: "query", schema: { type: "string", format: "date-time" } })),
+          responses: { "200": { description: "figures", content: json({ type: "object" }) }, "400": error("invalid range") },
         },
       },
       "/healthz": { get: { summary: "The process is up", responses: { "200": { description: "ok" } } } },

@@ -5,7 +5,7 @@ import type { Clock } from "../../src/clock.ts";
 import { loadClassifier } from "../../src/classifier/model.ts";
 import { createModerator, type Moderator } from "../../src/moderation/moderate.ts";
 import { loadRuleSet } from "../../src/moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules, readModelFile } from "../../src/rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile, readPolicy } from "../../src/rules-on-disk.ts";
 import { openMigratedDatabase, type TestDatabase } from "./database.ts";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -41,6 +41,7 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     jwtSecret: TEST_SECRET,
     maxCommentChars: 2000,
     forumRules: readForumRules(),
+    policy: readPolicy(),
     ...overrides,
   };
   const app = createApp({ db: test.database.db, clock, moderator: sharedModerator, config });

@@ -1,0 +1,154 @@
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import type { Policy } from "../policy.ts";
+import { higherSeverity, sortKeyOf } from "../review/priority.ts";
+import type { Database, ReviewItemsTable, ReviewSourcesTable, Severity, SubjectKind } from "./schema.ts";
+
+export type ReviewItemRow = Selectable<ReviewItemsTable>;
+export type ReviewSourceRow = Selectable<ReviewSourcesTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface ItemFeed {
+  kind: "moderation" | "appeal";
+  subjectKind: SubjectKind;
+  subjectId: string;
+  appealOfDecisionId?: string;
+  source: ReviewSourceRow["source"];
+  detail: unknown;
+  forumRules: string[];
+  severity: Severity | null;
+  reportWeight: number;
+  now: Date;
+}
+
+/**
+ * Adds a source to the subject's open review item, opening one if there is none: one open item per
+ * subject gathers every rule hit, score, report and appeal. Call inside a transaction.
+ */
+export async function feedReviewItem(trx: Transaction<Database>, policy: Policy, feed: ItemFeed): Promise<ReviewItemRow> {
+  const findOpen = () =>
+    trx
+      .selectFrom("review_items")
+      .selectAll()
+      .where("kind", "=", feed.kind)
+      .where("subject_kind", "=", feed.subjectKind)
+      .where("subject_id", "=", feed.subjectId)
+      .where("state", "=", "open")
+      .forUpdate()
+      .executeTakeFirst();
+  let item = await findOpen();
+  if (!item) {
+    item = await trx
+      .insertInto("review_items")
+      .values({
+        kind: feed.kind,
+        subject_kind: feed.subjectKind,
+        subject_id: feed.subjectId,
+        appeal_of_decision_id: feed.appealOfDecisionId ?? null,
+        state: "open",
+        forum_rules: [],
+        severity: null,
+        report_weight: 0,
+        sort_key: sortKeyOf(policy, null, 0, feed.now),
+        created_at: feed.now,
+        updated_at: feed.now,
+      })
+      .onConflict((oc) => oc.columns(["kind", "subject_kind", "subject_id"]).where("state", "=", "open").doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    // Another transaction opened it first; wait for its lock and add to that one.
+    item ??= await findOpen();
+    if (!item) throw new Error("review item vanished while being fed");
+  }
+  const severity = higherSeverity(item.severity, feed.severity);
+  const reportWeight = item.report_weight + feed.reportWeight;
+  const updated = await trx
+    .updateTable("review_items")
+    .set({
+      forum_rules: [...new Set([...item.forum_rules, ...feed.forumRules])].sort(),
+      severity,
+      report_weight: reportWeight,
+      sort_key: sortKeyOf(policy, severity, reportWeight, item.created_at),
+      updated_at: feed.now,
+    })
+    .where("id", "=", item.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto("review_sources")
+    .values({ item_id: item.id, source: feed.source, detail: JSON.stringify(feed.detail), created_at: feed.now })
+    .execute();
+  return updated;
+}
+
+export interface QueueFilters {
+  kind?: "moderation" | "appeal";
+  subjectKind?: SubjectKind;
+  forumRule?: string;
+  source?: ReviewSourceRow["source"];
+  state?: "open" | "decided";
+}
+
+export interface QueueCursor {
+  sortKey: number;
+  id: string;
+}
+
+export async function listReviewItems(
+  db: Kysely<Database>,
+  filters: QueueFilters,
+  limit: number,
+  after: QueueCursor | null,
+): Promise<ReviewItemRow[]> {
+  let query = db.selectFrom("review_items").selectAll().where("state", "=", filters.state ?? "open");
+  if (filters.kind) query = query.where("kind", "=", filters.kind);
+  if (filters.subjectKind) query = query.where("subject_kind", "=", filters.subjectKind);
+  if (filters.forumRule) query = query.where(sql<boolean>`${filters.forumRule} = any(forum_rules)`);
+  if (filters.source) {
+    const source = filters.source;
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("review_sources")
+          .select("review_sources.id")
+          .whereRef("review_sources.item_id", "=", "review_items.id")
+          .where("review_sources.source", "=", source),
+      ),
+    );
+  }
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb("sort_key", "<", after.sortKey), eb.and([eb("sort_key", "=", after.sortKey), eb("id", ">", after.id)])]),
+    );
+  }
+  return query.orderBy("sort_key", "desc").orderBy("id", "asc").limit(limit).execute();
+}
+
+/** Hands out the highest open item nobody holds a live lease on; concurrent claimers skip each other's rows. */
+export async function claimNextItem(
+  db: Kysely<Database>,
+  moderatorId: string,
+  now: Date,
+  leaseSeconds: number,
+  kind?: "moderation" | "appeal",
+): Promise<ReviewItemRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    let next = trx
+      .selectFrom("review_items")
+      .select("id")
+      .where("state", "=", "open")
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
+    if (kind) next = next.where("kind", "=", kind);
+    const chosen = await next.orderBy("sort_key", "desc").orderBy("id", "asc").limit(1).forUpdate().skipLocked().executeTakeFirst();
+    if (!chosen) return undefined;
+    return trx
+      .updateTable("review_items")
+      .set({ claimed_by: moderatorId, lease_until: new Date(now.getTime() + leaseSeconds * 1000), updated_at: now })
+      .where("id", "=", chosen.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+export async function sourcesOf(db: Db, itemId: string): Promise<ReviewSourceRow[]> {
+  return db.selectFrom("review_sources").selectAll().where("item_id", "=", itemId).orderBy("id").execute();
+}

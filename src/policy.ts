@@ -1,0 +1,42 @@
+import { parse } from "yaml";
+import { z } from "zod";
+
+const positive = z.number().positive();
+
+const policySchema = z.strictObject({
+  reports: z.strictObject({
+    hideAtWeight: positive,
+    reporterWeight: z.strictObject({ prior: positive, min: positive, max: positive }),
+  }),
+  strikes: z.strictObject({
+    count: z.number().int().min(1),
+    withinDays: positive,
+    suspendDays: positive,
+  }),
+  appeals: z.strictObject({ windowDays: positive }),
+  review: z.strictObject({
+    leaseSeconds: z.number().int().min(1),
+    severityPoints: z.strictObject({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() }),
+    reportWeightPoints: z.number().min(0),
+    agingPointsPerDay: z.number().min(0),
+  }),
+});
+
+/** rules/policy.yaml: report thresholds, reporter weighting, strikes, appeals and review leases. */
+export type Policy = z.infer<typeof policySchema>;
+
+export function parsePolicy(fileName: string, text: string): Policy {
+  const parsed = policySchema.safeParse(parse(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${fileName}: ${issue.path.join(".") || "(file)"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A reporter's weight from their past reports' outcomes. */
+export function reporterWeight(policy: Policy, upheld: number, dismissed: number): number {
+  const { prior, min, max } = policy.reports.reporterWeight;
+  const weight = ((upheld + prior) / (upheld + dismissed + 2 * prior)) * 2;
+  return Math.min(max, Math.max(min, Number(weight.toFixed(4))));
+}

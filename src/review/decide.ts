@@ -1,0 +1,227 @@
+import type { Kysely, Transaction } from "kysely";
+import { z } from "zod";
+import { findComment, setCommentStatus } from "../db/comments.ts";
+import { recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
+import { findMember, setMemberSanction } from "../db/members.ts";
+import { sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
+import type { Database } from "../db/schema.ts";
+import { ApiError } from "../errors.ts";
+import type { Verdict } from "../moderation/verdict.ts";
+import type { Policy } from "../policy.ts";
+import { applyStrikes, VIOLATION_ACTIONS } from "./sanctions.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export const decisionInputSchema = z.strictObject({
+  action: z.enum(["approve", "remove", "remove_and_suspend", "revoke", "dismiss_reports", "uphold", "reverse"]),
+  forumRules: z.array(z.enum(["R1", "R2", "R3", "R4"])).default([]),
+  note: z.string().trim().min(1).max(2000),
+  suspendDays: z.number().int().min(1).max(3650).optional(),
+});
+
+export type DecisionInput = z.infer<typeof decisionInputSchema>;
+
+const MODERATION_ACTIONS = ["approve", "remove", "remove_and_suspend", "revoke", "dismiss_reports"];
+const APPEAL_ACTIONS = ["uphold", "reverse"];
+
+export interface DecisionOutcome {
+  decision: DecisionRow;
+  /** The automatic suspension the decision's strike triggered, if any. */
+  strikeSuspension: DecisionRow | null;
+}
+
+function checkInput(item: ReviewItemRow, input: DecisionInput): void {
+  const allowed = item.kind === "appeal" ? APPEAL_ACTIONS : MODERATION_ACTIONS;
+  if (!allowed.includes(input.action)) {
+    throw new ApiError(400, "action_not_for_item", `a ${item.kind} item takes one of: ${allowed.join(", ")}`);
+  }
+  if (VIOLATION_ACTIONS.includes(input.action) && input.forumRules.length === 0) {
+    throw new ApiError(400, "forum_rule_required", "say which forum rule (R1-R4) the subject breaks");
+  }
+  if (input.action === "remove_and_suspend" && input.suspendDays === undefined) {
+    throw new ApiError(400, "suspend_days_required", "remove_and_suspend needs suspendDays");
+  }
+}
+
+/** What the automated sources of an item found: the rule ids and facts that go into the decision record. */
+function automatedFacts(sources: ReviewSourceRow[]) {
+  const verdicts = sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict);
+  const reports = sources.filter((s) => s.source === "member_report").map((s) => s.detail);
+  return {
+    ruleIds: [...new Set(verdicts.flatMap((v) => v.reasons.map((r) => r.ruleId)))],
+    facts: { verdicts: verdicts.map((v) => ({ reasons: v.reasons, score: v.score, topNgrams: v.topNgrams })), reports },
+    automated: verdicts.length > 0,
+    reported: reports.length > 0,
+  };
+}
+
+/**
+ * A moderator's decision on a review item, applied in one transaction: the subject's status, the member's
+ * sanction, the reports' outcomes, the decision row, and any suspension the new strike triggers.
+ */
+export async function decideReviewItem(
+  db: Kysely<Database>,
+  policy: Policy,
+  moderatorId: string,
+  itemId: string,
+  input: DecisionInput,
+  now: Date,
+): Promise<DecisionOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const item = await trx.selectFrom("review_items").selectAll().where("id", "=", itemId).forUpdate().executeTakeFirst();
+    if (!item) throw new ApiError(404, "review_item_not_found", `no review item ${itemId}`);
+    if (item.state === "decided") {
+      throw new ApiError(409, "already_decided", `review item ${itemId} was already decided`, { decisionId: item.decision_id });
+    }
+    if (item.claimed_by && item.claimed_by !== moderatorId && item.lease_until && item.lease_until > now) {
+      throw new ApiError(409, "claimed_by_another_moderator", "another moderator holds this item", {
+        leaseUntil: item.lease_until.toISOString(),
+      });
+    }
+    checkInput(item, input);
+    const sources = await sourcesOf(trx, item.id);
+    const outcome =
+      item.kind === "appeal"
+        ? await decideAppeal(trx, item, input, moderatorId, now)
+        : await decideModeration(trx, policy, item, sources, input, moderatorId, now);
+    await trx
+      .updateTable("review_items")
+      .set({ state: "decided", decision_id: outcome.decision.id, decided_at: now, lease_until: null, updated_at: now })
+      .where("id", "=", item.id)
+      .execute();
+    return outcome;
+  });
+}
+
+async function decideModeration(
+  trx: Transaction<Database>,
+  policy: Policy,
+  item: ReviewItemRow,
+  sources: ReviewSourceRow[],
+  input: DecisionInput,
+  moderatorId: string,
+  now: Date,
+): Promise<DecisionOutcome> {
+  const { ruleIds, facts, automated, reported } = automatedFacts(sources);
+  const violation = VIOLATION_ACTIONS.includes(input.action);
+  let subjectText: string;
+  let affectedMemberId: string;
+  let versions: { rules: string | null; model: string | null } = { rules: null, model: null };
+  const extraFacts: Record<string, unknown> = {};
+
+  if (item.subject_kind === "comment") {
+    const comment = await findComment(trx, item.subject_id);
+    if (!comment) throw new ApiError(404, "subject_not_found", `comment ${item.subject_id} no longer exists`);
+    subjectText = comment.body;
+    affectedMemberId = comment.member_id;
+    versions = { rules: comment.rules_version, model: comment.model_version };
+    await setCommentStatus(trx, comment.id, violation ? "removed" : "published", now);
+  } else {
+    const member = await findMember(trx, item.subject_id);
+    if (!member) throw new ApiError(404, "subject_not_found", `member ${item.subject_id} does not exist`);
+    subjectText = member.nickname ?? "";
+    affectedMemberId = member.id;
+    if (violation) {
+      // A nickname that breaks the rules is taken down; the member chooses a new one.
+      await trx.updateTable("members").set({ nickname: null, updated_at: now }).where("id", "=", member.id).execute();
+    }
+  }
+
+  if (input.action === "remove_and_suspend") {
+    const until = new Date(now.getTime() + input.suspendDays! * DAY_MS);
+    await setMemberSanction(trx, affectedMemberId, { status: "suspended", until }, now);
+    extraFacts.suspendedUntil = until.toISOString();
+  }
+  if (input.action === "revoke") {
+    await setMemberSanction(trx, affectedMemberId, { status: "revoked" }, now);
+    if (input.forumRules.includes("R4")) {
+      // R4: the site deletes the posts of a member removed for their nickname.
+      const hidden = await trx
+        .updateTable("comments")
+        .set({ status: "removed", updated_at: now })
+        .where("member_id", "=", affectedMemberId)
+        .where("status", "in", ["published", "pending"])
+        .returning("id")
+        .execute();
+      extraFacts.hiddenCommentIds = hidden.map((row) => row.id);
+    }
+  }
+
+  await trx
+    .updateTable("reports")
+    .set({ outcome: violation ? "upheld" : "dismissed" })
+    .where("subject_kind", "=", item.subject_kind)
+    .where("subject_id", "=", item.subject_id)
+    .where("outcome", "is", null)
+    .execute();
+
+  const decision = await recordDecision(trx, {
+    subjectKind: item.subject_kind,
+    subjectId: item.subject_id,
+    subjectText,
+    action: input.action,
+    forumRules: violation ? input.forumRules : item.forum_rules,
+    ruleIds,
+    facts: { ...facts, ...extraFacts },
+    source: reported ? "member_report" : "automated_detection",
+    automation: automated ? "human_with_automated_help" : "human",
+    moderatorId,
+    affectedMemberId,
+    rulesVersion: versions.rules,
+    modelVersion: versions.model,
+    reversesDecisionId: null,
+    note: input.note,
+    reviewItemId: item.id,
+    now,
+  } satisfies NewDecision);
+  const strikeSuspension = violation ? await applyStrikes(trx, policy, affectedMemberId, now) : null;
+  return { decision, strikeSuspension };
+}
+
+async function decideAppeal(
+  trx: Transaction<Database>,
+  item: ReviewItemRow,
+  input: DecisionInput,
+  moderatorId: string,
+  now: Date,
+): Promise<DecisionOutcome> {
+  const original = await trx
+    .selectFrom("decisions")
+    .selectAll()
+    .where("id", "=", item.appeal_of_decision_id!)
+    .executeTakeFirstOrThrow();
+  const reverse = input.action === "reverse";
+  const restored: Record<string, unknown> = {};
+  if (reverse) {
+    if (original.subject_kind === "comment" && VIOLATION_ACTIONS.includes(original.action)) {
+      await setCommentStatus(trx, original.subject_id, "published", now);
+      restored.commentId = original.subject_id;
+    }
+    const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };
+    for (const id of facts.hiddenCommentIds ?? []) await setCommentStatus(trx, id, "published", now);
+    if (["suspend", "remove_and_suspend", "revoke"].includes(original.action) && original.affected_member_id) {
+      await setMemberSanction(trx, original.affected_member_id, { status: "active" }, now);
+      restored.sanctionLifted = original.action;
+    }
+  }
+  const decision = await recordDecision(trx, {
+    subjectKind: original.subject_kind,
+    subjectId: original.subject_id,
+    subjectText: original.subject_text,
+    action: reverse ? "reverse" : "uphold",
+    forumRules: original.forum_rules,
+    ruleIds: original.rule_ids,
+    facts: { appealOf: original.id, restored },
+    source: "member_appeal",
+    automation: "human",
+    moderatorId,
+    affectedMemberId: original.affected_member_id,
+    rulesVersion: original.rules_version,
+    modelVersion: original.model_version,
+    reversesDecisionId: reverse ? original.id : null,
+    note: input.note,
+    reviewItemId: item.id,
+    now,
+  });
+  return { decision, strikeSuspension: null };
+}

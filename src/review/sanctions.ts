@@ -1,0 +1,56 @@
+import type { Transaction } from "kysely";
+import { recordDecision, type DecisionRow } from "../db/decisions.ts";
+import { activeSuspension, findMember, setMemberSanction } from "../db/members.ts";
+import type { Database } from "../db/schema.ts";
+import type { Policy } from "../policy.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Decisions that count as a violation by the affected member (a strike), unless later reversed. */
+export const VIOLATION_ACTIONS = ["remove", "remove_and_suspend", "revoke"];
+
+/**
+ * After a violation is recorded: if the member now has `count` upheld violations within `withinDays`,
+ * suspend them for `suspendDays`, as an automated decision of its own. Returns that decision, if any.
+ */
+export async function applyStrikes(trx: Transaction<Database>, policy: Policy, memberId: string, now: Date): Promise<DecisionRow | null> {
+  const member = await findMember(trx, memberId);
+  if (!member || member.status === "revoked" || activeSuspension(member, now)) return null;
+  const since = new Date(now.getTime() - policy.strikes.withinDays * DAY_MS);
+  const strikes = await trx
+    .selectFrom("decisions as d")
+    .select(["d.id", "d.forum_rules"])
+    .where("d.affected_member_id", "=", memberId)
+    .where("d.action", "in", VIOLATION_ACTIONS)
+    .where("d.created_at", ">", since)
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom("decisions as r").select("r.id").whereRef("r.reverses_decision_id", "=", "d.id"))),
+    )
+    .orderBy("d.created_at")
+    .execute();
+  if (strikes.length < policy.strikes.count) return null;
+  const until = new Date(now.getTime() + policy.strikes.suspendDays * DAY_MS);
+  await setMemberSanction(trx, memberId, { status: "suspended", until }, now);
+  return recordDecision(trx, {
+    subjectKind: "member",
+    subjectId: memberId,
+    subjectText: member.nickname ?? "",
+    action: "suspend",
+    forumRules: [...new Set(strikes.flatMap((s) => s.forum_rules))].sort(),
+    ruleIds: [],
+    facts: {
+      strikes: strikes.length,
+      strikeDecisionIds: strikes.map((s) => s.id),
+      policy: { count: policy.strikes.count, withinDays: policy.strikes.withinDays, suspendDays: policy.strikes.suspendDays },
+      suspendedUntil: until.toISOString(),
+    },
+    source: "automated_detection",
+    automation: "fully_automated",
+    moderatorId: null,
+    affectedMemberId: memberId,
+    rulesVersion: null,
+    modelVersion: null,
+    reversesDecisionId: null,
+    now,
+  });
+}

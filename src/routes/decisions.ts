@@ -1,0 +1,116 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { requireIdentity } from "../auth/middleware.ts";
+import type { DecisionRow } from "../db/decisions.ts";
+import { feedReviewItem } from "../db/review.ts";
+import { ApiError } from "../errors.ts";
+import { limitBody, readJson } from "../http/json-body.ts";
+import { VIOLATION_ACTIONS } from "../review/sanctions.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+const APPEALABLE_ACTIONS = [...VIOLATION_ACTIONS, "suspend"];
+
+export const appealSchema = z.strictObject({ note: z.string().trim().max(2000).optional() });
+
+export function decisionView(decision: DecisionRow) {
+  return {
+    id: decision.id,
+    subjectKind: decision.subject_kind,
+    subjectId: decision.subject_id,
+    subjectText: decision.subject_text,
+    action: decision.action,
+    forumRules: decision.forum_rules,
+    ruleIds: decision.rule_ids,
+    facts: decision.facts,
+    source: decision.source,
+    automation: decision.automation,
+    moderatorId: decision.moderator_id,
+    affectedMemberId: decision.affected_member_id,
+    rulesVersion: decision.rules_version,
+    modelVersion: decision.model_version,
+    reversesDecisionId: decision.reverses_decision_id,
+    note: decision.note,
+    createdAt: decision.created_at.toISOString(),
+  };
+}
+
+export function decisionRoutes() {
+  const routes = new Hono<AppEnv>();
+
+  // The statement of reasons: every decision that affected the caller, newest first.
+  routes.get("/members/me/decisions", requireIdentity, async (c) => {
+    const { db, config } = c.get("deps");
+    const memberId = c.get("identity").memberId;
+    const rows = await db
+      .selectFrom("decisions")
+      .leftJoin("appeals", "appeals.decision_id", "decisions.id")
+      .selectAll("decisions")
+      .select("appeals.id as appeal_id")
+      .where("decisions.affected_member_id", "=", memberId)
+      .orderBy("decisions.created_at", "desc")
+      .orderBy("decisions.id", "desc")
+      .limit(200)
+      .execute();
+    return c.json({
+      decisions: rows.map(({ appeal_id, ...decision }) => ({
+        ...decisionView(decision),
+        // Moderator ids stay internal; the member sees that a person decided.
+        moderatorId: undefined,
+        appeal: appeal_id
+          ? { id: appeal_id }
+          : APPEALABLE_ACTIONS.includes(decision.action)
+            ? { appealableUntil: new Date(decision.created_at.getTime() + config.policy.appeals.windowDays * DAY_MS).toISOString() }
+            : null,
+      })),
+    });
+  });
+
+  routes.post("/decisions/:id/appeal", requireIdentity, limitBody(8 * 1024), async (c) => {
+    const id = c.req.param("id");
+    const input = await readJson(c, appealSchema);
+    const { db, clock, config } = c.get("deps");
+    const memberId = c.get("identity").memberId;
+    const now = clock.now();
+    const decision = /^\d{1,19}$/.test(id)
+      ? await db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst()
+      : undefined;
+    if (!decision) throw new ApiError(404, "decision_not_found", `no decision ${id}`);
+    if (decision.affected_member_id !== memberId) {
+      throw new ApiError(403, "not_your_decision", "只有受處分的會員本人可以申訴 (only the affected member may appeal)");
+    }
+    if (!APPEALABLE_ACTIONS.includes(decision.action)) {
+      throw new ApiError(409, "not_appealable", `a ${decision.action} decision cannot be appealed`);
+    }
+    const closes = new Date(decision.created_at.getTime() + config.policy.appeals.windowDays * DAY_MS);
+    if (now > closes) {
+      throw new ApiError(409, "appeal_window_closed", `申訴期限已於 ${closes.toISOString()} 截止`, { closedAt: closes.toISOString() });
+    }
+    const appeal = await db.transaction().execute(async (trx) => {
+      const already = await trx.selectFrom("appeals").select("id").where("decision_id", "=", decision.id).forUpdate().executeTakeFirst();
+      if (already) return null;
+      const item = await feedReviewItem(trx, config.policy, {
+        kind: "appeal",
+        subjectKind: decision.subject_kind,
+        subjectId: decision.subject_id,
+        appealOfDecisionId: decision.id,
+        source: "appeal",
+        detail: { decisionId: decision.id, note: input.note ?? null },
+        forumRules: decision.forum_rules,
+        severity: null,
+        reportWeight: 0,
+        now,
+      });
+      return trx
+        .insertInto("appeals")
+        .values({ decision_id: decision.id, member_id: memberId, note: input.note ?? null, review_item_id: item.id, created_at: now })
+        .onConflict((oc) => oc.column("decision_id").doNothing())
+        .returningAll()
+        .executeTakeFirst();
+    });
+    if (!appeal) throw new ApiError(409, "already_appealed", "這項處分已經申訴過 (this decision was already appealed)");
+    return c.json({ appeal: { id: appeal.id, decisionId: decision.id, reviewItemId: appeal.review_item_id, createdAt: appeal.created_at.toISOString() } }, 201);
+  });
+
+  return routes;
+}

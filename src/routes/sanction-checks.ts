@@ -1,0 +1,19 @@
+import type { Kysely } from "kysely";
+import { activeSuspension, findMember } from "../db/members.ts";
+import type { Database } from "../db/schema.ts";
+import { ApiError } from "../errors.ts";
+
+/** Suspended and revoked members may not post, tag or report: 403 with the suspension's end. */
+export async function assertMayAct(db: Kysely<Database>, memberId: string, now: Date, activity: string): Promise<void> {
+  const member = await findMember(db, memberId);
+  if (!member) return;
+  if (member.status === "revoked") {
+    throw new ApiError(403, "member_revoked", `此帳號已被解除會員資格，無法${activity} (membership revoked)`);
+  }
+  const until = activeSuspension(member, now);
+  if (until) {
+    throw new ApiError(403, "member_suspended", `此帳號停權至 ${until.toISOString()}，期間無法${activity}`, {
+      suspendedUntil: until.toISOString(),
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { Hono } from "hono";
+import { sql } from "kysely";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { requireIdentity, requireRole } from "../auth/middleware.ts";
+import { ApiError } from "../errors.ts";
+import { validationError } from "../http/json-body.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+const statsQuerySchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+export function statsRoutes() {
+  const routes = new Hono<AppEnv>();
+
+  // Decisions in [from, to) (default: the last 30 days) by forum rule, action, source and automation; the
+  // share of appeals that reversed a decision; the median wait from submission or first report to a human decision.
+  routes.get("/", requireIdentity, requireRole("moderator", "admin"), async (c) => {
+    const query = statsQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { db, clock } = c.get("deps");
+    const to = query.data.to ? new Date(query.data.to) : clock.now();
+    const from = query.data.from ? new Date(query.data.from) : new Date(to.getTime() - 30 * DAY_MS);
+    if (from >= to) throw new ApiError(400, "invalid_range", "from must be before to");
+
+    const inRange = db.selectFrom("decisions").where("created_at", ">=", from).where("created_at", "<", to);
+    const countBy = async (column: "action" | "source" | "automation") => {
+      const rows = await inRange.select([column, (eb) => eb.fn.countAll<string>().as("count")]).groupBy(column).execute();
+      return Object.fromEntries(rows.map((row) => [row[column], Number(row.count)]));
+    };
+    const [byAction, bySource, byAutomation, byForumRuleRows, appealRows, waitRow, total] = await Promise.all([
+      countBy("action"),
+      countBy("source"),
+      countBy("automation"),
+      inRange
+        .select([sql<string>`unnest(forum_rules)`.as("forum_rule"), (eb) => eb.fn.countAll<string>().as("count")])
+        .groupBy(sql`1`)
+        .execute(),
+      inRange
+        .select(["action", (eb) => eb.fn.countAll<string>().as("count")])
+        .where("action", "in", ["uphold", "reverse"])
+        .groupBy("action")
+        .execute(),
+      db
+        .selectFrom("decisions")
+        .innerJoin("review_items", "review_items.id", "decisions.review_item_id")
+        .select(
+          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from decisions.created_at - review_items.created_at))`.as(
+            "median_seconds",
+          ),
+        )
+        .where("decisions.created_at", ">=", from)
+        .where("decisions.created_at", "<", to)
+        .where("review_items.kind", "=", "moderation")
+        .executeTakeFirstOrThrow(),
+      inRange.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow(),
+    ]);
+    const appeals = Object.fromEntries(appealRows.map((row) => [row.action, Number(row.count)]));
+    const decidedAppeals = (appeals.uphold ?? 0) + (appeals.reverse ?? 0);
+    return c.json({
+      from: from.toISOString(),
+      to: to.toISOString(),
+      decisions: Number(total.count),
+      byForumRule: Object.fromEntries(byForumRuleRows.map((row) => [row.forum_rule, Number(row.count)])),
+      byAction,
+      bySource,
+      byAutomation,
+      appeals: {
+        decided: decidedAppeals,
+        reversed: appeals.reverse ?? 0,
+        reversalRate: decidedAppeals === 0 ? null : Number(((appeals.reverse ?? 0) / decidedAppeals).toFixed(4)),
+      },
+      medianSecondsToHumanDecision: waitRow.median_seconds === null ? null : Number(Number(waitRow.median_seconds).toFixed(1)),
+    });
+  });
+
+  return routes;
+}
