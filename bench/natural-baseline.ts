@@ -1,7 +1,7 @@
 // npm run bench:natural: natural's own classifiers on the same data and features family (character
 // bigrams of the canonical text), to show why the service scores with a hashed linear model instead.
 // Both are far slower than the service's model, so each trains on an evenly spaced slice of cold/train
-// (NATURAL_BAYES_ROWS, default 5,000; NATURAL_LR_ROWS, default 1,000) and is scored on the first
+// (NATURAL_BAYES_ROWS, default 2,000; NATURAL_LR_ROWS, default 300: about 3 minutes in all) and is scored on the first
 // 1,000 dev lines; the times say how the full data would go.
 import { mkdirSync, writeFileSync } from "node:fs";
 import natural from "natural";
@@ -26,7 +26,7 @@ function evaluate(classifier: { classify(tokens: string[]): string }, rows = dev
   return { msPerDocument: Number(msPerDocument.toFixed(3)), macroF1: Number(metricsOf(rows.map((r) => r.label), scores).macroF1.toFixed(4)) };
 }
 
-const bayesRows = sliceOf(Number(process.env.NATURAL_BAYES_ROWS ?? 5000));
+const bayesRows = sliceOf(Number(process.env.NATURAL_BAYES_ROWS ?? 2000));
 let started = performance.now();
 const bayes = new natural.BayesClassifier();
 for (const row of bayesRows) bayes.addDocument(bigrams(row.text), String(row.label));
@@ -36,7 +36,7 @@ const bayesEval = evaluate(bayes);
 const bayesModelBytes = JSON.stringify(bayes).length;
 console.log(`natural BayesClassifier: ${bayesRows.length} rows trained in ${bayesTrainSeconds.toFixed(1)} s, ${bayesEval.msPerDocument} ms/document, dev[0:1000] macro-F1 ${bayesEval.macroF1}, model ${(bayesModelBytes / 1e6).toFixed(1)} MB`);
 
-const lrRows = Number(process.env.NATURAL_LR_ROWS ?? 1000);
+const lrRows = Number(process.env.NATURAL_LR_ROWS ?? 300);
 console.log("training natural LogisticRegressionClassifier…");
 const slice = sliceOf(lrRows);
 started = performance.now();
