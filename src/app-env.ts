@@ -4,6 +4,7 @@ import type { Clock } from "./clock.ts";
 import type { Database } from "./db/schema.ts";
 import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
+import type { NicknameRules } from "./nicknames/rules.ts";
 import type { Policy } from "./policy.ts";
 
 export interface AppConfig {
@@ -13,6 +14,7 @@ export interface AppConfig {
   maxCommentChars: number;
   forumRules: ForumRules;
   policy: Policy;
+  nicknameRules: NicknameRules;
 }
 
 /** Everything the app needs from outside; the Node server, the Worker and the tests each supply their own. */

@@ -6,10 +6,12 @@ import { articleRoutes } from "./routes/articles.ts";
 import { commentRoutes } from "./routes/comments.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { memberRoutes } from "./routes/members.ts";
 import { docsRoutes } from "./routes/openapi.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { statsRoutes } from "./routes/stats.ts";
+import { tagRoutes } from "./routes/tags.ts";
 
 /** Builds the HTTP API from its dependencies; the same app serves Node, Workers and the tests. */
 export function createApp(deps: AppDeps) {
@@ -24,9 +26,11 @@ export function createApp(deps: AppDeps) {
   app.route("/", docsRoutes(deps.config.forumRules.version));
   app.route("/articles", articleRoutes());
   app.route("/articles", commentRoutes(deps.config.maxCommentChars));
+  app.route("/articles", tagRoutes(deps.moderator));
   app.route("/reports", reportRoutes());
   app.route("/review", reviewRoutes());
   app.route("/", decisionRoutes());
+  app.route("/", memberRoutes());
   app.route("/stats", statsRoutes());
 
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -20,6 +20,13 @@ const policySchema = z.strictObject({
     reportWeightPoints: z.number().min(0),
     agingPointsPerDay: z.number().min(0),
   }),
+  tags: z.strictObject({
+    minChars: z.number().int().min(1),
+    maxChars: z.number().int().min(1),
+    relatedAt: z.number().min(0).max(1),
+    unsureAt: z.number().min(0).max(1),
+    corpusArticles: z.number().int().min(1),
+  }),
 });
 
 /** rules/policy.yaml: report thresholds, reporter weighting, strikes, appeals and review leases. */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelFile } from "./classifier/model.ts";
 import { parseForumRules, type ForumRules } from "./forum-rules.ts";
+import { parseNicknameRules, type NicknameRules } from "./nicknames/rules.ts";
 import { parsePolicy, type Policy } from "./policy.ts";
 import type { RuleFile } from "./moderation/rules.ts";
 
@@ -33,4 +34,8 @@ export function readModelFile(path = MODEL_PATH): ModelFile {
 
 export function readPolicy(path = join(RULES_DIR, "policy.yaml")): Policy {
   return parsePolicy("rules/policy.yaml", readFileSync(path, "utf8"));
+}
+
+export function readNicknameRules(path = join(RULES_DIR, "nicknames.yaml")): NicknameRules {
+  return parseNicknameRules("rules/nicknames.yaml", readFileSync(path, "utf8"));
 }

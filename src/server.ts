@@ -8,11 +8,12 @@ import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
 import { loadClassifier } from "./classifier/model.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet } from "./moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules, readModelFile, readPolicy } from "./rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, readPolicy } from "./rules-on-disk.ts";
 
 const config = loadServerConfig(process.env);
 const forumRules = readForumRules();
 const policy = readPolicy();
+const nicknameRules = readNicknameRules();
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassifier(readModelFile()));
 const { database, applied } = await openDatabase(config);
 if (config.seedDemo) await seedDemoArticle(database.db, systemClock.now());
@@ -21,7 +22,7 @@ const app = createApp({
   db: database.db,
   clock: systemClock,
   moderator,
-  config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules, policy },
+  config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules, policy, nicknameRules },
 });
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, async (info) => {

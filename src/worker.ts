@@ -3,17 +3,20 @@ import { loadClassifier, type ModelFile } from "./classifier/model.ts";
 import { systemClock } from "./clock.ts";
 import { connectPostgres } from "./db/postgres.ts";
 import { parseForumRules } from "./forum-rules.ts";
+import { parseNicknameRules } from "./nicknames/rules.ts";
 import { parsePolicy } from "./policy.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet, type RuleFile } from "./moderation/rules.ts";
 import modelFile from "../models/abuse-classifier.json";
 import forumRulesText from "../rules/forum-rules.yaml";
+import nicknameRulesText from "../rules/nicknames.yaml";
 import policyText from "../rules/policy.yaml";
 import classifierPolicy from "../rules/engine/classifier-policy.yaml";
 import r1Illegal from "../rules/engine/r1-illegal.yaml";
 import r1PersonalData from "../rules/engine/r1-personal-data.yaml";
 import r2Abuse from "../rules/engine/r2-abuse.yaml";
 import r4NicknameHooks from "../rules/engine/r4-nickname-hooks.yaml";
+import r4PublicFigures from "../rules/engine/r4-public-figures.yaml";
 import substitutions from "../rules/engine/substitutions.yaml";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
@@ -24,12 +27,14 @@ export const ENGINE_RULE_FILES: RuleFile[] = [
   { name: "rules/engine/r1-personal-data.yaml", text: r1PersonalData },
   { name: "rules/engine/r2-abuse.yaml", text: r2Abuse },
   { name: "rules/engine/r4-nickname-hooks.yaml", text: r4NicknameHooks },
+  { name: "rules/engine/r4-public-figures.yaml", text: r4PublicFigures },
   { name: "rules/engine/substitutions.yaml", text: substitutions },
 ];
 
 // Compiled once per isolate, at module load; the model is bundled with the code.
 const forumRules = parseForumRules("rules/forum-rules.yaml", forumRulesText);
 const policy = parsePolicy("rules/policy.yaml", policyText);
+const nicknameRules = parseNicknameRules("rules/nicknames.yaml", nicknameRulesText);
 const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES), loadClassifier(modelFile as ModelFile));
 
 export interface WorkerEnv {
@@ -58,6 +63,7 @@ export default {
         maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,
         forumRules,
         policy,
+        nicknameRules,
       },
     });
     try {

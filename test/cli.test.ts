@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyToken } from "../src/auth/token.ts";
 import { DEVELOPMENT_JWT_SECRET } from "../src/config.ts";
+import { connectPglite } from "../src/db/pglite.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const tsx = join(root, "node_modules/.bin/tsx");
@@ -120,5 +121,37 @@ describe("npm run rules:backtest", () => {
     expect(result.stdout).toContain("decisions changed: 2 (50.00%)");
     expect(result.stdout).toContain("review → allow: 2");
     expect(result.stdout).toContain("line 1: 你是白癡  [R2-insult → -]");
+  });
+});
+
+describe("npm run rescreen:nicknames", () => {
+  it("sends newly failing nicknames to review, and a rerun has nothing left to do", async () => {
+    const dataDir = join(scratch, "rescreen");
+    const migrate = spawnSync(tsx, ["scripts/migrate.ts"], { cwd: root, env: env({ PGLITE_DIR: dataDir }), encoding: "utf8" });
+    expect(migrate.status, migrate.stderr).toBe(0);
+    // Nicknames from before today's rules: one now breaks R4, two are fine.
+    const database = await connectPglite({ dataDir });
+    await database.db
+      .insertInto("members")
+      .values([
+        { id: "ok-1", nickname: "能幹的小王", nickname_rules_version: "rules-old" },
+        { id: "bad-1", nickname: "官方小編", nickname_rules_version: "rules-old" },
+        { id: "ok-2", nickname: "機車騎士" },
+      ])
+      .execute();
+    await database.close();
+
+    const first = spawnSync(tsx, ["scripts/rescreen-nicknames.ts"], { cwd: root, env: env({ PGLITE_DIR: dataDir }), encoding: "utf8" });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toContain("3 nicknames to re-check");
+    expect(first.stderr).toContain("3/3");
+    expect(first.stderr).toContain("1 nicknames sent to the review queue");
+    const second = spawnSync(tsx, ["scripts/rescreen-nicknames.ts"], { cwd: root, env: env({ PGLITE_DIR: dataDir }), encoding: "utf8" });
+    expect(second.stderr).toContain("0 nicknames to re-check");
+
+    const check = await connectPglite({ dataDir });
+    const items = await check.db.selectFrom("review_items").select(["subject_kind", "subject_id", "state"]).execute();
+    await check.close();
+    expect(items).toEqual([{ subject_kind: "member", subject_id: "bad-1", state: "open" }]);
   });
 });

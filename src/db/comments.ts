@@ -81,7 +81,8 @@ export async function listPublishedComments(
     .select([
       "comments.id as id",
       "comments.member_id as memberId",
-      "members.nickname as nickname",
+      // A nickname waiting for a moderator is not shown.
+      (eb) => eb.case().when("members.nickname_status", "=", "approved").then(eb.ref("members.nickname")).else(null).end().as("nickname"),
       "comments.body as body",
       "comments.created_at as createdAt",
     ])

@@ -18,8 +18,35 @@ export interface MembersTable {
   status: ColumnType<MemberStatus, MemberStatus | undefined, MemberStatus>;
   suspended_until: Timestamp | null;
   accepted_rules_version: string | null;
+  nickname_key: ColumnType<string | null, string | null | undefined, string | null>;
+  nickname_status: ColumnType<"approved" | "pending" | null, "approved" | "pending" | null | undefined, "approved" | "pending" | null>;
+  nickname_rules_version: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedNow;
   updated_at: CreatedNow;
+}
+
+export interface NicknameNeighborsTable {
+  variant: string;
+  member_id: string;
+}
+
+export interface TagsTable {
+  id: Generated<string>;
+  article_id: string;
+  label: string;
+  label_key: string;
+  status: "published" | "pending" | "removed";
+  verdict: ColumnType<unknown, string, string>;
+  rules_version: string;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TagSupportersTable {
+  tag_id: string;
+  member_id: string;
+  created_at: Timestamp;
 }
 
 export interface ArticlesTable {
@@ -145,5 +172,8 @@ export interface Database {
   review_items: ReviewItemsTable;
   review_sources: ReviewSourcesTable;
   appeals: AppealsTable;
+  nickname_neighbors: NicknameNeighborsTable;
+  tags: TagsTable;
+  tag_supporters: TagSupportersTable;
   schema_migrations: SchemaMigrationsTable;
 }

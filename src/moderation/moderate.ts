@@ -18,6 +18,10 @@ export interface Moderator {
   /** How many spellings the rules' terms were expanded into (for the benchmark and the README). */
   patternCount: number;
   moderate(subject: Subject): Verdict;
+  /** The engine's canonical form of a text, for comparing nicknames and tags the way the rules read them. */
+  canonical(text: string): string;
+  /** The canonical form with its map back to the original text. */
+  normalized(text: string): NormalizedText;
 }
 
 // A term expanded into more spellings than this is a mistake in the substitutions, not a rule.
@@ -192,6 +196,8 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     rulesVersion: ruleSet.version,
     modelVersion,
     patternCount: patterns.length,
+    canonical: normalizeText,
+    normalized: (text) => normalize(text, options),
     moderate(subject) {
       const normalized = normalize(subject.text, options);
       const spansByRule = new Map<number, Span[]>();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { findComment, setCommentStatus } from "../db/comments.ts";
 import { recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
 import { findMember, setMemberSanction } from "../db/members.ts";
+import { setNickname } from "../db/nicknames.ts";
 import { sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
@@ -116,6 +117,13 @@ async function decideModeration(
     affectedMemberId = comment.member_id;
     versions = { rules: comment.rules_version, model: comment.model_version };
     await setCommentStatus(trx, comment.id, violation ? "removed" : "published", now);
+  } else if (item.subject_kind === "tag") {
+    const tag = await trx.selectFrom("tags").selectAll().where("id", "=", item.subject_id).executeTakeFirst();
+    if (!tag) throw new ApiError(404, "subject_not_found", `tag ${item.subject_id} no longer exists`);
+    subjectText = tag.label;
+    affectedMemberId = tag.created_by;
+    versions = { rules: tag.rules_version, model: null };
+    await trx.updateTable("tags").set({ status: violation ? "removed" : "published", updated_at: now }).where("id", "=", tag.id).execute();
   } else {
     const member = await findMember(trx, item.subject_id);
     if (!member) throw new ApiError(404, "subject_not_found", `member ${item.subject_id} does not exist`);
@@ -123,7 +131,9 @@ async function decideModeration(
     affectedMemberId = member.id;
     if (violation) {
       // A nickname that breaks the rules is taken down; the member chooses a new one.
-      await trx.updateTable("members").set({ nickname: null, updated_at: now }).where("id", "=", member.id).execute();
+      await setNickname(trx, member.id, null, now);
+    } else if (member.nickname_status === "pending") {
+      await trx.updateTable("members").set({ nickname_status: "approved", updated_at: now }).where("id", "=", member.id).execute();
     }
   }
 
@@ -196,6 +206,10 @@ async function decideAppeal(
     if (original.subject_kind === "comment" && VIOLATION_ACTIONS.includes(original.action)) {
       await setCommentStatus(trx, original.subject_id, "published", now);
       restored.commentId = original.subject_id;
+    }
+    if (original.subject_kind === "tag" && VIOLATION_ACTIONS.includes(original.action)) {
+      await trx.updateTable("tags").set({ status: "published", updated_at: now }).where("id", "=", original.subject_id).execute();
+      restored.tagId = original.subject_id;
     }
     const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };
     for (const id of facts.hiddenCommentIds ?? []) await setCommentStatus(trx, id, "published", now);

@@ -5,7 +5,9 @@ import { decisionInputSchema } from "../review/decide.ts";
 import { putArticleSchema } from "./articles.ts";
 import { submitCommentSchema } from "./comments.ts";
 import { appealSchema } from "./decisions.ts";
+import { nicknameSchema, registerSchema } from "./members.ts";
 import { reportSchema } from "./reports.ts";
+import { addTagSchema } from "./tags.ts";
 import { claimSchema } from "./review.ts";
 
 const errorSchema = {
@@ -176,6 +178,67 @@ export function openApiDocument(forumRulesVersion: string) {
             },
             "400": error("invalid limit or cursor"),
             "404": error("unknown article"),
+          },
+        },
+      },
+      "/articles/{id}/tags": {
+        post: {
+          summary: "Add a tag to an article, or support an existing one; meaningless, abusive and unrelated tags are refused (R3)",
+          security: bearer,
+          parameters: [articleIdParameter],
+          requestBody: { required: true, content: json(z.toJSONSchema(addTagSchema)) },
+          responses: {
+            "200": { description: "an existing tag, now with the caller among its supporters", content: json({ type: "object" }) },
+            "201": { description: "tag created", content: json({ type: "object" }) },
+            "202": { description: "tag held for a moderator (unsure relatedness or a rule's review)", content: json({ type: "object" }) },
+            "400": error("tag_length or invalid input"),
+            "403": error("member_suspended or member_revoked"),
+            "404": error("article_not_found"),
+            "409": error("tag_removed"),
+            "422": error("tag_meaningless, tag_rejected (abuse) or tag_unrelated"),
+          },
+        },
+        get: {
+          summary: "The article's published tags with their supporter counts",
+          parameters: [articleIdParameter],
+          responses: { "200": { description: "tags, most supported first", content: json({ type: "object" }) }, "404": error("article_not_found") },
+        },
+      },
+      "/nicknames/check": {
+        post: {
+          summary: "Would this nickname be accepted? (the registration form's live check; creates nothing)",
+          security: bearer,
+          requestBody: { required: true, content: json(z.toJSONSchema(nicknameSchema)) },
+          responses: { "200": { description: "{ outcome: allow|review|reject, code, message, reasons, similarTo }", content: json({ type: "object" }) } },
+        },
+      },
+      "/members": {
+        post: {
+          summary: "Register the caller with a nickname (screened against R4) and the accepted forum rules version",
+          security: bearer,
+          requestBody: { required: true, content: json(z.toJSONSchema(registerSchema)) },
+          responses: {
+            "201": { description: "registered", content: json({ type: "object" }) },
+            "202": { description: "registered; the nickname waits for a moderator", content: json({ type: "object" }) },
+            "400": error("nickname_too_short, nickname_too_long, nickname_invalid_characters"),
+            "409": error("nickname_taken, member_exists or rules_not_accepted"),
+            "422": error("nickname_abusive, nickname_personal_data, nickname_impersonates_staff, nickname_impersonates_public_figure"),
+          },
+        },
+      },
+      "/members/{id}/nickname": {
+        patch: {
+          summary: "Change one's own nickname (screened as at registration)",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(nicknameSchema)) },
+          responses: {
+            "200": { description: "changed", content: json({ type: "object" }) },
+            "202": { description: "changed; waits for a moderator", content: json({ type: "object" }) },
+            "403": error("not_yourself, member_suspended or member_revoked"),
+            "404": error("member_not_found"),
+            "409": error("nickname_taken"),
+            "422": error("the nickname breaks R4 (code says why)"),
           },
         },
       },

@@ -11,8 +11,7 @@ import { reporterWeight } from "../policy.ts";
 import { assertMayAct } from "./sanction-checks.ts";
 
 export const reportSchema = z.strictObject({
-  // Tags become reportable with the tags feature; until then a tag report is refused as bad input.
-  subject: z.enum(["comment", "member"]),
+  subject: z.enum(["comment", "tag", "member"]),
   id: z.string().trim().min(1).max(64),
   reason: z.enum(["illegal", "rights", "false", "abuse", "meaningless", "irrelevant", "nickname", "spam", "other"]),
   note: z.string().trim().max(500).optional(),
@@ -46,6 +45,12 @@ export function reportRoutes() {
       const comment = await findComment(db, /^\d{1,19}$/.test(input.id) ? input.id : "0");
       if (!comment || comment.status === "removed") throw new ApiError(404, "subject_not_found", `no comment ${input.id}`);
       ownerId = comment.member_id;
+    } else if (input.subject === "tag") {
+      const tag = /^\d{1,19}$/.test(input.id)
+        ? await db.selectFrom("tags").select(["created_by", "status"]).where("id", "=", input.id).executeTakeFirst()
+        : undefined;
+      if (!tag || tag.status === "removed") throw new ApiError(404, "subject_not_found", `no tag ${input.id}`);
+      ownerId = tag.created_by;
     } else {
       const member = await findMember(db, input.id);
       if (!member) throw new ApiError(404, "subject_not_found", `no member ${input.id}`);
@@ -91,13 +96,23 @@ export function reportRoutes() {
         reportWeight: weight,
         now,
       });
-      // Enough weight of distinct reporters hides a published comment until a moderator decides.
+      // Enough weight of distinct reporters hides a published comment or tag until a moderator decides.
       let hidden = false;
-      if (input.subject === "comment" && item.report_weight >= config.policy.reports.hideAtWeight) {
-        const comment = await findComment(trx, input.id);
-        if (comment?.status === "published") {
-          await setCommentStatus(trx, input.id, "pending", now);
-          hidden = true;
+      if (item.report_weight >= config.policy.reports.hideAtWeight) {
+        if (input.subject === "comment") {
+          const comment = await findComment(trx, input.id);
+          if (comment?.status === "published") {
+            await setCommentStatus(trx, input.id, "pending", now);
+            hidden = true;
+          }
+        } else if (input.subject === "tag") {
+          const changed = await trx
+            .updateTable("tags")
+            .set({ status: "pending", updated_at: now })
+            .where("id", "=", input.id)
+            .where("status", "=", "published")
+            .executeTakeFirst();
+          hidden = changed.numUpdatedRows > 0n;
         }
       }
       return { report, item, hidden };

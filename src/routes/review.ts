@@ -101,6 +101,9 @@ export function reviewRoutes() {
         verdict: comment.verdict,
         createdAt: comment.created_at.toISOString(),
       };
+    } else if (item.subject_kind === "tag") {
+      const tag = await db.selectFrom("tags").selectAll().where("id", "=", item.subject_id).executeTakeFirst();
+      subject = tag && { id: tag.id, articleId: tag.article_id, label: tag.label, status: tag.status, verdict: tag.verdict, createdBy: tag.created_by };
     } else if (item.subject_kind === "member") {
       const member = await findMember(db, item.subject_id);
       subject = member && { id: member.id, nickname: member.nickname, status: member.status };

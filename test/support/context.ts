@@ -5,7 +5,7 @@ import type { Clock } from "../../src/clock.ts";
 import { loadClassifier } from "../../src/classifier/model.ts";
 import { createModerator, type Moderator } from "../../src/moderation/moderate.ts";
 import { loadRuleSet } from "../../src/moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules, readModelFile, readPolicy } from "../../src/rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, readPolicy } from "../../src/rules-on-disk.ts";
 import { openMigratedDatabase, type TestDatabase } from "./database.ts";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -42,6 +42,7 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     maxCommentChars: 2000,
     forumRules: readForumRules(),
     policy: readPolicy(),
+    nicknameRules: readNicknameRules(),
     ...overrides,
   };
   const app = createApp({ db: test.database.db, clock, moderator: sharedModerator, config });

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestContext, type TestContext } from "./support/context.ts";
+
+let t: TestContext;
+const relevance = JSON.parse(readFileSync(new URL("../eval/tag-relevance.json", import.meta.url), "utf8")) as {
+  articles: { id: string; title: string; body: string }[];
+};
+
+beforeAll(async () => {
+  t = await createTestContext();
+  for (const article of relevance.articles) {
+    expect((await t.putArticle(article.id, { title: article.title, body: article.body })).status).toBe(201);
+  }
+});
+afterAll(() => t.dispose());
+
+async function tag(memberId: string, articleId: string, label: string) {
+  const response = await t.request("POST", `/articles/${articleId}/tags`, { token: await t.token(memberId), json: { label } });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+describe("adding tags (R3)", () => {
+  it("accepts a word of the article; the same tag again is one tag with more supporters", async () => {
+    const first = await tag("t1", "transit-1", "夜間公車");
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ tag: { label: "夜間公車", status: "published", supporters: 1 }, relatedness: { kind: "word" } });
+    // The same tag in the other script and in full width is the same tag.
+    const second = await tag("t2", "transit-1", "夜间公车");
+    expect(second.status).toBe(200);
+    expect(second.body.tag).toMatchObject({ id: first.body.tag.id, supporters: 2 });
+    const again = await tag("t2", "transit-1", "夜間公車");
+    expect(again.body).toMatchObject({ alreadySupported: true, tag: { supporters: 2 } });
+    await tag("t1", "transit-1", "交通局");
+    const list = await (await t.request("GET", "/articles/transit-1/tags")).json();
+    expect(list).toEqual({
+      articleId: "transit-1",
+      tags: [
+        { id: first.body.tag.id, label: "夜間公車", supporters: 2 },
+        { id: expect.any(String), label: "交通局", supporters: 1 },
+      ],
+    });
+  });
+
+  it.each(["！！！", "😀😀😀", "12345", "哈哈哈哈", "哈哈", "ㄅㄆㄇㄈ", "asdf", "qwerty", "zxcvb", "hahaha", "bcdfgh"])("refuses the meaningless tag %s", async (label) => {
+    const result = await tag("t3", "transit-1", label);
+    expect(result.status, JSON.stringify(result.body)).toBe(422);
+    expect(result.body.error).toMatchObject({ code: "tag_meaningless", details: { forumRule: "R3" } });
+  });
+
+  it("refuses an abusive tag with the engine's reason, and holds a borderline one", async () => {
+    const abusive = await tag("t3", "transit-1", "幹 你 娘");
+    expect(abusive.status).toBe(422);
+    expect(abusive.body.error).toMatchObject({ code: "tag_rejected", details: { forumRule: "R2" } });
+    const insult = await tag("t3", "transit-1", "市府白癡");
+    expect(insult.status).toBe(202);
+    expect(insult.body.tag.status).toBe("pending");
+  });
+
+  it("refuses a tag unrelated to the article (a word of other articles about something else)", async () => {
+    const result = await tag("t4", "transit-1", "全壘打");
+    expect(result.status).toBe(422);
+    expect(result.body.error.code).toBe("tag_unrelated");
+    expect(result.body.error.details.relatedness.similarity).toBeLessThan(t.config.policy.tags.unsureAt);
+  });
+
+  it("accepts a tag related through other articles (TF-IDF), without it being in this one", async () => {
+    const result = await tag("t4", "transit-1", "捷運");
+    expect(result.status).toBe(201);
+    expect(result.body.relatedness.kind).toBe("similar");
+    expect(result.body.relatedness.similarity).toBeGreaterThanOrEqual(t.config.policy.tags.relatedAt);
+  });
+
+  it("does not count a string that only spans two words, and holds it for review", async () => {
+    // 府宣 occurs in 市政府宣布, across the boundary of 市政府 and 宣布.
+    const result = await tag("t4", "transit-1", "府宣");
+    expect(result.status).toBe(202);
+    expect(result.body.relatedness.kind).toBe("unknown");
+  });
+
+  it("refuses bad input", async () => {
+    expect((await tag("t5", "transit-1", "車")).body.error.code).toBe("tag_length");
+    expect((await tag("t5", "transit-1", "很長的標籤".repeat(5))).body.error.code).toBe("tag_length");
+    expect((await tag("t5", "no-such-article", "公車")).status).toBe(404);
+    expect((await t.request("POST", "/articles/transit-1/tags", { json: { label: "公車" } })).status).toBe(401);
+  });
+
+  it("a reported tag is hidden at the threshold; removed, it cannot be added again", async () => {
+    const added = await tag("t6", "typhoon-1", "颱風");
+    const id = added.body.tag.id;
+    for (const reporter of ["rr1", "rr2", "rr3"]) {
+      const response = await t.request("POST", "/reports", { token: await t.token(reporter), json: { subject: "tag", id, reason: "irrelevant" } });
+      expect(response.status).toBe(201);
+    }
+    const list = (await (await t.request("GET", "/articles/typhoon-1/tags")).json()) as any;
+    expect(list.tags).toEqual([]);
+    const items = (await (await t.request("GET", "/review/items?subject=tag", { token: await t.token("mod", "moderator") })).json()) as any;
+    const item = items.items.find((i: any) => i.subjectId === id);
+    const decided = await t.request("POST", `/review/items/${item.id}/decision`, {
+      token: await t.token("mod", "moderator"),
+      json: { action: "remove", forumRules: ["R3"], note: "與文章無關" },
+    });
+    expect(decided.status).toBe(201);
+    expect((await tag("t7", "typhoon-1", "颱風")).body.error.code).toBe("tag_removed");
+  });
+});
