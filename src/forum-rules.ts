@@ -1,5 +1,5 @@
-import { parse } from "yaml";
 import { z } from "zod";
+import { parseYamlFile } from "./yaml-file.ts";
 
 const forumRulesSchema = z.strictObject({
   version: z.string().trim().min(1),
@@ -15,10 +15,5 @@ const forumRulesSchema = z.strictObject({
 export type ForumRules = z.infer<typeof forumRulesSchema>;
 
 export function parseForumRules(fileName: string, text: string): ForumRules {
-  const parsed = forumRulesSchema.safeParse(parse(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${fileName}: ${issue.path.join(".") || "(file)"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseYamlFile(fileName, text, forumRulesSchema);
 }

@@ -1,5 +1,5 @@
-import { parse } from "yaml";
 import { z } from "zod";
+import { parseYamlFile } from "./yaml-file.ts";
 
 const positive = z.number().positive();
 
@@ -33,12 +33,7 @@ const policySchema = z.strictObject({
 export type Policy = z.infer<typeof policySchema>;
 
 export function parsePolicy(fileName: string, text: string): Policy {
-  const parsed = policySchema.safeParse(parse(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${fileName}: ${issue.path.join(".") || "(file)"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseYamlFile(fileName, text, policySchema);
 }
 
 /** A reporter's weight from their past reports' outcomes. */

@@ -1,5 +1,5 @@
-import { parse } from "yaml";
 import { z } from "zod";
+import { parseYamlFile } from "../yaml-file.ts";
 
 const schema = z.strictObject({
   minChars: z.number().int().min(1),
@@ -23,14 +23,10 @@ export interface NicknameRules {
 }
 
 export function parseNicknameRules(fileName: string, text: string): NicknameRules {
-  const parsed = schema.safeParse(parse(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${fileName}: ${issue.path.join(".") || "(file)"}: ${issue.message}`);
-  }
+  const parsed = parseYamlFile(fileName, text, schema);
   const lookalikes = new Map<string, string>();
-  for (const group of parsed.data.lookalikes.groups) {
+  for (const group of parsed.lookalikes.groups) {
     for (const char of group) lookalikes.set(char, group[0]!);
   }
-  return { ...parsed.data, lookalikes };
+  return { ...parsed, lookalikes };
 }
