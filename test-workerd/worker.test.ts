@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintToken, type Role } from "../src/auth/token.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { readMigrationFiles } from "../src/db/migration-files.ts";
+import { connectPostgres } from "../src/db/postgres.ts";
+import { readForumRules } from "../src/rules-on-disk.ts";
+
+// The machine's PostgreSQL; each run gets a database of its own, dropped afterwards.
+const SERVER = process.env.WORKERD_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const root = new URL("..", import.meta.url).pathname;
+const database = `workerd_${randomBytes(5).toString("hex")}`;
+const secret = randomBytes(24).toString("hex");
+const port = 20000 + Math.floor(Math.random() * 20000);
+const base = `http://127.0.0.1:${port}`;
+const rulesVersion = readForumRules().version;
+let wrangler: ChildProcess;
+let output = "";
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(withPassword: boolean): string {
+  const url = new URL(SERVER);
+  url.pathname = `/${database}`;
+  // Hyperdrive's local binding insists on a password; trust authentication ignores it.
+  if (withPassword && !url.password) url.password = "unused";
+  return url.toString();
+}
+
+beforeAll(async () => {
+  await admin(`create database ${database}`);
+  const handle = connectPostgres({ connectionString: databaseUrl(false) });
+  await migrate(handle, readMigrationFiles());
+  await handle.close();
+
+  wrangler = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), "--var", `JWT_SECRET:${secret}`, "--log-level", "info"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: databaseUrl(true),
+      // Offline: no Request.cf download, no telemetry.
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  wrangler.stdout!.on("data", (chunk) => (output += chunk));
+  wrangler.stderr!.on("data", (chunk) => (output += chunk));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes("Ready on")) {
+    if (Date.now() > deadline || wrangler.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+});
+
+afterAll(async () => {
+  if (wrangler && wrangler.exitCode === null) {
+    const exited = new Promise((resolve) => wrangler.once("exit", resolve));
+    wrangler.kill("SIGTERM");
+    await exited;
+  }
+  await admin(`drop database if exists ${database} with (force)`);
+});
+
+async function call(method: string, path: string, options: { as?: [string, Role?]; json?: unknown } = {}) {
+  const headers: Record<string, string> = {};
+  if (options.as) {
+    headers.authorization = `Bearer ${await mintToken({ memberId: options.as[0], role: options.as[1] ?? "member" }, secret, { now: new Date(), ttlSeconds: 600 })}`;
+  }
+  if (options.json !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${base}${path}`, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
+  it("answers health and readiness (the database through Hyperdrive)", async () => {
+    expect((await call("GET", "/healthz")).body).toEqual({ status: "ok" });
+    expect((await call("GET", "/readyz")).body).toEqual({ ready: true });
+  });
+
+  it("stores an article, publishes an acceptable comment and refuses an abusive one with its span", async () => {
+    expect((await call("PUT", "/articles/edge-1", { as: ["cms", "admin"], json: { title: "邊緣運算測試", body: "夜間公車明年上路。" } })).status).toBe(201);
+    const published = await call("POST", "/articles/edge-1/comments", { as: ["w1"], json: { body: "夜間公車終於來了", acceptedRulesVersion: rulesVersion } });
+    expect(published.status).toBe(201);
+    expect(published.body.comment.verdict.modelVersion).toMatch(/^model-/);
+    const refused = await call("POST", "/articles/edge-1/comments", { as: ["w2"], json: { body: "幹 你 娘", acceptedRulesVersion: rulesVersion } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details.reasons[0]).toMatchObject({ ruleId: "R2-profanity-severe", spans: [{ start: 0, end: 5, term: "幹你娘" }] });
+  });
+
+  it("lists the published comments with their count", async () => {
+    const list = await call("GET", "/articles/edge-1/comments");
+    expect(list.body).toMatchObject({ publishedCount: 1, comments: [{ body: "夜間公車終於來了" }] });
+  });
+
+  it("holds a comment for review, and a moderator claims and decides it", async () => {
+    const held = await call("POST", "/articles/edge-1/comments", { as: ["w3"], json: { body: "這個市長是白癡", acceptedRulesVersion: rulesVersion } });
+    expect(held.status).toBe(202);
+    const claimed = await call("POST", "/review/claim", { as: ["mod", "moderator"] });
+    expect(claimed.body.item).toMatchObject({ subjectKind: "comment", subjectId: held.body.comment.id, claimedBy: "mod" });
+    const decided = await call("POST", `/review/items/${claimed.body.item.id}/decision`, {
+      as: ["mod", "moderator"],
+      json: { action: "remove", forumRules: ["R2"], note: "人身攻擊" },
+    });
+    expect(decided.status).toBe(201);
+    expect(decided.body.decision).toMatchObject({ action: "remove", automation: "human_with_automated_help", affectedMemberId: "w3" });
+    const again = await call("POST", `/review/items/${claimed.body.item.id}/decision`, { as: ["mod", "moderator"], json: { action: "approve", note: "x" } });
+    expect(again.status).toBe(409);
+  });
+});
