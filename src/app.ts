@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps, AppEnv } from "./app-env.ts";
-import { ApiError, errorBody, respondWithError } from "./errors.ts";
+import { ApiError, errorBody, isDatabaseUnavailable, respondWithError } from "./errors.ts";
 import { articleRoutes } from "./routes/articles.ts";
 import { commentRoutes } from "./routes/comments.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
@@ -39,6 +39,10 @@ export function createApp(deps: AppDeps) {
     if (error instanceof ApiError) return respondWithError(c, error);
     if (error instanceof HTTPException) {
       return c.json(errorBody("http_error", error.message || "request refused"), error.status);
+    }
+    if (isDatabaseUnavailable(error)) {
+      c.header("Retry-After", "5");
+      return c.json(errorBody("database_unavailable", "the database is not reachable; nothing was saved, try again shortly"), 503);
     }
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     return c.json(errorBody("internal_error", "something went wrong on our side"), 500);

@@ -19,6 +19,8 @@ export function connectPostgres(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolMax ?? 10,
+    // During an outage, fail the request in seconds (503) instead of queueing it forever.
+    connectionTimeoutMillis: 3000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   // An idle client losing its server must not crash the process; the next query reports the outage.
