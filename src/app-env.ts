@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { Kysely } from "kysely";
 import type { Identity } from "./auth/token.ts";
 import type { Clock } from "./clock.ts";
@@ -23,6 +24,8 @@ export interface AppDeps {
   clock: Clock;
   moderator: Moderator;
   config: AppConfig;
+  /** The client's address for per-address rate limits, as the runtime knows it (socket, proxy or edge header). */
+  clientIp: (c: Context) => string | null;
 }
 
 export type AppEnv = {

@@ -14,6 +14,7 @@ const envSchema = z.object({
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
   MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
   DEMO_SEED: z.enum(["0", "1"]).optional(),
+  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
 });
 
 export interface ServerConfig {
@@ -28,6 +29,8 @@ export interface ServerConfig {
   maxCommentChars: number;
   /** Create the demo article at start (default: on for embedded PGlite, off for a real server). */
   seedDemo: boolean;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -54,5 +57,6 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     usingDevelopmentSecret: !values.JWT_SECRET,
     maxCommentChars: values.MAX_COMMENT_CHARS,
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
+    trustProxy: values.TRUST_PROXY === "1",
   };
 }

@@ -9,6 +9,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -19,6 +20,7 @@ export function errorBody(code: string, message: string, details?: unknown) {
 }
 
 export function respondWithError(c: Context, error: ApiError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   return c.json(errorBody(error.code, error.message, error.details), error.status);
 }
 

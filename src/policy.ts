@@ -3,6 +3,9 @@ import { parseYamlFile } from "./yaml-file.ts";
 
 const positive = z.number().positive();
 
+const window = z.strictObject({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) });
+const rateLimit = z.strictObject({ perMember: window, perIp: window });
+
 const policySchema = z.strictObject({
   reports: z.strictObject({
     hideAtWeight: positive,
@@ -19,6 +22,19 @@ const policySchema = z.strictObject({
     severityPoints: z.strictObject({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() }),
     reportWeightPoints: z.number().min(0),
     agingPointsPerDay: z.number().min(0),
+  }),
+  rateLimits: z.strictObject({
+    comment: rateLimit,
+    tag: rateLimit,
+    report: rateLimit,
+  }),
+  floods: z.strictObject({
+    minChars: z.number().int().min(1),
+    distinctMembers: z.number().int().min(2),
+    windowSeconds: positive,
+    ruleId: z.string().regex(/^R[1-4]-[a-z0-9]+(-[a-z0-9]+)*$/),
+    forumRule: z.enum(["R1", "R2", "R3", "R4"]),
+    reason: z.string().trim().min(1),
   }),
   tags: z.strictObject({
     minChars: z.number().int().min(1),

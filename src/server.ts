@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.ts";
 import { mintToken } from "./auth/token.ts";
 import { systemClock } from "./clock.ts";
@@ -22,6 +23,9 @@ const app = createApp({
   db: database.db,
   clock: systemClock,
   moderator,
+  // Behind the site's proxy (TRUST_PROXY=1) the client is the first X-Forwarded-For address; otherwise the socket's.
+  clientIp: (c) =>
+    (config.trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined) || getConnInfo(c).remote.address || null,
   config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules, policy, nicknameRules },
 });
 

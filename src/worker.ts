@@ -58,6 +58,7 @@ export default {
       db: database.db,
       clock: systemClock,
       moderator,
+      clientIp: (c) => c.req.header("cf-connecting-ip") ?? null,
       config: {
         jwtSecret: env.JWT_SECRET,
         maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,

@@ -175,5 +175,7 @@ export interface Database {
   nickname_neighbors: NicknameNeighborsTable;
   tags: TagsTable;
   tag_supporters: TagSupportersTable;
+  rate_limit_counters: { bucket: string; window_start: Timestamp; hits: number };
+  comment_fingerprints: { fingerprint: string; member_id: string; created_at: Timestamp };
   schema_migrations: SchemaMigrationsTable;
 }

@@ -19,6 +19,7 @@ import { feedReviewItem } from "../db/review.ts";
 import type { CommentStatus, Severity } from "../db/schema.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
+import { enforceRateLimit } from "../http/rate-limit.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../review/priority.ts";
 import { applyStrikes } from "../review/sanctions.ts";
@@ -54,6 +55,8 @@ export function commentRoutes(maxCommentChars: number) {
 
   routes.post("/:id/comments", requireIdentity, limitBody(maxCommentRequestBytes(maxCommentChars)), async (c) => {
     const articleId = articleIdParam(c);
+    const { db, config, clock, clientIp } = c.get("deps");
+    await enforceRateLimit(db, config.policy, "comment", c.get("identity").memberId, clientIp(c), clock.now());
     const input = await readJson(c, submitCommentSchema);
     return submitComment(c, c.get("deps"), c.get("identity"), articleId, input);
   });
@@ -120,8 +123,15 @@ async function submitComment(
     if (earlier) return replay(c, earlier, requestHash);
   }
 
-  const verdict = moderator.moderate({ kind: "comment", text: body });
+  const canonical = moderator.canonical(body);
+  const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+  let verdict = moderator.moderate({ kind: "comment", text: body });
+  if (verdict.action !== "reject" && [...canonical].length >= config.policy.floods.minChars) {
+    const others = await postersOf(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
+    if (others + 1 >= config.policy.floods.distinctMembers) verdict = withFloodReason(verdict, config.policy.floods, others + 1);
+  }
   const stored = await db.transaction().execute(async (trx) => {
+    await trx.insertInto("comment_fingerprints").values({ fingerprint, member_id: identity.memberId, created_at: now }).execute();
     await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
     const comment = await insertComment(trx, {
       articleId,
@@ -174,6 +184,31 @@ async function submitComment(
   const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
   if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
   return replay(c, winner, requestHash);
+}
+
+/** How many other members posted the same canonical text within the window. */
+async function postersOf(db: AppDeps["db"], fingerprint: string, memberId: string, now: Date, windowSeconds: number): Promise<number> {
+  const row = await db
+    .selectFrom("comment_fingerprints")
+    .select((eb) => eb.fn.count<string>("member_id").distinct().as("members"))
+    .where("fingerprint", "=", fingerprint)
+    .where("member_id", "<>", memberId)
+    .where("created_at", ">", new Date(now.getTime() - windowSeconds * 1000))
+    .executeTakeFirstOrThrow();
+  return Number(row.members);
+}
+
+/** The same text from many accounts: held for a moderator, with the flood named as the reason. */
+function withFloodReason(verdict: Verdict, floods: AppDeps["config"]["policy"]["floods"], members: number): Verdict {
+  const reason = {
+    ruleId: floods.ruleId,
+    forumRule: floods.forumRule,
+    severity: "medium" as const,
+    action: "review" as const,
+    message: `${floods.reason}（${members} 個帳號）`,
+    spans: [],
+  };
+  return { ...verdict, action: "review", reasons: [...verdict.reasons, reason] };
 }
 
 function highestSeverity(verdict: Verdict): Severity | null {

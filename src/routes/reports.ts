@@ -7,6 +7,7 @@ import { ensureMember, findMember } from "../db/members.ts";
 import { feedReviewItem } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
+import { enforceRateLimit } from "../http/rate-limit.ts";
 import { reporterWeight } from "../policy.ts";
 import { assertMayAct } from "./sanction-checks.ts";
 
@@ -34,10 +35,11 @@ export function reportRoutes() {
   const routes = new Hono<AppEnv>();
 
   routes.post("/", requireIdentity, limitBody(8 * 1024), async (c) => {
-    const input = await readJson(c, reportSchema);
-    const { db, clock, config } = c.get("deps");
+    const { db, clock, config, clientIp } = c.get("deps");
     const reporterId = c.get("identity").memberId;
     const now = clock.now();
+    await enforceRateLimit(db, config.policy, "report", reporterId, clientIp(c), now);
+    const input = await readJson(c, reportSchema);
     await assertMayAct(db, reporterId, now, "檢舉");
 
     let ownerId: string;

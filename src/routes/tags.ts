@@ -9,6 +9,7 @@ import { feedReviewItem } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
+import { enforceRateLimit } from "../http/rate-limit.ts";
 import type { Moderator } from "../moderation/moderate.ts";
 import { meaninglessReason } from "../tags/meaningless.ts";
 import { TagCorpus, type Relatedness } from "../tags/relatedness.ts";
@@ -46,10 +47,11 @@ export function tagRoutes(moderator: Moderator) {
 
   routes.post("/:id/tags", requireIdentity, limitBody(4096), async (c) => {
     const articleId = articleIdParam(c);
-    const { label } = await readJson(c, addTagSchema);
-    const { db, clock, config } = c.get("deps");
+    const { db, clock, config, clientIp } = c.get("deps");
     const memberId = c.get("identity").memberId;
     const now = clock.now();
+    await enforceRateLimit(db, config.policy, "tag", memberId, clientIp(c), now);
+    const { label } = await readJson(c, addTagSchema);
     const limits = config.policy.tags;
     await assertMayAct(db, memberId, now, "新增標籤");
     if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);

@@ -34,6 +34,9 @@ export interface TestContext extends TestDatabase {
   putArticle(id: string, fields?: Partial<{ title: string; body: string; url: string }>): Promise<Response>;
 }
 
+// Tests post many times in one moment of their fixed clock; the limits are tested on their own (rate-limits.test.ts).
+const UNLIMITED = { perMember: { limit: 1_000_000, windowSeconds: 60 }, perIp: { limit: 1_000_000, windowSeconds: 60 } };
+
 export async function createTestContext(overrides: Partial<AppConfig> = {}): Promise<TestContext> {
   const test = await openMigratedDatabase();
   const clock = new TestClock(new Date("2026-11-28T09:00:00.000Z"));
@@ -41,11 +44,17 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     jwtSecret: TEST_SECRET,
     maxCommentChars: 2000,
     forumRules: readForumRules(),
-    policy: readPolicy(),
+    policy: { ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED } },
     nicknameRules: readNicknameRules(),
     ...overrides,
   };
-  const app = createApp({ db: test.database.db, clock, moderator: sharedModerator, config });
+  const app = createApp({
+    db: test.database.db,
+    clock,
+    moderator: sharedModerator,
+    config,
+    clientIp: (c) => c.req.header("x-forwarded-for") ?? null,
+  });
   const token = (memberId: string, role: Role = "member", ttlSeconds = 3600) =>
     mintToken({ memberId, role }, TEST_SECRET, { now: clock.now(), ttlSeconds });
   const request: TestContext["request"] = async (method, path, options = {}) => {

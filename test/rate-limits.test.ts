@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
+import { readPolicy } from "../src/rules-on-disk.ts";
+import { createTestContext, type TestContext } from "./support/context.ts";
+
+let t: TestContext;
+const policy = readPolicy();
+const tight = {
+  comment: { perMember: { limit: 3, windowSeconds: 60 }, perIp: { limit: 5, windowSeconds: 60 } },
+  tag: { perMember: { limit: 2, windowSeconds: 60 }, perIp: { limit: 100, windowSeconds: 60 } },
+  report: { perMember: { limit: 1, windowSeconds: 3600 }, perIp: { limit: 100, windowSeconds: 3600 } },
+};
+
+beforeAll(async () => {
+  t = await createTestContext({ policy: { ...policy, rateLimits: tight } });
+  await t.putArticle("busy");
+});
+afterAll(() => t.dispose());
+
+async function comment(memberId: string, body: string, ip = "203.0.113.1", app = t.app) {
+  return app.request("/articles/busy/comments", {
+    method: "POST",
+    headers: { authorization: `Bearer ${await t.token(memberId)}`, "content-type": "application/json", "x-forwarded-for": ip },
+    body: JSON.stringify({ body, acceptedRulesVersion: t.config.forumRules.version }),
+  });
+}
+
+describe("rate limits", () => {
+  it("refuses the member's comment past the limit with 429 and Retry-After, and lets it through in the next window", async () => {
+    for (let i = 0; i < 3; i++) expect((await comment("fast", `第${i}則留言`, `198.51.100.${i}`)).status).toBe(201);
+    const refused = await comment("fast", "第四則留言", "198.51.100.9");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await refused.json()) as any).error).toMatchObject({ code: "rate_limited", details: { action: "comment", limit: 3 } });
+    t.clock.advance(60_000);
+    expect((await comment("fast", "新的一分鐘", "198.51.100.9")).status).toBe(201);
+  });
+
+  it("counts per address across members", async () => {
+    t.clock.advance(60_000);
+    for (let i = 0; i < 5; i++) expect((await comment(`shared-${i}`, `同一個網路第${i}則`, "192.0.2.50")).status).toBe(201);
+    expect((await comment("shared-9", "第六個人", "192.0.2.50")).status).toBe(429);
+    expect((await comment("shared-9", "換個網路", "192.0.2.51")).status).toBe(201);
+  });
+
+  it("holds across server processes: two apps on one database share the counts", async () => {
+    t.clock.advance(60_000);
+    const second = createApp({ db: t.database.db, clock: t.clock, moderator: t.moderator, config: t.config, clientIp: (c) => c.req.header("x-forwarded-for") ?? null });
+    expect((await comment("roamer", "一號機", "10.0.0.1", t.app)).status).toBe(201);
+    expect((await comment("roamer", "二號機", "10.0.0.2", second)).status).toBe(201);
+    expect((await comment("roamer", "一號機再來", "10.0.0.3", t.app)).status).toBe(201);
+    expect((await comment("roamer", "二號機再來", "10.0.0.4", second)).status).toBe(429);
+  });
+
+  it("limits tags and reports too", async () => {
+    const token = await t.token("tagger");
+    const post = (label: string) => t.request("POST", "/articles/busy/tags", { token, json: { label } });
+    await post("夜間公車");
+    await post("交通局");
+    expect((await post("公車")).status).toBe(429);
+    const reporter = await t.token("reporter");
+    const report = () => t.request("POST", "/reports", { token: reporter, json: { subject: "member", id: "fast", reason: "spam" } });
+    expect((await report()).status).toBe(201);
+    expect((await report()).status).toBe(429);
+  });
+});
+
+describe("floods", () => {
+  it("holds the same text from the third account within the window, however it is spelled", async () => {
+    t.clock.advance(3600_000);
+    const text = "快來看這個超划算的投資機會，名額有限";
+    expect((await comment("flood-1", text, "10.1.0.1")).status).toBe(201);
+    expect((await comment("flood-2", text.replace("投資", "投 資"), "10.1.0.2")).status).toBe(201);
+    const third = await comment("flood-3", "快來看這個超划算的投资机会，名额有限", "10.1.0.3");
+    expect(third.status).toBe(202);
+    const reasons = ((await third.json()) as any).comment.verdict.reasons;
+    expect(reasons).toContainEqual(expect.objectContaining({ ruleId: "R2-flood", forumRule: "R2", action: "review" }));
+  });
+
+  it("leaves short cheers alone", async () => {
+    for (let i = 0; i < 4; i++) expect((await comment(`cheer-${i}`, "推！說得好", `10.2.0.${i}`)).status).toBe(201);
+  });
+});
