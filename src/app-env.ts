@@ -26,6 +26,8 @@ export interface AppDeps {
   config: AppConfig;
   /** The client's address for per-address rate limits, as the runtime knows it (socket, proxy or edge header). */
   clientIp: (c: Context) => string | null;
+  /** True once the process is shutting down: /readyz says so, so no new traffic is routed to it. */
+  draining: () => boolean;
 }
 
 export type AppEnv = {

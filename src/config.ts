@@ -15,6 +15,7 @@ const envSchema = z.object({
   MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
   DEMO_SEED: z.enum(["0", "1"]).optional(),
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(1000),
 });
 
 export interface ServerConfig {
@@ -31,6 +32,8 @@ export interface ServerConfig {
   seedDemo: boolean;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** How long a SIGTERM keeps serving connections already made before closing. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -58,5 +61,6 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     maxCommentChars: values.MAX_COMMENT_CHARS,
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
     trustProxy: values.TRUST_PROXY === "1",
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
   };
 }

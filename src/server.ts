@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from "node:http";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.ts";
@@ -19,7 +20,10 @@ const moderator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassi
 const { database, applied } = await openDatabase(config);
 if (config.seedDemo) await seedDemoArticle(database.db, systemClock.now());
 
+let draining = false;
+
 const app = createApp({
+  draining: () => draining,
   db: database.db,
   clock: systemClock,
   moderator,
@@ -53,20 +57,32 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
   }
 });
 
-let stopping = false;
+// Graceful shutdown, as a load balancer expects it: on SIGTERM, /readyz turns false at once so no new
+// traffic is routed here, while connections already made (including those still in the kernel's accept
+// queue, which closing the listener would reset) are served for a grace period with `Connection: close`;
+// then the listener closes, idle connections with it, and the process exits once the last response is out.
+const http = server as HttpServer;
+http.on("request", (_request, response) => {
+  if (draining) response.setHeader("connection", "close");
+});
+
 function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: finishing in-flight requests, then closing the database`);
-  server.close(() => {
-    database
-      .close()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        console.error("closing the database failed:", error);
-        process.exit(1);
-      });
-  });
+  if (draining) return;
+  draining = true;
+  console.log(`${signal}: not ready any more; finishing in-flight requests for ${config.shutdownGraceMs} ms, then closing`);
+  setTimeout(() => {
+    http.close(() => {
+      database
+        .close()
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          console.error("closing the database failed:", error);
+          process.exit(1);
+        });
+    });
+    // Whatever is still open after another grace period is cut off.
+    setTimeout(() => http.closeAllConnections(), config.shutdownGraceMs).unref();
+  }, config.shutdownGraceMs).unref();
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));

@@ -59,6 +59,7 @@ export default {
       clock: systemClock,
       moderator,
       clientIp: (c) => c.req.header("cf-connecting-ip") ?? null,
+      draining: () => false,
       config: {
         jwtSecret: env.JWT_SECRET,
         maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,

@@ -45,7 +45,7 @@ describe("rate limits", () => {
 
   it("holds across server processes: two apps on one database share the counts", async () => {
     t.clock.advance(60_000);
-    const second = createApp({ db: t.database.db, clock: t.clock, moderator: t.moderator, config: t.config, clientIp: (c) => c.req.header("x-forwarded-for") ?? null });
+    const second = createApp({ db: t.database.db, clock: t.clock, moderator: t.moderator, config: t.config, clientIp: (c) => c.req.header("x-forwarded-for") ?? null, draining: () => false });
     expect((await comment("roamer", "一號機", "10.0.0.1", t.app)).status).toBe(201);
     expect((await comment("roamer", "二號機", "10.0.0.2", second)).status).toBe(201);
     expect((await comment("roamer", "一號機再來", "10.0.0.3", t.app)).status).toBe(201);

@@ -21,7 +21,7 @@ describe("health, readiness and docs", () => {
 
     // A Postgres server that is not there: nothing listens on port 1.
     const unreachable = connectPostgres({ connectionString: "postgres://postgres@127.0.0.1:1/test" });
-    const app = createApp({ db: unreachable.db, clock: t.clock, moderator: t.moderator, config: t.config, clientIp: () => null });
+    const app = createApp({ db: unreachable.db, clock: t.clock, moderator: t.moderator, config: t.config, clientIp: () => null, draining: () => false });
     const response = await app.request("/readyz");
     await unreachable.close();
     expect(response.status).toBe(503);

@@ -13,7 +13,8 @@ export function healthRoutes() {
 
   // Readiness: the database answers a query within the timeout.
   routes.get("/readyz", async (c) => {
-    const { db } = c.get("deps");
+    const { db, draining } = c.get("deps");
+    if (draining()) return c.json({ ready: false, ...errorBody("shutting_down", "this process is shutting down") }, 503);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);

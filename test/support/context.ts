@@ -54,6 +54,7 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     moderator: sharedModerator,
     config,
     clientIp: (c) => c.req.header("x-forwarded-for") ?? null,
+    draining: () => false,
   });
   const token = (memberId: string, role: Role = "member", ttlSeconds = 3600) =>
     mintToken({ memberId, role }, TEST_SECRET, { now: clock.now(), ttlSeconds });
