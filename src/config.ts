@@ -16,6 +16,8 @@ const envSchema = z.object({
   DEMO_SEED: z.enum(["0", "1"]).optional(),
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(1000),
+  POLICY_PATH: z.string().min(1).optional(),
+  BENCH_BASELINE: z.enum(["0", "1"]).default("0"),
 });
 
 export interface ServerConfig {
@@ -34,6 +36,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** How long a SIGTERM keeps serving connections already made before closing. */
   shutdownGraceMs: number;
+  /** Another policy file than rules/policy.yaml (the benchmarks lift the rate limits this way). */
+  policyPath: string | null;
+  /** Serve the benchmark's baseline route (validate and insert without moderation). Never in production. */
+  benchBaseline: boolean;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +56,9 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
   if (!values.JWT_SECRET && values.NODE_ENV === "production") {
     throw new ConfigError("JWT_SECRET is required when NODE_ENV=production");
   }
+  if (values.BENCH_BASELINE === "1" && values.NODE_ENV === "production") {
+    throw new ConfigError("BENCH_BASELINE is for benchmarks only and refused when NODE_ENV=production");
+  }
   return {
     host: values.HOST,
     port: values.PORT,
@@ -62,5 +71,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
     trustProxy: values.TRUST_PROXY === "1",
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    policyPath: values.POLICY_PATH ?? null,
+    benchBaseline: values.BENCH_BASELINE === "1",
   };
 }

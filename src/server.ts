@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.ts";
+import { benchBaselineRoutes } from "./routes/bench-baseline.ts";
 import { mintToken } from "./auth/token.ts";
 import { systemClock } from "./clock.ts";
 import { loadServerConfig } from "./config.ts";
@@ -14,7 +15,7 @@ import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, 
 
 const config = loadServerConfig(process.env);
 const forumRules = readForumRules();
-const policy = readPolicy();
+const policy = config.policyPath ? readPolicy(config.policyPath) : readPolicy();
 const nicknameRules = readNicknameRules();
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassifier(readModelFile()));
 const { database, applied } = await openDatabase(config);
@@ -32,6 +33,8 @@ const app = createApp({
     (config.trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined) || getConnInfo(c).remote.address || null,
   config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules, policy, nicknameRules },
 });
+
+if (config.benchBaseline) app.route("/bench", benchBaselineRoutes(config.maxCommentChars));
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, async (info) => {
   const base = `http://${config.host}:${info.port}`;

@@ -212,7 +212,10 @@ describe("bad input", () => {
     expect(await errorCode(none)).toBe("unauthenticated");
 
     const forged = await sign({ sub: "m1", role: "member" }, "some-other-secret-of-enough-length!!", "HS256");
-    for (const header of ["Bearer not.a.token", `Bearer ${forged}`, `Basic ${await t.token("m1")}`]) {
+    const unsigned = [{ alg: "none", typ: "JWT" }, { sub: "m1", role: "admin" }]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
+      .join(".");
+    for (const header of ["Bearer not.a.token", `Bearer ${forged}`, `Basic ${await t.token("m1")}`, `Bearer ${unsigned}.`, `Bearer ${unsigned}.c2ln`]) {
       const response = await t.request("POST", "/articles/news-1/comments", { json, headers: { authorization: header } });
       expect(response.status, header).toBe(401);
       expect(await errorCode(response)).toBe("invalid_token");

@@ -23,26 +23,31 @@ export async function enforceRateLimit(
     { bucket: `${action}:member:${memberId}`, ...limits.perMember },
   ];
   if (clientIp) buckets.push({ bucket: `${action}:ip:${clientIp}`, ...limits.perIp });
-  for (const { bucket, limit, windowSeconds } of buckets) {
+  // All of the request's buckets in one statement: one round trip to the database per request.
+  const windows = buckets.map(({ bucket, limit, windowSeconds }) => {
     const windowMs = windowSeconds * 1000;
-    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-    const row = await db
-      .insertInto("rate_limit_counters")
-      .values({ bucket, window_start: windowStart, hits: 1 })
-      .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ hits: eb("rate_limit_counters.hits", "+", 1) })))
-      .returning("hits")
-      .executeTakeFirstOrThrow();
-    if (row.hits === 1) {
+    return { bucket, limit, windowMs, windowStart: new Date(Math.floor(now.getTime() / windowMs) * windowMs) };
+  });
+  const counted = await db
+    .insertInto("rate_limit_counters")
+    .values(windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart, hits: 1 })))
+    .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ hits: eb("rate_limit_counters.hits", "+", 1) })))
+    .returning(["bucket", "hits"])
+    .execute();
+  for (const window of windows) {
+    const hits = counted.find((row) => row.bucket === window.bucket)!.hits;
+    if (hits === 1) {
       // A new window began: the bucket's older windows are done with.
-      await db.deleteFrom("rate_limit_counters").where("bucket", "=", bucket).where("window_start", "<", windowStart).execute();
+      await db.deleteFrom("rate_limit_counters").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();
     }
-    if (row.hits > limit) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
+    if (hits > window.limit) {
+      const retryAfter = Math.max(1, Math.ceil((window.windowStart.getTime() + window.windowMs - now.getTime()) / 1000));
+      const windowSeconds = window.windowMs / 1000;
       throw new ApiError(
         429,
         "rate_limited",
-        `操作太頻繁，請 ${retryAfter} 秒後再試 (${action} limit ${limit} per ${windowSeconds} s)`,
-        { action, limit, windowSeconds, retryAfterSeconds: retryAfter },
+        `操作太頻繁，請 ${retryAfter} 秒後再試 (${action} limit ${window.limit} per ${windowSeconds} s)`,
+        { action, limit: window.limit, windowSeconds, retryAfterSeconds: retryAfter },
         { "Retry-After": String(retryAfter) },
       );
     }

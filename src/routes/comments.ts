@@ -46,7 +46,7 @@ const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
 // JSON may spell any character as a 6-byte \uXXXX escape (12 for a surrogate pair: 6 per UTF-16
 // unit), so the byte ceiling leaves room for that plus the other fields; the exact character
 // limit is checked after parsing.
-function maxCommentRequestBytes(maxChars: number): number {
+export function maxCommentRequestBytes(maxChars: number): number {
   return maxChars * 12 + 4096;
 }
 
@@ -105,7 +105,7 @@ async function submitComment(
   if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
 
   const now = clock.now();
-  await assertMayAct(db, identity.memberId, now, "發言");
+  const member = await assertMayAct(db, identity.memberId, now, "發言");
   const currentVersion = config.forumRules.version;
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
@@ -132,7 +132,8 @@ async function submitComment(
   }
   const stored = await db.transaction().execute(async (trx) => {
     await trx.insertInto("comment_fingerprints").values({ fingerprint, member_id: identity.memberId, created_at: now }).execute();
-    await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
+    // Most posts come from members who already accepted this version: no write needed for them.
+    if (member?.accepted_rules_version !== currentVersion) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
     const comment = await insertComment(trx, {
       articleId,
       memberId: identity.memberId,

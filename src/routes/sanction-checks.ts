@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
-import { activeSuspension, findMember } from "../db/members.ts";
+import { activeSuspension, findMember, type MemberRow } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 
-/** Suspended and revoked members may not post, tag or report: 403 with the suspension's end. */
-export async function assertMayAct(db: Kysely<Database>, memberId: string, now: Date, activity: string): Promise<void> {
+/** Suspended and revoked members may not post, tag or report: 403 with the suspension's end. Returns the member, if known. */
+export async function assertMayAct(db: Kysely<Database>, memberId: string, now: Date, activity: string): Promise<MemberRow | undefined> {
   const member = await findMember(db, memberId);
-  if (!member) return;
+  if (!member) return undefined;
   if (member.status === "revoked") {
     throw new ApiError(403, "member_revoked", `此帳號已被解除會員資格，無法${activity} (membership revoked)`);
   }
@@ -16,4 +16,5 @@ export async function assertMayAct(db: Kysely<Database>, memberId: string, now: 
       suspendedUntil: until.toISOString(),
     });
   }
+  return member;
 }

@@ -1,0 +1,130 @@
+// Shared by the API benchmarks: a database of their own on the machine's PostgreSQL, the Node server as
+// a process on it, and the load generator as a second process.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { parse, stringify } from "yaml";
+import { mintToken } from "../src/auth/token.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { readMigrationFiles } from "../src/db/migration-files.ts";
+import { connectPostgres } from "../src/db/postgres.ts";
+
+export const root = new URL("..", import.meta.url).pathname;
+export const SERVER_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const SECRET = "benchmark-secret-0123456789abcdef0123";
+
+export function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database; drop it with `admin("drop database …")` when done. */
+export async function freshDatabase(prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  await admin(`create database ${name}`);
+  const handle = connectPostgres({ connectionString: databaseUrl(name) });
+  await migrate(handle, readMigrationFiles());
+  await handle.close();
+  return name;
+}
+
+/** rules/policy.yaml with the rate limits lifted, since a load generator is one client posting a lot. */
+export function benchPolicyFile(): string {
+  const policy = parse(readFileSync(join(root, "rules/policy.yaml"), "utf8")) as Record<string, any>;
+  const open = { perMember: { limit: 100_000_000, windowSeconds: 60 }, perIp: { limit: 100_000_000, windowSeconds: 60 } };
+  policy.rateLimits = { comment: open, tag: open, report: open };
+  const path = join(mkdtempSync(join(tmpdir(), "bench-policy-")), "policy.yaml");
+  writeFileSync(path, stringify(policy));
+  return path;
+}
+
+export class Server {
+  readonly port = 30000 + Math.floor(Math.random() * 20000);
+  readonly base = `http://127.0.0.1:${this.port}`;
+  private child!: ChildProcess;
+  private output = "";
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(): Promise<void> {
+    // BENCH_CPU_PROF=DIR: write a V8 CPU profile of the server (node --cpu-prof) into DIR.
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    this.child = spawn(process.execPath, [...profile, "--import", "tsx", "src/server.ts"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        JWT_SECRET: SECRET,
+        SHUTDOWN_GRACE_MS: "0",
+        ...this.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child.stdout!.on("data", (chunk) => (this.output += chunk));
+    this.child.stderr!.on("data", (chunk) => (this.output += chunk));
+    const deadline = Date.now() + 60_000;
+    while (!this.output.includes("listening on")) {
+      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`server did not start:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  totalRequests: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  statusCodes: Record<string, { count: number }>;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+export interface PlannedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Runs bench/load.ts in its own process against `url`. */
+export function load(url: string, requests: PlannedRequest[], connections: number, durationSeconds: number): LoadResult {
+  const planFile = join(mkdtempSync(join(tmpdir(), "bench-plan-")), "plan.json");
+  writeFileSync(planFile, JSON.stringify({ url, connections, durationSeconds, requests }));
+  const result = spawnSync(join(root, "node_modules/.bin/tsx"), ["bench/load.ts", planFile], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`load generator failed: ${result.error?.message ?? result.stderr}`);
+  return JSON.parse(result.stdout) as LoadResult;
+}
+
+export async function tokens(count: number, prefix: string, role: "member" | "moderator" | "admin" = "member"): Promise<string[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => mintToken({ memberId: `${prefix}${i}`, role }, SECRET, { now: new Date(), ttlSeconds: 6 * 3600 })));
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export function saveResult(name: string, result: unknown): void {
+  writeFileSync(join(root, "bench/results", `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
