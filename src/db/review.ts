@@ -25,6 +25,26 @@ export interface ItemFeed {
  * subject gathers every rule hit, score, report and appeal. Call inside a transaction.
  */
 export async function feedReviewItem(trx: Transaction<Database>, policy: Policy, feed: ItemFeed): Promise<ReviewItemRow> {
+  // Usually the subject has no open item (a comment just held): open it with its first source in one statement.
+  const forumRules = [...new Set(feed.forumRules)].sort();
+  const sortKey = sortKeyOf(policy, feed.severity, feed.reportWeight, feed.now);
+  const opened = await sql<ReviewItemRow>`
+    with item as (
+      insert into review_items
+        (kind, subject_kind, subject_id, appeal_of_decision_id, state, forum_rules, severity, report_weight, sort_key, created_at, updated_at)
+      values
+        (${feed.kind}, ${feed.subjectKind}, ${feed.subjectId}, ${feed.appealOfDecisionId ?? null}, 'open', ${forumRules}::text[],
+         ${feed.severity}, ${feed.reportWeight}, ${sortKey}, ${feed.now}, ${feed.now})
+      on conflict (kind, subject_kind, subject_id) where state = 'open' do nothing
+      returning *
+    ),
+    source as (
+      insert into review_sources (item_id, source, detail, created_at)
+      select id, ${feed.source}, ${JSON.stringify(feed.detail)}::jsonb, ${feed.now} from item
+    )
+    select * from item`.execute(trx);
+  if (opened.rows[0]) return opened.rows[0];
+
   const findOpen = () =>
     trx
       .selectFrom("review_items")

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
+import type { Transaction } from "kysely";
 import { z } from "zod";
 import type { AppDeps, AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../auth/middleware.ts";
@@ -16,7 +17,7 @@ import {
 import { recordDecision } from "../db/decisions.ts";
 import { recordMemberAcceptance } from "../db/members.ts";
 import { feedReviewItem } from "../db/review.ts";
-import type { CommentStatus, Severity } from "../db/schema.ts";
+import type { CommentStatus, Database, Severity } from "../db/schema.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
@@ -102,10 +103,10 @@ async function submitComment(
       chars,
     });
   }
-  if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
-
   const now = clock.now();
-  const member = await assertMayAct(db, identity.memberId, now, "發言");
+  // Independent reads, side by side.
+  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, identity.memberId, now, "發言")]);
+  if (!article) throw articleNotFound(articleId);
   const currentVersion = config.forumRules.version;
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
@@ -127,24 +128,26 @@ async function submitComment(
   const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
   let verdict = moderator.moderate({ kind: "comment", text: body });
   if (verdict.action !== "reject" && [...canonical].length >= config.policy.floods.minChars) {
-    const others = await postersOf(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
+    const others = await recordAndCountPosters(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
     if (others + 1 >= config.policy.floods.distinctMembers) verdict = withFloodReason(verdict, config.policy.floods, others + 1);
   }
-  const stored = await db.transaction().execute(async (trx) => {
-    await trx.insertInto("comment_fingerprints").values({ fingerprint, member_id: identity.memberId, created_at: now }).execute();
-    // Most posts come from members who already accepted this version: no write needed for them.
-    if (member?.accepted_rules_version !== currentVersion) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
-    const comment = await insertComment(trx, {
-      articleId,
-      memberId: identity.memberId,
-      body,
-      status: STATUS_OF[verdict.action],
-      verdict,
-      acceptedRulesVersion: currentVersion,
-      idempotencyKey,
-      requestHash,
-      now,
-    });
+  const newComment = {
+    articleId,
+    memberId: identity.memberId,
+    body,
+    status: STATUS_OF[verdict.action],
+    verdict,
+    acceptedRulesVersion: currentVersion,
+    idempotencyKey,
+    requestHash,
+    now,
+  };
+  // Most posts are published by members who already accepted this version: one statement, no transaction.
+  const needsAcceptance = member?.accepted_rules_version !== currentVersion;
+  // The comment with what its verdict brings: a review item, or a decision and perhaps a strike.
+  const storeWithEffects = async (trx: Transaction<Database>) => {
+    if (needsAcceptance) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
+    const comment = await insertComment(trx, newComment);
     if (comment?.status === "pending") {
       await feedReviewItem(trx, config.policy, {
         kind: "moderation",
@@ -179,7 +182,11 @@ async function submitComment(
       await applyStrikes(trx, config.policy, identity.memberId, now);
     }
     return comment;
-  });
+  };
+  const stored =
+    verdict.action === "allow" && !needsAcceptance
+      ? await insertComment(db, newComment)
+      : await db.transaction().execute(storeWithEffects);
   if (stored) return respond(c, stored);
   // A concurrent retry with the same key inserted first: answer with its comment.
   const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
@@ -187,9 +194,15 @@ async function submitComment(
   return replay(c, winner, requestHash);
 }
 
-/** How many other members posted the same canonical text within the window. */
-async function postersOf(db: AppDeps["db"], fingerprint: string, memberId: string, now: Date, windowSeconds: number): Promise<number> {
+/**
+ * Records this member's post of the text and counts the other members who posted it within the window,
+ * in one statement (the count's snapshot does not include the row being added).
+ */
+async function recordAndCountPosters(db: AppDeps["db"], fingerprint: string, memberId: string, now: Date, windowSeconds: number): Promise<number> {
   const row = await db
+    .with("recorded", (qb) =>
+      qb.insertInto("comment_fingerprints").values({ fingerprint, member_id: memberId, created_at: now }).returning("fingerprint"),
+    )
     .selectFrom("comment_fingerprints")
     .select((eb) => eb.fn.count<string>("member_id").distinct().as("members"))
     .where("fingerprint", "=", fingerprint)
