@@ -20,8 +20,8 @@ const texts = readFileSync(new URL("../../shared/data/cold/dev.jsonl", import.me
 async function main() {
   const database = await freshDatabase("bench_api");
   const server = new Server({ DATABASE_URL: databaseUrl(database), POLICY_PATH: benchPolicyFile(), BENCH_BASELINE: "1", DATABASE_POOL_MAX: "16", DEMO_SEED: "1" });
-  await server.start();
   try {
+    await server.start();
     const version = readForumRules().version;
     const members = await tokens(500, "bench-");
     // The mix: COLD dev texts, every other one in Taiwan Traditional, and one in fifty over the length limit.
@@ -63,7 +63,7 @@ async function main() {
     saveResult("api", result);
     console.log(`API: moderated ${result.moderated.requestsPerSecond}/s (p50 ${result.moderated.p50Ms} ms, p99 ${result.moderated.p99Ms} ms) vs baseline ${result.baseline.requestsPerSecond}/s (p50 ${result.baseline.p50Ms} ms, p99 ${result.baseline.p99Ms} ms): ratio ${result.ratio} (target ≥ 0.85)`);
   } finally {
-    await server.stop();
+    await server.stop().catch(() => {});
     await admin(`drop database if exists ${database} with (force)`);
   }
 }

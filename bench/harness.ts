@@ -84,6 +84,7 @@ export class Server {
   }
 
   async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
     this.child.kill("SIGTERM");
     await exited;
