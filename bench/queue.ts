@@ -1,0 +1,90 @@
+// Benchmark 3: 8 moderators claiming and deciding at once over a queue of 100k open items on a
+// 1M-comment database (BENCH_COMMENTS / BENCH_OPEN_ITEMS / BENCH_MODERATORS to change). Reports claims/s,
+// claim latency percentiles, and double claims — checked: every claimed id is compared across moderators.
+// Target: p99 < 20 ms, zero double claims.
+import pg from "pg";
+import { admin, databaseUrl, freshDatabase, saveResult, Server, tokens } from "./harness.ts";
+import { generate } from "./generate.ts";
+
+const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 1_000_000);
+const OPEN_ITEMS = Number(process.env.BENCH_OPEN_ITEMS ?? 100_000);
+const MODERATORS = Number(process.env.BENCH_MODERATORS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main() {
+  const database = await freshDatabase("bench_queue");
+  const server = new Server({ DATABASE_URL: databaseUrl(database), DATABASE_POOL_MAX: "16" });
+  try {
+    await generate(databaseUrl(database), { comments: COMMENTS, hotComments: 0, articles: 1000, members: 10_000 });
+    const client = new pg.Client({ connectionString: databaseUrl(database) });
+    await client.connect();
+    // Hold the first OPEN_ITEMS comments for review, each with its open item, priorities spread out.
+    await client.query(`update comments set status = 'pending' where id <= $1`, [OPEN_ITEMS]);
+    await client.query(
+      `insert into review_items (kind, subject_kind, subject_id, state, forum_rules, severity, report_weight, sort_key, created_at, updated_at)
+       select 'moderation', 'comment', id::text, 'open', '{R2}', 'medium', 0, (id % 997) / 100.0, created_at, created_at
+       from comments where id <= $1`,
+      [OPEN_ITEMS],
+    );
+    await client.query("vacuum analyze");
+    await client.end();
+    await server.start();
+
+    const moderatorTokens = await tokens(MODERATORS, "moderator-", "moderator");
+    const claimed: string[][] = moderatorTokens.map(() => []);
+    const latencies: number[] = [];
+    const deadline = Date.now() + SECONDS * 1000;
+    await Promise.all(
+      moderatorTokens.map(async (token, m) => {
+        const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+        while (Date.now() < deadline) {
+          const started = performance.now();
+          const response = await fetch(`${server.base}/review/claim`, { method: "POST", headers, body: "{}" });
+          latencies.push(performance.now() - started);
+          const { item } = (await response.json()) as { item: { id: string } | null };
+          if (!item) break;
+          claimed[m]!.push(item.id);
+          const decided = await fetch(`${server.base}/review/items/${item.id}/decision`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ action: "approve", note: "benchmark" }),
+          });
+          if (decided.status !== 201) throw new Error(`decision on ${item.id} answered ${decided.status}`);
+        }
+      }),
+    );
+    const all = claimed.flat();
+    const doubleClaims = all.length - new Set(all).size;
+    const check = new pg.Client({ connectionString: databaseUrl(database) });
+    await check.connect();
+    const decisions = await check.query(`select count(*)::int as items from (select review_item_id from decisions group by 1 having count(*) > 1) d`);
+    await check.end();
+    latencies.sort((a, b) => a - b);
+    const result = {
+      comments: COMMENTS,
+      openItems: OPEN_ITEMS,
+      moderators: MODERATORS,
+      seconds: SECONDS,
+      claims: all.length,
+      claimsPerSecond: Math.round(all.length / SECONDS),
+      claimLatencyMs: { p50: Number(percentile(latencies, 50).toFixed(2)), p99: Number(percentile(latencies, 99).toFixed(2)), max: Number(latencies.at(-1)!.toFixed(2)) },
+      doubleClaims,
+      itemsWithMoreThanOneDecision: decisions.rows[0].items,
+    };
+    saveResult("queue", result);
+    console.log(
+      `queue (${MODERATORS} moderators, ${OPEN_ITEMS.toLocaleString("en")} open items, ${COMMENTS.toLocaleString("en")} comments): ` +
+        `${result.claimsPerSecond} claims/s (each with a decision), claim p50 ${result.claimLatencyMs.p50} ms p99 ${result.claimLatencyMs.p99} ms (target < 20 ms), ` +
+        `double claims ${doubleClaims}, items decided twice ${result.itemsWithMoreThanOneDecision}`,
+    );
+  } finally {
+    await server.stop();
+    await admin(`drop database if exists ${database} with (force)`);
+  }
+}
+
+await main();
