@@ -25,7 +25,7 @@ async function main() {
   const counts = { acceptedRelated: 0, acceptedUnrelated: 0, heldRelated: 0, heldUnrelated: 0, refusedRelated: 0, refusedUnrelated: 0 };
   const mistakes: string[] = [];
   for (const tag of set.tags) {
-    const relatedness = corpus.relatedness(tag.article, tag.label);
+    const relatedness = corpus.relatedness(tag.article, moderator.canonical(tag.label));
     const outcome =
       relatedness.kind === "word" || (relatedness.kind === "similar" && relatedness.similarity >= policy.relatedAt)
         ? "accepted"

@@ -25,9 +25,30 @@ export interface ItemFeed {
  * subject gathers every rule hit, score, report and appeal. Call inside a transaction.
  */
 export async function feedReviewItem(trx: Transaction<Database>, policy: Policy, feed: ItemFeed): Promise<ReviewItemRow> {
-  // Usually the subject has no open item (a comment just held): open it with its first source in one statement.
+  // An open item for the subject is either opened here with this first source, or found and added to;
+  // it may be decided between the two statements, and then a new one is opened.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const opened = await openItemWithSource(trx, policy, feed);
+    if (opened) return opened;
+    const item = await trx
+      .selectFrom("review_items")
+      .selectAll()
+      .where("kind", "=", feed.kind)
+      .where("subject_kind", "=", feed.subjectKind)
+      .where("subject_id", "=", feed.subjectId)
+      .where("state", "=", "open")
+      .forUpdate()
+      .executeTakeFirst();
+    if (item) return addSource(trx, policy, item, feed);
+  }
+  throw new Error(`could not open or find the review item of ${feed.subjectKind} ${feed.subjectId}`);
+}
+
+/** Opens the subject's item with its first source in one statement; undefined when one is open already. */
+async function openItemWithSource(trx: Transaction<Database>, policy: Policy, feed: ItemFeed): Promise<ReviewItemRow | undefined> {
   const forumRules = [...new Set(feed.forumRules)].sort();
   const sortKey = sortKeyOf(policy, feed.severity, feed.reportWeight, feed.now);
+  // ON CONFLICT waits for a concurrent transaction opening the same item, then does nothing.
   const opened = await sql<ReviewItemRow>`
     with item as (
       insert into review_items
@@ -43,42 +64,11 @@ export async function feedReviewItem(trx: Transaction<Database>, policy: Policy,
       select id, ${feed.source}, ${JSON.stringify(feed.detail)}::jsonb, ${feed.now} from item
     )
     select * from item`.execute(trx);
-  if (opened.rows[0]) return opened.rows[0];
+  return opened.rows[0];
+}
 
-  const findOpen = () =>
-    trx
-      .selectFrom("review_items")
-      .selectAll()
-      .where("kind", "=", feed.kind)
-      .where("subject_kind", "=", feed.subjectKind)
-      .where("subject_id", "=", feed.subjectId)
-      .where("state", "=", "open")
-      .forUpdate()
-      .executeTakeFirst();
-  let item = await findOpen();
-  if (!item) {
-    item = await trx
-      .insertInto("review_items")
-      .values({
-        kind: feed.kind,
-        subject_kind: feed.subjectKind,
-        subject_id: feed.subjectId,
-        appeal_of_decision_id: feed.appealOfDecisionId ?? null,
-        state: "open",
-        forum_rules: [],
-        severity: null,
-        report_weight: 0,
-        sort_key: sortKeyOf(policy, null, 0, feed.now),
-        created_at: feed.now,
-        updated_at: feed.now,
-      })
-      .onConflict((oc) => oc.columns(["kind", "subject_kind", "subject_id"]).where("state", "=", "open").doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    // Another transaction opened it first; wait for its lock and add to that one.
-    item ??= await findOpen();
-    if (!item) throw new Error("review item vanished while being fed");
-  }
+/** Adds a source to a locked open item: forum rules joined, the higher severity, report weight summed. */
+async function addSource(trx: Transaction<Database>, policy: Policy, item: ReviewItemRow, feed: ItemFeed): Promise<ReviewItemRow> {
   const severity = higherSeverity(item.severity, feed.severity);
   const reportWeight = item.report_weight + feed.reportWeight;
   const updated = await trx

@@ -17,7 +17,8 @@ export interface Moderator {
   modelVersion: string | null;
   /** How many spellings the rules' terms were expanded into (for the benchmark and the README). */
   patternCount: number;
-  moderate(subject: Subject): Verdict;
+  /** Pass `normalized` when the caller already has the subject's canonical form (see `normalized`). */
+  moderate(subject: Subject, normalized?: NormalizedText): Verdict;
   /** The engine's canonical form of a text, for comparing nicknames and tags the way the rules read them. */
   canonical(text: string): string;
   /** The canonical form with its map back to the original text. */
@@ -198,8 +199,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     patternCount: patterns.length,
     canonical: normalizeText,
     normalized: (text) => normalize(text, options),
-    moderate(subject) {
-      const normalized = normalize(subject.text, options);
+    moderate(subject, normalized = normalize(subject.text, options)) {
       const spansByRule = new Map<number, Span[]>();
       const addSpan = (rule: number, span: Span) => {
         const list = spansByRule.get(rule) ?? [];

@@ -20,12 +20,12 @@ const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/u;
 const ALLOWED = /^[\p{L}\p{M}\p{N} _\-.·・]+$/u;
 
 /**
- * How confusion sees a nickname: the engine's normalization (width, case, script, separators dropped)
- * with look-alike characters folded, so 管理員, 管 理 員 and 管理员 are one key, and so are 0scar and Oscar.
+ * How confusion sees a nickname: its canonical form (the engine's normalization: width, case, script,
+ * separators dropped) with look-alike characters folded, so 管理員, 管 理 員 and 管理员 are one key, and so are 0scar and Oscar.
  */
-export function nicknameKey(nickname: string, moderator: Moderator, rules: NicknameRules): string {
+export function nicknameKey(canonical: string, rules: NicknameRules): string {
   let key = "";
-  for (const char of moderator.canonical(nickname)) key += rules.lookalikes.get(char) ?? char;
+  for (const char of canonical) key += rules.lookalikes.get(char) ?? char;
   return key;
 }
 
@@ -57,7 +57,8 @@ export function screenNicknameText(nickname: string, moderator: Moderator, rules
   if (chars > rules.maxChars) return refuse("nickname_too_long", `暱稱最多 ${rules.maxChars} 個字`);
 
   // The rules come before the character check so that an e-mail address is refused as personal data.
-  const verdict = moderator.moderate({ kind: "nickname", text: nickname });
+  const normalized = moderator.normalized(nickname);
+  const verdict = moderator.moderate({ kind: "nickname", text: nickname }, normalized);
   // A nickname is never the place for contact or identity data, whatever the rule does in a comment.
   const personal = verdict.reasons.find((r) => codeOf(r.ruleId).code === "nickname_personal_data");
   const decisive = personal ?? verdict.reasons.find((r) => r.action === verdict.action);
@@ -66,10 +67,10 @@ export function screenNicknameText(nickname: string, moderator: Moderator, rules
     const { code, message } = codeOf(decisive.ruleId);
     if (outcome === "reject") return { outcome, code, message, verdict, key: null };
     if (!ALLOWED.test(nickname)) return refuse("nickname_invalid_characters", "暱稱只能使用文字、數字、空格與 _ - . ·");
-    return { outcome, code, message: `${message}（將由管理員審核）`, verdict, key: nicknameKey(nickname, moderator, rules) };
+    return { outcome, code, message: `${message}（將由管理員審核）`, verdict, key: nicknameKey(normalized.text, rules) };
   }
   if (!ALLOWED.test(nickname)) return refuse("nickname_invalid_characters", "暱稱只能使用文字、數字、空格與 _ - . ·");
-  const key = nicknameKey(nickname, moderator, rules);
+  const key = nicknameKey(normalized.text, rules);
   if ([...key].length < rules.minChars) return refuse("nickname_too_short", `暱稱至少 ${rules.minChars} 個字`);
   return { outcome: "allow", code: null, message: null, verdict, key };
 }

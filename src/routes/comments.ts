@@ -124,9 +124,10 @@ async function submitComment(
     if (earlier) return replay(c, earlier, requestHash);
   }
 
-  const canonical = moderator.canonical(body);
+  const normalized = moderator.normalized(body);
+  const canonical = normalized.text;
   const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
-  let verdict = moderator.moderate({ kind: "comment", text: body });
+  let verdict = moderator.moderate({ kind: "comment", text: body }, normalized);
   if (verdict.action !== "reject" && [...canonical].length >= config.policy.floods.minChars) {
     const others = await recordAndCountPosters(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
     if (others + 1 >= config.policy.floods.distinctMembers) verdict = withFloodReason(verdict, config.policy.floods, others + 1);

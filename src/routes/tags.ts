@@ -62,18 +62,19 @@ export function tagRoutes(moderator: Moderator) {
     }
     const meaningless = meaninglessReason(label);
     if (meaningless) throw new ApiError(422, "tag_meaningless", `${meaningless}，違反討論區規則第三條`, { forumRule: "R3" });
-    const verdict = moderator.moderate({ kind: "tag", text: label });
+    const normalized = moderator.normalized(label);
+    const verdict = moderator.moderate({ kind: "tag", text: label }, normalized);
     if (verdict.action === "reject") {
       throw new ApiError(422, "tag_rejected", verdict.reasons[0]!.message, { forumRule: verdict.reasons[0]!.forumRule, reasons: verdict.reasons });
     }
-    const labelKey = moderator.canonical(label);
+    const labelKey = normalized.text;
 
     const existing = await db.selectFrom("tags").selectAll().where("article_id", "=", articleId).where("label_key", "=", labelKey).executeTakeFirst();
     if (existing?.status === "removed") throw new ApiError(409, "tag_removed", "這個標籤已被管理員移除", { tagId: existing.id });
 
     let relatedness: Relatedness = { kind: "word" };
     if (!existing) {
-      relatedness = (await loadCorpus(db, limits.corpusArticles)).relatedness(articleId, label);
+      relatedness = (await loadCorpus(db, limits.corpusArticles)).relatedness(articleId, labelKey);
       if (relatedness.kind === "similar" && relatedness.similarity < limits.unsureAt) {
         throw new ApiError(422, "tag_unrelated", "標籤與文章內容無關，違反討論區規則第三條", { forumRule: "R3", relatedness: relatednessView(relatedness) });
       }

@@ -74,11 +74,10 @@ export class TagCorpus {
     return this.index.has(articleId);
   }
 
-  relatedness(articleId: string, label: string): Relatedness {
+  /** How the tag whose canonical form is `key` (Moderator.canonical) relates to the article. */
+  relatedness(articleId: string, key: string): Relatedness {
     const target = this.index.get(articleId);
-    if (!target) return { kind: "unknown" };
-    const key = this.moderator.canonical(label);
-    if (!key) return { kind: "unknown" };
+    if (!target || !key) return { kind: "unknown" };
     if (target.article.isWord(key)) return { kind: "word" };
     const supporting = [...this.index.entries()].filter(
       ([id, entry]) => id !== articleId && entry.article.canonical.includes(key) && entry.article.isWord(key),
