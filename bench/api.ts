@@ -2,24 +2,21 @@
 // commits) against, in the same run, a baseline route that validates and inserts the same row without
 // moderation. Load comes from autocannon in a second process; rounds alternate so drift hits both alike.
 // Targets: moderated ≥ 0.85 × baseline throughput; ≥ 2,000 comments/s with p99 < 50 ms.
-import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { toTraditional } from "../scripts/traditional.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
-import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, median, saveResult, Server, tokens, type LoadResult, type PlannedRequest } from "./harness.ts";
+import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, median, saveResult, benchServer, tokens, type LoadResult, type PlannedRequest } from "./harness.ts";
+import { devTexts } from "./dev-texts.ts";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const texts = readFileSync(new URL("../../shared/data/cold/dev.jsonl", import.meta.url), "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const texts = devTexts();
 
 async function main() {
   const database = await freshDatabase("bench_api");
-  const server = new Server({ DATABASE_URL: databaseUrl(database), POLICY_PATH: benchPolicyFile(), BENCH_BASELINE: "1", DATABASE_POOL_MAX: "16", DEMO_SEED: "1" });
+  const server = benchServer({ DATABASE_URL: databaseUrl(database), POLICY_PATH: benchPolicyFile(), BENCH_BASELINE: "1", DATABASE_POOL_MAX: "16", DEMO_SEED: "1" });
   try {
     await server.start();
     const version = readForumRules().version;

@@ -3,16 +3,16 @@
 import { readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { loadClassifier, type ModelFile } from "../src/classifier/model.ts";
 import { normalize } from "../src/moderation/normalize.ts";
-import { MODEL_PATH } from "../src/rules-on-disk.ts";
+import { loadRuleSet } from "../src/moderation/rules.ts";
+import { MODEL_PATH, readEngineRuleFiles } from "../src/rules-on-disk.ts";
+import { devTexts } from "./dev-texts.ts";
 
 const ROUND_MS = 1500;
 const ROUNDS = 5;
-const texts = readFileSync(new URL("../../shared/data/cold/dev.jsonl", import.meta.url), "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const texts = devTexts();
 // The pipeline hands the classifier the engine's canonical text; normalization is timed in bench/engine.ts.
-const canonical = texts.map((text) => normalize(text, { leetCharacters: "*@$!|+" }).text);
+const leetCharacters = loadRuleSet(readEngineRuleFiles()).substitutions.leetCharacters;
+const canonical = texts.map((text) => normalize(text, { leetCharacters }).text);
 
 const loads: number[] = [];
 for (let i = 0; i < 5; i++) {

@@ -1,23 +1,20 @@
 // npm run bench: single-thread throughput of the moderation engine on shared/data/cold/dev.jsonl texts,
 // against mint-filter (Aho-Corasick, no normalization or span mapping) given the same terms, in the
 // same run. Machines here are noisy: the figure that matters is the ratio, from interleaved rounds.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { Mint } from "mint-filter";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { normalize } from "../src/moderation/normalize.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
+import { devTexts } from "./dev-texts.ts";
 
-const DEV = new URL("../../shared/data/cold/dev.jsonl", import.meta.url);
 const RESULTS = new URL("results/", import.meta.url);
 const ROUND_MS = 1500;
 const ROUNDS = 5;
 
-const texts = readFileSync(DEV, "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const texts = devTexts();
 
 let started = performance.now();
 const ruleSet = loadRuleSet(readEngineRuleFiles());

@@ -1,23 +1,20 @@
 // Benchmark 5: the cost of one comment submission as the table grows — 10k, 100k and 1M existing
 // comments (data generated in PostgreSQL), the same load at each size. Target: largest / smallest ≤ 1.2.
-import { readFileSync } from "node:fs";
 import { readForumRules } from "../src/rules-on-disk.ts";
 import { addComments, generate } from "./generate.ts";
-import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, saveResult, Server, tokens } from "./harness.ts";
+import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, saveResult, benchServer, tokens } from "./harness.ts";
+import { devTexts } from "./dev-texts.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const shape = { comments: SIZES[0]!, hotComments: 0, articles: 1000, members: 10_000 };
 
-const texts = readFileSync(new URL("../../shared/data/cold/dev.jsonl", import.meta.url), "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const texts = devTexts();
 
 async function main() {
   const database = await freshDatabase("bench_growth");
-  const server = new Server({ DATABASE_URL: databaseUrl(database), POLICY_PATH: benchPolicyFile(), DATABASE_POOL_MAX: "16" });
+  const server = benchServer({ DATABASE_URL: databaseUrl(database), POLICY_PATH: benchPolicyFile(), DATABASE_POOL_MAX: "16" });
   try {
     await generate(databaseUrl(database), shape);
     await server.start();

@@ -1,6 +1,6 @@
 // Shared by the API benchmarks: a database of their own on the machine's PostgreSQL, the Node server as
 // a process on it, and the load generator as a second process.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import { mintToken } from "../src/auth/token.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { readMigrationFiles } from "../src/db/migration-files.ts";
 import { connectPostgres } from "../src/db/postgres.ts";
+import { ServerProcess } from "../test/support/server-process.ts";
 
 export const root = new URL("..", import.meta.url).pathname;
 export const SERVER_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -52,43 +53,10 @@ export function benchPolicyFile(): string {
   return path;
 }
 
-export class Server {
-  readonly port = 30000 + Math.floor(Math.random() * 20000);
-  readonly base = `http://127.0.0.1:${this.port}`;
-  private child!: ChildProcess;
-  private output = "";
-
-  constructor(private readonly env: Record<string, string>) {}
-
-  async start(): Promise<void> {
-    // BENCH_CPU_PROF=DIR: write a V8 CPU profile of the server (node --cpu-prof) into DIR.
-    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    this.child = spawn(process.execPath, [...profile, "--import", "tsx", "src/server.ts"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(this.port),
-        JWT_SECRET: SECRET,
-        SHUTDOWN_GRACE_MS: "0",
-        ...this.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child.stdout!.on("data", (chunk) => (this.output += chunk));
-    this.child.stderr!.on("data", (chunk) => (this.output += chunk));
-    const deadline = Date.now() + 60_000;
-    while (!this.output.includes("listening on")) {
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`server did not start:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
-    await exited;
-  }
+/** The Node server for a benchmark; BENCH_CPU_PROF=DIR writes a V8 CPU profile of it (node --cpu-prof) into DIR. */
+export function benchServer(env: Record<string, string>): ServerProcess {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return new ServerProcess({ JWT_SECRET: SECRET, SHUTDOWN_GRACE_MS: "0", ...env }, profile);
 }
 
 export interface LoadResult {

@@ -3,7 +3,7 @@
 // claim latency percentiles, and double claims — checked: every claimed id is compared across moderators.
 // Target: p99 < 20 ms, zero double claims.
 import pg from "pg";
-import { admin, databaseUrl, freshDatabase, saveResult, Server, tokens } from "./harness.ts";
+import { admin, databaseUrl, freshDatabase, saveResult, benchServer, tokens } from "./harness.ts";
 import { generate } from "./generate.ts";
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 1_000_000);
@@ -17,7 +17,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main() {
   const database = await freshDatabase("bench_queue");
-  const server = new Server({ DATABASE_URL: databaseUrl(database), DATABASE_POOL_MAX: "16" });
+  const server = benchServer({ DATABASE_URL: databaseUrl(database), DATABASE_POOL_MAX: "16" });
   try {
     await generate(databaseUrl(database), { comments: COMMENTS, hotComments: 0, articles: 1000, members: 10_000 });
     const client = new pg.Client({ connectionString: databaseUrl(database) });

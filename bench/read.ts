@@ -1,7 +1,7 @@
 // Benchmark 4: GET /articles/:id/comments, the first page and a deep cursor page, on an article with
 // 100k comments in a 1M-comment table (BENCH_COMMENTS / BENCH_HOT to change). Target: p99 < 10 ms.
 import pg from "pg";
-import { admin, databaseUrl, freshDatabase, load, saveResult, Server } from "./harness.ts";
+import { admin, databaseUrl, freshDatabase, load, saveResult, benchServer } from "./harness.ts";
 import { generate } from "./generate.ts";
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 1_000_000);
@@ -12,7 +12,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 
 async function main() {
   const database = await freshDatabase("bench_read");
-  const server = new Server({ DATABASE_URL: databaseUrl(database), DATABASE_POOL_MAX: "16" });
+  const server = benchServer({ DATABASE_URL: databaseUrl(database), DATABASE_POOL_MAX: "16" });
   try {
     await generate(databaseUrl(database), { comments: COMMENTS, hotComments: HOT, articles: 1000, members: 10_000 });
     await server.start();

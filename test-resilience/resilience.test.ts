@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PrivatePostgres, ServerProcess, postComment, tokenFor } from "./support.ts";
+import { PrivatePostgres, postComment, serverOn, tokenFor } from "./support.ts";
 
 let postgres: PrivatePostgres;
 beforeAll(() => {
@@ -25,7 +25,7 @@ const TEXTS = ["今天的新聞很有意思", "這個議員是白癡", "幹你�
 
 describe("a crash mid-load loses nothing acknowledged and leaves nothing half-written", () => {
   it("SIGKILL during concurrent submissions, then restart", async () => {
-    const server = new ServerProcess(postgres.url);
+    const server = serverOn(postgres.url);
     await server.start();
     const acknowledged = new Map<string, { status: number; id: string }>();
     let stop = false;
@@ -50,7 +50,7 @@ describe("a crash mid-load loses nothing acknowledged and leaves nothing half-wr
     await Promise.all(writers);
     await server.exited();
 
-    const restarted = new ServerProcess(postgres.url);
+    const restarted = serverOn(postgres.url);
     await restarted.start();
     try {
       const rows = await query<{ id: string; status: string; verdict: unknown; idempotency_key: string }>(
@@ -87,7 +87,7 @@ describe("a crash mid-load loses nothing acknowledged and leaves nothing half-wr
 
 describe("a database outage", () => {
   it("answers 503 with a clear code, reports not ready, does not crash, and recovers by itself", async () => {
-    const server = new ServerProcess(postgres.url);
+    const server = serverOn(postgres.url);
     await server.start();
     const token = await tokenFor("outage");
     try {
@@ -119,7 +119,7 @@ describe("a database outage", () => {
 
 describe("SIGTERM", () => {
   it("finishes the requests in flight, then exits cleanly", async () => {
-    const server = new ServerProcess(postgres.url);
+    const server = serverOn(postgres.url);
     await server.start();
     const tokens = await Promise.all(Array.from({ length: 30 }, (_, i) => tokenFor(`draining-${i}`)));
     const inFlight = tokens.map((token, i) =>

@@ -1,13 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mintToken } from "../src/auth/token.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
+import { ServerProcess } from "../test/support/server-process.ts";
 
 const rulesVersion = readForumRules().version;
 
-export const root = new URL("..", import.meta.url).pathname;
 export const SECRET = "resilience-test-secret-0123456789abcdef";
 
 const pgBin = join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sort().at(-1)!, "bin");
@@ -50,42 +50,10 @@ export class PrivatePostgres {
   }
 }
 
-/** The Node server (npm start's entry) as a child process on a port of its own. */
-export class ServerProcess {
-  readonly port = 30000 + Math.floor(Math.random() * 20000);
-  readonly base = `http://127.0.0.1:${this.port}`;
-  process!: ChildProcess;
-  output = "";
-
-  constructor(private readonly databaseUrl: string) {}
-
-  async start() {
-    this.output = "";
-    this.process = spawn(join(root, "node_modules/.bin/tsx"), ["src/server.ts"], {
-      cwd: root,
-      // Behind a "proxy": each test request names its own client address, so per-address limits stay out of the way.
-      env: { ...process.env, DATABASE_URL: this.databaseUrl, PORT: String(this.port), JWT_SECRET: SECRET, DEMO_SEED: "1", TRUST_PROXY: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.process.stdout!.on("data", (chunk) => (this.output += chunk));
-    this.process.stderr!.on("data", (chunk) => (this.output += chunk));
-    const deadline = Date.now() + 60_000;
-    while (!this.output.includes("listening on")) {
-      if (Date.now() > deadline || this.process.exitCode !== null) throw new Error(`server did not start:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  exited(): Promise<number | null> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve(this.process.exitCode);
-    return new Promise((resolve) => this.process.once("exit", (code) => resolve(code)));
-  }
-
-  async stop(signal: NodeJS.Signals = "SIGTERM") {
-    const exited = this.exited();
-    this.process.kill(signal);
-    return exited;
-  }
+/** The Node server on `databaseUrl`, behind a "proxy": each test request names its own client address,
+ * so per-address rate limits stay out of the way. */
+export function serverOn(databaseUrl: string): ServerProcess {
+  return new ServerProcess({ DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, DEMO_SEED: "1", TRUST_PROXY: "1" });
 }
 
 export async function tokenFor(memberId: string, role: "member" | "moderator" | "admin" = "member") {

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/**
+ * The Node server (npm start's entry) as a child process on a port of its own, for the resilience tests
+ * and the benchmarks. It runs as `node --import tsx` rather than through the tsx command, whose wrapper
+ * process would take a SIGKILL meant for the server and leave the server running.
+ */
+export class ServerProcess {
+  readonly port = 30000 + Math.floor(Math.random() * 20000);
+  readonly base = `http://127.0.0.1:${this.port}`;
+  process!: ChildProcess;
+  output = "";
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly nodeArgs: string[] = [],
+  ) {}
+
+  async start(): Promise<void> {
+    this.output = "";
+    this.process = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", "src/server.ts"], {
+      cwd: root,
+      env: { ...process.env, PORT: String(this.port), ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.process.stdout!.on("data", (chunk) => (this.output += chunk));
+    this.process.stderr!.on("data", (chunk) => (this.output += chunk));
+    const deadline = Date.now() + 60_000;
+    while (!this.output.includes("listening on")) {
+      if (Date.now() > deadline || this.process.exitCode !== null) throw new Error(`server did not start:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  exited(): Promise<number | null> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve(this.process.exitCode);
+    return new Promise((resolve) => this.process.once("exit", (code) => resolve(code)));
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    if (!this.process || this.process.exitCode !== null || this.process.signalCode !== null) return this.process?.exitCode ?? null;
+    const exited = this.exited();
+    this.process.kill(signal);
+    return exited;
+  }
+}
