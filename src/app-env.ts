@@ -7,6 +7,7 @@ import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
 import type { NicknameRules } from "./nicknames/rules.ts";
 import type { Policy } from "./policy.ts";
+import type { WebSession } from "./web/session.ts";
 
 export interface AppConfig {
   /** HS256 secret shared with the site's login system. */
@@ -34,5 +35,7 @@ export type AppEnv = {
   Variables: {
     deps: AppDeps;
     identity: Identity;
+    /** The browser session on the moderator pages (set by their middleware). */
+    webSession: WebSession;
   };
 };

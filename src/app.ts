@@ -12,6 +12,7 @@ import { reportRoutes } from "./routes/reports.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { tagRoutes } from "./routes/tags.ts";
+import { webRoutes } from "./web/routes.ts";
 
 /** Builds the HTTP API from its dependencies; the same app serves Node, Workers and the tests. */
 export function createApp(deps: AppDeps) {
@@ -23,6 +24,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route("/", healthRoutes());
+  // Pages first: GET /articles/:id answers HTML to a browser and passes API clients on to the JSON route.
+  app.route("/", webRoutes((request, c) => app.fetch(request, c.env), deps.config.maxCommentChars));
   app.route("/", docsRoutes(deps.config.forumRules.version));
   app.route("/articles", articleRoutes());
   app.route("/articles", commentRoutes(deps.config.maxCommentChars));

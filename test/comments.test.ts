@@ -86,14 +86,15 @@ describe("submitting a comment", () => {
     expect(advocacy.status).toBe(202);
   });
 
-  it("holds a comment the classifier scores high although no rule matches, with the n-grams that raised it", async () => {
+  it("holds a comment the classifier scores high although no rule holds it, with the n-grams that raised it", async () => {
     const response = await post("m5", { body: "河南人都是骗子", acceptedRulesVersion: rulesVersion });
     expect(response.status).toBe(202);
     const { comment } = (await response.json()) as any;
     expect(comment.status).toBe("pending");
     expect(comment.verdict).toMatchObject({ action: "review", modelVersion: t.moderator.modelVersion });
     expect(comment.verdict.score).toBeGreaterThanOrEqual(0.7);
-    expect(comment.verdict.reasons).toEqual([
+    // 骗子 is only marked for moderators (R2-harsh-words, a flag); the hold is the classifier's.
+    expect(comment.verdict.reasons.filter((reason: any) => reason.action !== "flag")).toEqual([
       expect.objectContaining({ ruleId: "R2-classifier", forumRule: "R2", action: "review", spans: [] }),
     ]);
     expect(comment.verdict.topNgrams.map((g: any) => g.ngram)).toContain("骗子");

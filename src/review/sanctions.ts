@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { recordDecision, type DecisionRow } from "../db/decisions.ts";
 import { activeSuspension, findMember, setMemberSanction } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
@@ -9,15 +9,15 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Decisions that count as a violation by the affected member (a strike), unless later reversed. */
 export const VIOLATION_ACTIONS = ["remove", "remove_and_suspend", "revoke"];
 
-/**
- * After a violation is recorded: if the member now has `count` upheld violations within `withinDays`,
- * suspend them for `suspendDays`, as an automated decision of its own. Returns that decision, if any.
- */
-export async function applyStrikes(trx: Transaction<Database>, policy: Policy, memberId: string, now: Date): Promise<DecisionRow | null> {
-  const member = await findMember(trx, memberId);
-  if (!member || member.status === "revoked" || activeSuspension(member, now)) return null;
+/** The member's violations that count as strikes now: within the policy's window and not reversed. */
+export async function currentStrikes(
+  db: Kysely<Database> | Transaction<Database>,
+  policy: Policy,
+  memberId: string,
+  now: Date,
+): Promise<{ id: string; forum_rules: string[] }[]> {
   const since = new Date(now.getTime() - policy.strikes.withinDays * DAY_MS);
-  const strikes = await trx
+  return db
     .selectFrom("decisions as d")
     .select(["d.id", "d.forum_rules"])
     .where("d.affected_member_id", "=", memberId)
@@ -28,6 +28,16 @@ export async function applyStrikes(trx: Transaction<Database>, policy: Policy, m
     )
     .orderBy("d.created_at")
     .execute();
+}
+
+/**
+ * After a violation is recorded: if the member now has `count` upheld violations within `withinDays`,
+ * suspend them for `suspendDays`, as an automated decision of its own. Returns that decision, if any.
+ */
+export async function applyStrikes(trx: Transaction<Database>, policy: Policy, memberId: string, now: Date): Promise<DecisionRow | null> {
+  const member = await findMember(trx, memberId);
+  if (!member || member.status === "revoked" || activeSuspension(member, now)) return null;
+  const strikes = await currentStrikes(trx, policy, memberId, now);
   if (strikes.length < policy.strikes.count) return null;
   const until = new Date(now.getTime() + policy.strikes.suspendDays * DAY_MS);
   await setMemberSanction(trx, memberId, { status: "suspended", until }, now);

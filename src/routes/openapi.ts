@@ -114,10 +114,13 @@ export function openApiDocument(forumRulesVersion: string) {
           },
         },
         get: {
-          summary: "An article with its published comment count",
+          summary: "An article with its published comment count; a browser (Accept: text/html) gets the article's comment page",
           parameters: [articleIdParameter],
           responses: {
-            "200": { description: "the article", content: json({ type: "object", properties: { article: articleSchema } }) },
+            "200": {
+              description: "the article (JSON), or the public page with its published comments, tags, forum rules and the forms (HTML)",
+              content: { ...json({ type: "object", properties: { article: articleSchema } }), "text/html": { schema: { type: "string" } } },
+            },
             "404": error("unknown article"),
           },
         },
@@ -267,10 +270,18 @@ export function openApiDocument(forumRulesVersion: string) {
       },
       "/review/items/{id}": {
         get: {
-          summary: "One review item with its subject, sources (rule hits, scores, reports, appeals) and reports (moderator)",
+          summary:
+            "One review item with its subject, sources (rule hits, scores, reports, appeals), reports, the appealed decision, and the member's standing: status, strikes and recent decisions (moderator)",
           security: bearer,
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": { description: "the item", content: json({ type: "object" }) }, "404": error("review_item_not_found") },
+        },
+      },
+      "/review/counts": {
+        get: {
+          summary: "Open items by kind, subject, forum rule and source, and how many are under a live lease (moderator)",
+          security: bearer,
+          responses: { "200": { description: "{ open, claimed, byKind, bySubject, byForumRule, bySource }", content: json({ type: "object" }) }, "403": error("not a moderator") },
         },
       },
       "/review/claim": {
@@ -318,7 +329,8 @@ export function openApiDocument(forumRulesVersion: string) {
       },
       "/stats": {
         get: {
-          summary: "Decisions by forum rule, action, source and automation; appeal reversal rate; median time to a human decision (moderator)",
+          summary:
+            "Decisions by forum rule, action, source and automation, in all and per day (site time zone); appeal reversal rate; median time to a human decision. Default range: the last 30 days, today included (moderator)",
           security: bearer,
           parameters: ["from", "to"].map((name) => ({ name, in: "query", schema: { type: "string", format: "date-time" } })),
           responses: { "200": { description: "figures", content: json({ type: "object" }) }, "400": error("invalid range") },

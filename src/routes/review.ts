@@ -1,13 +1,17 @@
 import { Hono } from "hono";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../auth/middleware.ts";
 import { findComment } from "../db/comments.ts";
-import { ensureMember, findMember } from "../db/members.ts";
+import { activeSuspension, ensureMember, findMember } from "../db/members.ts";
 import { claimNextItem, listReviewItems, sourcesOf, type QueueCursor, type ReviewItemRow } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
+import type { Database } from "../db/schema.ts";
+import type { Policy } from "../policy.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
+import { currentStrikes } from "../review/sanctions.ts";
 import { decisionView } from "./decisions.ts";
 
 const listQuerySchema = z.strictObject({
@@ -56,6 +60,33 @@ function decodeCursor(cursor: string): QueueCursor {
   throw new ApiError(400, "invalid_cursor", "cursor is not one this API returned");
 }
 
+/** What a moderator weighs besides the item: the member's standing, strikes and the decisions that affected them. */
+async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date) {
+  if (!memberId) return null;
+  const [member, strikes, decisions] = await Promise.all([
+    findMember(db, memberId),
+    currentStrikes(db, policy, memberId, now),
+    db
+      .selectFrom("decisions")
+      .selectAll()
+      .where("affected_member_id", "=", memberId)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(20)
+      .execute(),
+  ]);
+  return {
+    id: memberId,
+    nickname: member?.nickname ?? null,
+    nicknameStatus: member?.nickname_status ?? null,
+    status: member?.status ?? "active",
+    suspendedUntil: member ? (activeSuspension(member, now)?.toISOString() ?? null) : null,
+    strikes: strikes.length,
+    strikePolicy: policy.strikes,
+    recentDecisions: decisions.map(decisionView),
+  };
+}
+
 function itemIdParam(id: string | undefined): string {
   if (!id || !/^\d{1,19}$/.test(id)) throw new ApiError(404, "review_item_not_found", `no review item ${id ?? ""}`);
   return id;
@@ -90,8 +121,11 @@ export function reviewRoutes() {
         .execute(),
     ]);
     let subject: unknown = null;
+    // Whose conduct the item is about: the comment's author, the tag's creator, or the member.
+    let memberId: string | null = null;
     if (item.subject_kind === "comment") {
       const comment = await findComment(db, item.subject_id);
+      memberId = comment?.member_id ?? null;
       subject = comment && {
         id: comment.id,
         articleId: comment.article_id,
@@ -103,14 +137,25 @@ export function reviewRoutes() {
       };
     } else if (item.subject_kind === "tag") {
       const tag = await db.selectFrom("tags").selectAll().where("id", "=", item.subject_id).executeTakeFirst();
+      memberId = tag?.created_by ?? null;
       subject = tag && { id: tag.id, articleId: tag.article_id, label: tag.label, status: tag.status, verdict: tag.verdict, createdBy: tag.created_by };
     } else if (item.subject_kind === "member") {
       const member = await findMember(db, item.subject_id);
+      memberId = member?.id ?? null;
       subject = member && { id: member.id, nickname: member.nickname, status: member.status };
     }
+    const { config, clock } = c.get("deps");
+    const [member, appealedDecision] = await Promise.all([
+      memberHistory(db, config.policy, memberId, clock.now()),
+      item.appeal_of_decision_id
+        ? db.selectFrom("decisions").selectAll().where("id", "=", item.appeal_of_decision_id).executeTakeFirst()
+        : undefined,
+    ]);
     return c.json({
       item: itemView(item),
       subject,
+      member,
+      appealedDecision: appealedDecision ? decisionView(appealedDecision) : null,
       sources: sources.map((s) => ({ source: s.source, detail: s.detail, createdAt: s.created_at.toISOString() })),
       reports: reports.map((r) => ({
         id: r.id,
@@ -121,6 +166,33 @@ export function reviewRoutes() {
         outcome: r.outcome,
         createdAt: r.created_at.toISOString(),
       })),
+    });
+  });
+
+  // Open items by kind, subject, forum rule and source, for the queue's filters.
+  routes.get("/counts", async (c) => {
+    const { db, clock } = c.get("deps");
+    const open = db.selectFrom("review_items").where("state", "=", "open");
+    const [byKind, bySubject, byForumRule, bySource, claimed] = await Promise.all([
+      open.select(["kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("kind").execute(),
+      open.select(["subject_kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("subject_kind").execute(),
+      open.select([sql<string>`unnest(forum_rules)`.as("key"), (eb) => eb.fn.countAll<string>().as("count")]).groupBy(sql`1`).execute(),
+      open
+        .innerJoin("review_sources", "review_sources.item_id", "review_items.id")
+        .select(["review_sources.source as key", (eb) => eb.fn.count<string>("review_items.id").distinct().as("count")])
+        .groupBy("review_sources.source")
+        .execute(),
+      open.select((eb) => eb.fn.countAll<string>().as("count")).where("lease_until", ">", clock.now()).executeTakeFirstOrThrow(),
+    ]);
+    const tally = (rows: { key: string; count: string }[]) => Object.fromEntries(rows.map((row) => [row.key, Number(row.count)]));
+    const kinds = tally(byKind);
+    return c.json({
+      open: (kinds.moderation ?? 0) + (kinds.appeal ?? 0),
+      claimed: Number(claimed.count),
+      byKind: kinds,
+      bySubject: tally(bySubject),
+      byForumRule: tally(byForumRule),
+      bySource: tally(bySource),
     });
   });
 

@@ -7,6 +7,26 @@ import { ApiError } from "../errors.ts";
 import { validationError } from "../http/json-body.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
+// Days in the series are the site's calendar days. Taiwan keeps one offset all year (no daylight saving).
+export const SITE_TIME_ZONE = "Asia/Taipei";
+const SITE_UTC_OFFSET = "+08:00";
+const siteDate = new Intl.DateTimeFormat("en-CA", { timeZone: SITE_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** Midnight (site time) at the end of the day that holds `now`: the default end of the range, so today counts. */
+function endOfSiteDay(now: Date): Date {
+  return new Date(new Date(`${siteDate.format(now)}T00:00:00${SITE_UTC_OFFSET}`).getTime() + DAY_MS);
+}
+const dayOf = sql<string>`((created_at at time zone ${sql.lit(SITE_TIME_ZONE)})::date)::text`;
+
+/** The calendar days (in the site's zone) that [from, to) touches, oldest first. */
+function daysBetween(from: Date, to: Date): string[] {
+  const days: string[] = [];
+  for (let t = from.getTime(); t < to.getTime() + DAY_MS; t += DAY_MS) {
+    const day = siteDate.format(new Date(Math.min(t, to.getTime() - 1)));
+    if (days.at(-1) !== day) days.push(day);
+  }
+  return days;
+}
 
 const statsQuerySchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -16,13 +36,13 @@ const statsQuerySchema = z.strictObject({
 export function statsRoutes() {
   const routes = new Hono<AppEnv>();
 
-  // Decisions in [from, to) (default: the last 30 days) by forum rule, action, source and automation; the
+  // Decisions in [from, to) (default: the last 30 days of the site's calendar, today included) by forum rule, action, source and automation; the
   // share of appeals that reversed a decision; the median wait from submission or first report to a human decision.
   routes.get("/", requireIdentity, requireRole("moderator", "admin"), async (c) => {
     const query = statsQuerySchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
     const { db, clock } = c.get("deps");
-    const to = query.data.to ? new Date(query.data.to) : clock.now();
+    const to = query.data.to ? new Date(query.data.to) : endOfSiteDay(clock.now());
     const from = query.data.from ? new Date(query.data.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw new ApiError(400, "invalid_range", "from must be before to");
 
@@ -58,6 +78,27 @@ export function statsRoutes() {
         .executeTakeFirstOrThrow(),
       inRange.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow(),
     ]);
+    const [dayRuleRows, dayAutomationRows, dayAppealRows] = await Promise.all([
+      inRange
+        .select([dayOf.as("day"), sql<string>`unnest(forum_rules)`.as("key"), (eb) => eb.fn.countAll<string>().as("count")])
+        .groupBy(sql`1, 2`)
+        .execute(),
+      inRange.select([dayOf.as("day"), "automation as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy(sql`1, 2`).execute(),
+      inRange
+        .select([dayOf.as("day"), "action as key", (eb) => eb.fn.countAll<string>().as("count")])
+        .where("action", "in", ["uphold", "reverse"])
+        .groupBy(sql`1, 2`)
+        .execute(),
+    ]);
+    const byDay = new Map(
+      daysBetween(from, to).map((date) => [
+        date,
+        { date, byForumRule: {} as Record<string, number>, byAutomation: {} as Record<string, number>, appeals: { upheld: 0, reversed: 0 } },
+      ]),
+    );
+    for (const row of dayRuleRows) byDay.get(row.day)!.byForumRule[row.key] = Number(row.count);
+    for (const row of dayAutomationRows) byDay.get(row.day)!.byAutomation[row.key] = Number(row.count);
+    for (const row of dayAppealRows) byDay.get(row.day)!.appeals[row.key === "reverse" ? "reversed" : "upheld"] = Number(row.count);
     const appeals = Object.fromEntries(appealRows.map((row) => [row.action, Number(row.count)]));
     const decidedAppeals = (appeals.uphold ?? 0) + (appeals.reverse ?? 0);
     return c.json({
@@ -73,6 +114,8 @@ export function statsRoutes() {
         reversed: appeals.reverse ?? 0,
         reversalRate: decidedAppeals === 0 ? null : Number(((appeals.reverse ?? 0) / decidedAppeals).toFixed(4)),
       },
+      timeZone: SITE_TIME_ZONE,
+      byDay: [...byDay.values()],
       medianSecondsToHumanDecision: waitRow.median_seconds === null ? null : Number(Number(waitRow.median_seconds).toFixed(1)),
     });
   });

@@ -1,0 +1,310 @@
+import { Hono, type Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env.ts";
+import type { ForumRules } from "../forum-rules.ts";
+import { maxCommentRequestBytes } from "../routes/comments.ts";
+import type { Reason } from "../moderation/verdict.ts";
+import { callApi, type ApiFailure, type AppFetch } from "./api.ts";
+import { highlightSegments } from "./highlight.ts";
+import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
+import { randomToken, readSession, type WebSession } from "./session.ts";
+import { formLimit, loginRedirect, readForm, rejectForgedPost, SimplePage } from "./forms.tsx";
+
+interface ArticleView {
+  id: string;
+  title: string;
+  body: string;
+  url: string | null;
+  publishedAt: string | null;
+  publishedCommentCount: number;
+}
+interface CommentView {
+  id: string;
+  memberId: string;
+  nickname: string | null;
+  body: string;
+  createdAt: string;
+}
+interface CommentsPage {
+  publishedCount: number;
+  comments: CommentView[];
+  nextCursor: string | null;
+}
+interface TagView {
+  id: string;
+  label: string;
+  supporters: number;
+}
+
+/** What a form post left to show: the text the member typed, and why it was refused. */
+interface FormState {
+  comment?: { body: string; error: ApiFailure };
+  tag?: { label: string; error: ApiFailure };
+  report?: { commentId: string; error: ApiFailure };
+}
+
+// Messages after a redirect, chosen by key so nothing from the URL is echoed into the page.
+const NOTICES: Record<string, { text: string; warn?: boolean }> = {
+  published: { text: "留言已刊登。" },
+  pending: { text: "留言已送出，將由管理員審核後顯示。", warn: true },
+  tag_added: { text: "標籤已加入。" },
+  tag_pending: { text: "標籤已送出，將由管理員審核後顯示。", warn: true },
+  reported: { text: "已收到檢舉，管理員會盡快處理。謝謝你。" },
+};
+
+export const REPORT_REASONS: Record<string, string> = {
+  abuse: "謾罵、人身攻擊",
+  false: "明知不實",
+  illegal: "違法內容",
+  rights: "侵害他人權益（隱私、名譽）",
+  spam: "廣告、洗版",
+  other: "其他",
+};
+
+/** The API's reasons as a member reads them: the forum rule, the message and the words it matched. */
+function reasonLines(error: ApiFailure): string[] {
+  const details = error.details as { reasons?: Reason[] } | undefined;
+  return (details?.reasons ?? []).map((reason) => {
+    const words = [...new Set(reason.spans.map((span) => span.text))];
+    return `${FORUM_RULE_NAMES[reason.forumRule] ?? reason.forumRule}：${reason.message}${words.length ? `（「${words.join("」「")}」）` : ""}`;
+  });
+}
+
+function RefusedText({ text, error }: { text: string; error: ApiFailure }) {
+  const reasons = (error.details as { reasons?: Reason[] } | undefined)?.reasons ?? [];
+  const spans = reasons.flatMap((reason) => reason.spans.map((span) => ({ ...span, label: reason.message })));
+  if (spans.length === 0) return null;
+  return (
+    <p class="text" data-testid="refused-text">
+      {highlightSegments(text, spans).map((segment) =>
+        segment.labels.length ? <mark class="hit" title={segment.labels.join("；")}>{segment.text}</mark> : segment.text,
+      )}
+    </p>
+  );
+}
+
+interface ArticlePageProps {
+  article: ArticleView;
+  comments: CommentsPage;
+  tags: TagView[];
+  forumRules: ForumRules;
+  session: WebSession | null;
+  notice: string | undefined;
+  state: FormState;
+  olderHref: string | null;
+}
+
+function ArticlePage({ article, comments, tags, forumRules, session, notice, state, olderHref }: ArticlePageProps) {
+  const shown = notice ? NOTICES[notice] : undefined;
+  const base = `/articles/${article.id}`;
+  return (
+    <Layout title={`${article.title} - 新聞討論區`} session={session} area="public">
+      <article class="card">
+        <h1>{article.title}</h1>
+        {article.publishedAt ? <p class="muted">{formatTime(article.publishedAt)}</p> : null}
+        {article.body.split(/\n+/).map((paragraph) => (
+          <p>{paragraph}</p>
+        ))}
+        {article.url ? (
+          <p class="muted">
+            原文：<a href={article.url} rel="noopener nofollow">{article.url}</a>
+          </p>
+        ) : null}
+      </article>
+
+      {shown ? (
+        <div class={shown.warn ? "notice warn" : "notice"} role="status">
+          {shown.text}
+        </div>
+      ) : null}
+
+      <section aria-labelledby="tags-heading">
+        <h2 id="tags-heading">標籤</h2>
+        {tags.length ? (
+          <ul class="tags">
+            {tags.map((tag) => (
+              <li title={`${tag.supporters} 人加入`}>{tag.label}</li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">還沒有標籤。</p>
+        )}
+        {state.tag ? <ErrorBox message={state.tag.error.message} items={reasonLines(state.tag.error)} /> : null}
+        {session ? (
+          <form method="post" action={`${base}/page/tag`} class="filters">
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <label>
+              新增標籤
+              <input type="text" name="label" maxlength={200} required value={state.tag?.label ?? ""} />
+            </label>
+            <button type="submit" class="secondary">加入標籤</button>
+          </form>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="comments-heading">
+        <h2 id="comments-heading">
+          <span data-testid="comment-count">{comments.publishedCount} 則留言</span>
+        </h2>
+        {state.comment ? (
+          <div>
+            <ErrorBox message={state.comment.error.message} items={reasonLines(state.comment.error)} />
+            <RefusedText text={state.comment.body} error={state.comment.error} />
+          </div>
+        ) : null}
+        {session ? (
+          <form method="post" action={`${base}/page/comment`} class="comment-form">
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <input type="hidden" name="idempotencyKey" value={randomToken()} />
+            <label for="comment-body">發表留言</label>
+            <textarea id="comment-body" name="body" required>{state.comment?.body ?? ""}</textarea>
+            <p>
+              <label>
+                <input type="checkbox" name="acceptedRulesVersion" value={forumRules.version} required /> 我已閱讀並同意下方的討論區規則（版本{" "}
+                {forumRules.version}）
+              </label>
+            </p>
+            <button type="submit">送出留言</button>
+          </form>
+        ) : (
+          <p>
+            <a href={`/login?next=${encodeURIComponent(base)}`}>登入</a>後即可留言、加入標籤或檢舉。
+          </p>
+        )}
+        {state.report ? <ErrorBox message={state.report.error.message} /> : null}
+        <div class="comments">
+          {comments.comments.map((comment) => (
+            <div class="comment" id={`comment-${comment.id}`} data-comment-id={comment.id}>
+              <div class="muted">
+                {comment.nickname ?? `會員 ${comment.memberId}`} · {formatTime(comment.createdAt)}
+              </div>
+              <div class="body">{comment.body}</div>
+              {session && session.memberId !== comment.memberId ? (
+                <details>
+                  <summary class="muted">檢舉</summary>
+                  <form method="post" action={`${base}/page/report`} class="filters">
+                    <input type="hidden" name="_csrf" value={session.csrf} />
+                    <input type="hidden" name="commentId" value={comment.id} />
+                    <select name="reason" aria-label="檢舉原因">
+                      {Object.entries(REPORT_REASONS).map(([value, label]) => (
+                        <option value={value}>{label}</option>
+                      ))}
+                    </select>
+                    <button type="submit" class="secondary">送出檢舉</button>
+                  </form>
+                </details>
+              ) : null}
+            </div>
+          ))}
+        </div>
+        {olderHref ? <a href={olderHref}>較早的留言</a> : null}
+      </section>
+
+      <section aria-labelledby="rules-heading" class="rules">
+        <h2 id="rules-heading">討論區規則（版本 {forumRules.version}）</h2>
+        <ol>
+          {(["R1", "R2", "R3", "R4"] as const).map((rule) => (
+            <li>{forumRules.rules[rule]}</li>
+          ))}
+        </ol>
+      </section>
+    </Layout>
+  );
+}
+
+/** Browsers ask for HTML; API clients get the JSON route registered after this one. */
+export function wantsHtml(c: Context<AppEnv>): boolean {
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+async function renderArticle(c: Context<AppEnv>, appFetch: AppFetch, session: WebSession | null, state: FormState, status: ContentfulStatusCode = 200) {
+  const id = c.req.param("id") ?? "";
+  const cursor = c.req.query("cursor");
+  const path = `/articles/${encodeURIComponent(id)}`;
+  const [article, comments, tags] = await Promise.all([
+    callApi<{ article: ArticleView }>(c, appFetch, null, "GET", path),
+    callApi<CommentsPage>(c, appFetch, null, "GET", `${path}/comments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+    callApi<{ tags: TagView[] }>(c, appFetch, null, "GET", `${path}/tags`),
+  ]);
+  if (!article.ok) {
+    return c.html(<SimplePage title="找不到文章" session={session} message={article.error.message} />, article.status === 404 ? 404 : 400);
+  }
+  if (!comments.ok || !tags.ok) {
+    const failure = !comments.ok ? comments.error : !tags.ok ? tags.error : null;
+    return c.html(<SimplePage title="無法顯示留言" session={session} message={failure?.message ?? ""} />, 400);
+  }
+  const nextCursor = comments.body.nextCursor;
+  const page = (
+    <ArticlePage
+      article={article.body.article}
+      comments={comments.body}
+      tags={tags.body.tags}
+      forumRules={c.get("deps").config.forumRules}
+      session={session}
+      notice={c.req.query("notice")}
+      state={state}
+      olderHref={nextCursor ? `${path}?cursor=${encodeURIComponent(nextCursor)}` : null}
+    />
+  );
+  return c.html(page, status);
+}
+
+export function articlePageRoutes(appFetch: AppFetch, maxCommentChars: number) {
+  const routes = new Hono<AppEnv>();
+
+  routes.get("/articles/:id", async (c, next) => {
+    if (!wantsHtml(c)) return next();
+    c.header("Vary", "Accept");
+    return renderArticle(c, appFetch, await readSession(c), {});
+  });
+
+  // Each form posts here, is checked for its session and CSRF token, and goes to the JSON API as the member.
+  routes.post("/articles/:id/page/comment", formLimit(maxCommentRequestBytes(maxCommentChars)), async (c) => {
+    const session = await readSession(c);
+    if (!session) return loginRedirect(c, `/articles/${encodeURIComponent(c.req.param("id"))}`);
+    const form = await readForm(c);
+    const forged = await rejectForgedPost(c, session, form);
+    if (forged) return forged;
+    const body = form.text("body");
+    const result = await callApi<{ comment: { id: string; status: string } }>(c, appFetch, session, "POST", `/articles/${encodeURIComponent(c.req.param("id"))}/comments`, {
+      body,
+      acceptedRulesVersion: form.text("acceptedRulesVersion") || undefined,
+      idempotencyKey: form.text("idempotencyKey") || undefined,
+    });
+    if (result.ok) {
+      const { comment } = result.body;
+      const notice = comment.status === "published" ? "published" : "pending";
+      return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=${notice}#comment-${comment.id}`, 303);
+    }
+    return renderArticle(c, appFetch, session, { comment: { body, error: result.error } }, result.status);
+  });
+
+  routes.post("/articles/:id/page/tag", formLimit(8 * 1024), async (c) => {
+    const session = await readSession(c);
+    if (!session) return loginRedirect(c, `/articles/${encodeURIComponent(c.req.param("id"))}`);
+    const form = await readForm(c);
+    const forged = await rejectForgedPost(c, session, form);
+    if (forged) return forged;
+    const label = form.text("label");
+    const result = await callApi<{ tag: { status: string } }>(c, appFetch, session, "POST", `/articles/${encodeURIComponent(c.req.param("id"))}/tags`, { label });
+    if (result.ok) {
+      const notice = result.body.tag.status === "pending" ? "tag_pending" : "tag_added";
+      return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=${notice}#tags-heading`, 303);
+    }
+    return renderArticle(c, appFetch, session, { tag: { label, error: result.error } }, result.status);
+  });
+
+  routes.post("/articles/:id/page/report", formLimit(8 * 1024), async (c) => {
+    const session = await readSession(c);
+    if (!session) return loginRedirect(c, `/articles/${encodeURIComponent(c.req.param("id"))}`);
+    const form = await readForm(c);
+    const forged = await rejectForgedPost(c, session, form);
+    if (forged) return forged;
+    const commentId = form.text("commentId");
+    const result = await callApi(c, appFetch, session, "POST", "/reports", { subject: "comment", id: commentId, reason: form.text("reason") });
+    if (result.ok) return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=reported`, 303);
+    return renderArticle(c, appFetch, session, { report: { commentId, error: result.error } }, result.status);
+  });
+
+  return routes;
+}

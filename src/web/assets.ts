@@ -1,0 +1,127 @@
+// The pages' only stylesheet and script, served from this app (the Content-Security-Policy allows nothing
+// else). Kept small and readable: no build step.
+
+export const SITE_CSS = `
+:root { --ink: #1d2327; --muted: #5f6b73; --line: #d8dee2; --accent: #0b5cad; --bad: #b3261e; --ok: #1b7f3b; --warn: #8a5a00; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.6 system-ui, "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif; color: var(--ink); background: #f6f7f8; }
+header.site { background: #fff; border-bottom: 1px solid var(--line); padding: .5rem 1rem; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
+header.site .brand { font-weight: 700; margin-right: auto; }
+header.site nav a { margin-right: .75rem; }
+header.site form { display: inline; }
+main { max-width: 960px; margin: 1rem auto; padding: 0 1rem; }
+a { color: var(--accent); }
+h1 { font-size: 1.6rem; margin: .5rem 0; }
+h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
+section, .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: .75rem 0; }
+.muted { color: var(--muted); font-size: .9rem; }
+.notice { border-left: 4px solid var(--ok); background: #eef8f0; padding: .5rem .75rem; margin: .75rem 0; }
+.notice.warn { border-color: var(--warn); background: #fff6e5; }
+.error { border-left: 4px solid var(--bad); background: #fdeceb; padding: .5rem .75rem; margin: .75rem 0; }
+.error ul { margin: .25rem 0 0; }
+textarea, input[type=text], input[type=number], select { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }
+textarea { width: 100%; min-height: 6rem; }
+button { font: inherit; padding: .35rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
+button.secondary { background: #fff; color: var(--accent); }
+button.link { border: none; background: none; color: var(--accent); padding: 0; text-decoration: underline; }
+.comment { border-top: 1px solid var(--line); padding: .6rem 0; }
+.comment:first-child { border-top: none; }
+.comment .body { white-space: pre-wrap; overflow-wrap: anywhere; }
+.comment details { display: inline-block; }
+.tags { list-style: none; padding: 0; display: flex; gap: .4rem; flex-wrap: wrap; }
+.tags li { background: #e8f0f9; border-radius: 999px; padding: .1rem .6rem; }
+.rules li { margin: .25rem 0; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
+tr.selected { outline: 2px solid var(--accent); background: #eef4fb; }
+tr[data-href] { cursor: pointer; }
+.filters { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; }
+.filters label { display: flex; flex-direction: column; font-size: .85rem; }
+.counts { display: flex; gap: .5rem; flex-wrap: wrap; padding: 0; list-style: none; }
+.counts li { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: .2rem .6rem; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 1.1rem; background: #fffdf7; border: 1px solid var(--line); padding: .75rem; border-radius: 4px; }
+mark.hit { background: #ffd6d2; border-bottom: 2px solid var(--bad); padding: 0 1px; }
+.badge { display: inline-block; border-radius: 4px; padding: 0 .4rem; font-size: .85rem; background: #eceff1; }
+.badge.critical, .badge.high { background: #fdeceb; color: var(--bad); }
+.badge.medium { background: #fff6e5; color: var(--warn); }
+.actions { display: flex; gap: 1rem; flex-wrap: wrap; margin: .5rem 0; }
+.actions label { display: flex; gap: .3rem; align-items: center; }
+kbd { border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 3px; padding: 0 .3rem; font-size: .85rem; background: #fff; }
+.shortcuts { font-size: .9rem; color: var(--muted); }
+.chart { margin: 0; }
+.chart svg { width: 100%; height: auto; }
+.chart .axis { stroke: #9aa5ad; }
+.chart .tick, .chart .total { font-size: 11px; fill: var(--muted); }
+.legend { list-style: none; display: flex; gap: 1rem; padding: 0; font-size: .9rem; }
+.s-R1 { fill: #b3261e; } .s-R2 { fill: #e07b00; } .s-R3 { fill: #0b5cad; } .s-R4 { fill: #6a3fb5; }
+.s-fully_automated { fill: #7a8790; } .s-human_with_automated_help { fill: #0b8a8a; } .s-human { fill: #1b7f3b; }
+.s-upheld { fill: #5f6b73; } .s-reversed { fill: #e07b00; }
+.login { max-width: 560px; }
+`;
+
+export const MODERATE_JS = `
+// Keyboard shortcuts for the moderator pages (listed on each page). Nothing here is needed to use them.
+(function () {
+  "use strict";
+  var typing = function (el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); };
+  var queue = document.querySelector("table.queue");
+  var decision = document.querySelector("form.decision");
+
+  if (queue) {
+    var rows = Array.prototype.slice.call(queue.querySelectorAll("tr[data-href]"));
+    // The order of the list, so j / k on an item page move through it.
+    try { sessionStorage.setItem("moderation-queue", JSON.stringify(rows.map(function (r) { return r.getAttribute("data-href"); }))); } catch (e) {}
+    var selected = -1;
+    var select = function (index) {
+      if (!rows.length) return;
+      if (selected >= 0) rows[selected].classList.remove("selected");
+      selected = Math.max(0, Math.min(rows.length - 1, index));
+      rows[selected].classList.add("selected");
+      rows[selected].scrollIntoView({ block: "nearest" });
+    };
+    rows.forEach(function (row, index) { row.addEventListener("click", function (event) { if (event.target.tagName !== "A") { select(index); location.href = row.getAttribute("data-href"); } }); });
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;
+      if (event.key === "j") { select(selected + 1); event.preventDefault(); }
+      else if (event.key === "k") { select(selected - 1); event.preventDefault(); }
+      else if ((event.key === "Enter" || event.key === "o") && selected >= 0) { location.href = rows[selected].getAttribute("data-href"); event.preventDefault(); }
+      else if (event.key === "c") { var claim = document.querySelector("form.claim"); if (claim) { claim.submit(); event.preventDefault(); } }
+    });
+  }
+
+  if (decision) {
+    var note = decision.querySelector("textarea[name=note]");
+    var choose = function (action) {
+      var radio = decision.querySelector("input[name=action][value=" + action + "]");
+      if (!radio) return false;
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+      note.focus();
+      return true;
+    };
+    var keys = {};
+    Array.prototype.forEach.call(decision.querySelectorAll("input[name=action][data-key]"), function (radio) { keys[radio.getAttribute("data-key")] = radio.value; });
+    var move = function (step) {
+      var list = [];
+      try { list = JSON.parse(sessionStorage.getItem("moderation-queue") || "[]"); } catch (e) {}
+      var index = list.indexOf(location.pathname);
+      var target = index < 0 ? null : list[index + step];
+      location.href = target || "/moderate";
+    };
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { decision.requestSubmit(); event.preventDefault(); return; }
+      if (event.key === "Escape" && typing(document.activeElement)) { document.activeElement.blur(); return; }
+      if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;
+      if (keys[event.key] && choose(keys[event.key])) { event.preventDefault(); return; }
+      if (event.key === "j") { move(1); event.preventDefault(); }
+      else if (event.key === "k") { move(-1); event.preventDefault(); }
+    });
+    var days = decision.querySelector("input[name=suspendDays]");
+    decision.addEventListener("change", function () {
+      var chosen = decision.querySelector("input[name=action]:checked");
+      if (days) days.disabled = !chosen || chosen.value !== "remove_and_suspend";
+    });
+    decision.dispatchEvent(new Event("change"));
+  }
+})();
+`;

@@ -1,0 +1,88 @@
+import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
+import { SITE_TIME_ZONE } from "../routes/stats.ts";
+import type { WebSession } from "./session.ts";
+
+export interface LayoutProps {
+  title: string;
+  session: WebSession | null;
+  /** The moderator pages load the keyboard script and show their navigation. */
+  area: "public" | "moderate";
+  children?: Child;
+}
+
+export function Layout({ title, session, area, children }: LayoutProps) {
+  return (
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang="zh-Hant-TW">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <link rel="stylesheet" href="/assets/site.css" />
+        {area === "moderate" ? <script src="/assets/moderate.js" defer></script> : null}
+      </head>
+      <body>
+        <header class="site">
+          <span class="brand">{area === "moderate" ? "留言審核" : "新聞討論區"}</span>
+          {area === "moderate" ? (
+            <nav>
+              <a href="/moderate">待審佇列</a>
+              <a href="/moderate?kind=appeal">申訴</a>
+              <a href="/moderate?state=decided">已處理</a>
+              <a href="/moderate/stats">統計</a>
+            </nav>
+          ) : null}
+          {session ? (
+            <form method="post" action="/logout">
+              <span class="muted">已登入：{session.memberId}（{ROLE_NAMES[session.role]}） </span>
+              <input type="hidden" name="_csrf" value={session.csrf} />
+              <button type="submit" class="link">登出</button>
+            </form>
+          ) : null}
+        </header>
+        <main>{children}</main>
+      </body>
+      </html>
+    </>
+  );
+}
+
+export const ROLE_NAMES: Record<WebSession["role"], string> = { member: "會員", moderator: "管理員", admin: "系統管理員" };
+
+export const FORUM_RULE_NAMES: Record<string, string> = {
+  R1: "第一條 違法或侵權",
+  R2: "第二條 不實或謾罵",
+  R3: "第三條 標籤",
+  R4: "第四條 暱稱",
+};
+
+export function ErrorBox({ message, items }: { message: string; items?: string[] }) {
+  return (
+    <div class="error" role="alert">
+      <strong>{message}</strong>
+      {items && items.length > 0 ? (
+        <ul>
+          {items.map((item) => (
+            <li>{item}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** Taipei wall-clock time for a timestamp, as the site's readers and moderators read it. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat("zh-TW", {
+    timeZone: SITE_TIME_ZONE,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  }).format(new Date(iso));
+}
