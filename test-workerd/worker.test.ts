@@ -119,4 +119,30 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
     const again = await call("POST", `/review/items/${claimed.body.item.id}/decision`, { as: ["mod", "moderator"], json: { action: "approve", note: "x" } });
     expect(again.status).toBe(409);
   });
+
+  it("serves the web pages: the article page, a login with its session cookie, and the stats page", async () => {
+    const page = await fetch(`${base}/articles/edge-1`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain("邊緣運算測試");
+    expect(html).toContain("1 則留言");
+
+    const login = await fetch(`${base}/login`);
+    const loginCookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+    const token = await mintToken({ memberId: "mod", role: "moderator" }, secret, { now: new Date(), ttlSeconds: 600 });
+    const signedIn = await fetch(`${base}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie, origin: base },
+      body: new URLSearchParams({ _csrf: csrf, token, next: "/moderate/stats" }).toString(),
+    });
+    expect(signedIn.status).toBe(303);
+    const session = signedIn.headers.getSetCookie().find((cookie) => cookie.startsWith("moderation_session="))!;
+    expect(session).toMatch(/HttpOnly/);
+    const stats = await fetch(`${base}/moderate/stats`, { headers: { cookie: session.split(";")[0]! } });
+    expect(stats.status).toBe(200);
+    expect(await stats.text()).toMatch(/data-forum-rule="R2">2</);
+  });
 });

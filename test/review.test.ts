@@ -66,10 +66,26 @@ describe("reports, the queue and a removal, end to end", () => {
     expect(list.status).toBe(200);
     const item = list.body.items.find((i: any) => i.id === itemId);
     expect(item).toMatchObject({ kind: "moderation", subjectKind: "comment", subjectId: commentId, forumRules: ["R2"], reportWeight: 3 });
+    expect(item.subjectExcerpt).toBe("這位市長的政策根本沒用");
     const detail = await mod("mod1", "GET", `/review/items/${itemId}`);
     expect(detail.body.sources).toHaveLength(3);
     expect(detail.body.reports.map((r: any) => r.reporterId).sort()).toEqual(["r1", "r2", "r3"]);
     expect(detail.body.subject).toMatchObject({ id: commentId, status: "pending", body: "這位市長的政策根本沒用" });
+    // The author's standing comes with the item: no strikes yet, nothing decided about them.
+    expect(detail.body.member).toMatchObject({ id: "author", status: "active", strikes: 0, recentDecisions: [], strikePolicy: t.config.policy.strikes });
+    expect(detail.body.appealedDecision).toBeNull();
+  });
+
+  it("counts open items by kind, subject, forum rule and source", async () => {
+    expect((await as("r1", "GET", "/review/counts")).status).toBe(403);
+    const counts = await mod("mod1", "GET", "/review/counts");
+    const open = await t.database.db.selectFrom("review_items").select(["kind", "subject_kind", "forum_rules"]).where("state", "=", "open").execute();
+    expect(counts.body.open).toBe(open.length);
+    expect(counts.body.byKind.moderation).toBe(open.filter((i) => i.kind === "moderation").length);
+    expect(counts.body.bySubject.comment).toBe(open.filter((i) => i.subject_kind === "comment").length);
+    expect(counts.body.byForumRule.R2).toBe(open.filter((i) => i.forum_rules.includes("R2")).length);
+    expect(counts.body.bySource.member_report).toBeGreaterThanOrEqual(1);
+    expect(counts.body.claimed).toBe(0);
   });
 
   it("removes it by a moderator's decision, upholds the reports, and refuses a second decision", async () => {
@@ -257,6 +273,20 @@ describe("stats", () => {
     expect(stats.body.byForumRule.R4).toBeGreaterThanOrEqual(1);
     expect(stats.body.appeals).toEqual({ decided: 1, reversed: 1, reversalRate: 1 });
     expect(stats.body.medianSecondsToHumanDecision).toBeGreaterThanOrEqual(0);
+    // Per day in Taipei time: every day of the range once, and the days add up to the totals.
+    expect(stats.body.timeZone).toBe("Asia/Taipei");
+    expect(stats.body.byDay.at(0).date).toBe("2026-01-01");
+    expect(stats.body.byDay.at(-1).date).toBe("2027-01-01"); // 2026-12-31T16:00Z onwards is 1 January in Taipei
+    expect(new Set(stats.body.byDay.map((d: any) => d.date)).size).toBe(stats.body.byDay.length);
+    const sum = (pick: (day: any) => number) => stats.body.byDay.reduce((total: number, day: any) => total + pick(day), 0);
+    expect(sum((d) => d.byForumRule.R4 ?? 0)).toBe(stats.body.byForumRule.R4);
+    expect(sum((d) => d.byAutomation.fully_automated ?? 0)).toBe(stats.body.byAutomation.fully_automated);
+    expect(sum((d) => d.appeals.reversed)).toBe(1);
+    // Without a range: the last 30 days up to the end of today, so what was decided a moment ago counts.
+    const recent = await mod("modA", "GET", "/stats");
+    const taipeiToday = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei" }).format(t.clock.now());
+    expect(recent.body.to).toBe(new Date(Date.parse(`${taipeiToday}T00:00:00+08:00`) + DAY).toISOString());
+    expect(recent.body.decisions).toBeGreaterThan(0);
     expect((await mod("modA", "GET", "/stats?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z")).status).toBe(400);
   });
 });

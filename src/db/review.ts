@@ -90,6 +90,8 @@ async function addSource(trx: Transaction<Database>, policy: Policy, item: Revie
   return updated;
 }
 
+const EXCERPT_CHARS = 80;
+
 export interface QueueFilters {
   kind?: "moderation" | "appeal";
   subjectKind?: SubjectKind;
@@ -108,8 +110,18 @@ export async function listReviewItems(
   filters: QueueFilters,
   limit: number,
   after: QueueCursor | null,
-): Promise<ReviewItemRow[]> {
-  let query = db.selectFrom("review_items").selectAll().where("state", "=", filters.state ?? "open");
+): Promise<(ReviewItemRow & { subject_excerpt: string | null })[]> {
+  // The start of the subject's text, so a moderator can scan the queue; each branch reads only its own table.
+  const excerpt = sql<string | null>`case review_items.subject_kind
+    when 'comment' then (select left(body, ${EXCERPT_CHARS}) from comments where comments.id = review_items.subject_id::bigint)
+    when 'tag' then (select label from tags where tags.id = review_items.subject_id::bigint)
+    when 'member' then (select nickname from members where members.id = review_items.subject_id)
+  end`;
+  let query = db
+    .selectFrom("review_items")
+    .selectAll()
+    .select(excerpt.as("subject_excerpt"))
+    .where("state", "=", filters.state ?? "open");
   if (filters.kind) query = query.where("kind", "=", filters.kind);
   if (filters.subjectKind) query = query.where("subject_kind", "=", filters.subjectKind);
   if (filters.forumRule) query = query.where(sql<boolean>`${filters.forumRule} = any(forum_rules)`);

@@ -102,7 +102,7 @@ export function reviewRoutes() {
     const { limit, cursor, subject, ...filters } = query.data;
     const page = await listReviewItems(c.get("deps").db, { ...filters, subjectKind: subject }, limit + 1, cursor ? decodeCursor(cursor) : null);
     const shown = page.slice(0, limit);
-    return c.json({ items: shown.map(itemView), nextCursor: page.length > limit ? encodeCursor(shown.at(-1)!) : null });
+    return c.json({ items: shown.map((item) => ({ ...itemView(item), subjectExcerpt: item.subject_excerpt })), nextCursor: page.length > limit ? encodeCursor(shown.at(-1)!) : null });
   });
 
   routes.get("/items/:id", async (c) => {

@@ -38,7 +38,7 @@ interface TagView {
 
 /** What a form post left to show: the text the member typed, and why it was refused. */
 interface FormState {
-  comment?: { body: string; error: ApiFailure };
+  comment?: { body: string; accepted: boolean; error: ApiFailure };
   tag?: { label: string; error: ApiFailure };
   report?: { commentId: string; error: ApiFailure };
 }
@@ -160,7 +160,7 @@ function ArticlePage({ article, comments, tags, forumRules, session, notice, sta
             <textarea id="comment-body" name="body" required>{state.comment?.body ?? ""}</textarea>
             <p>
               <label>
-                <input type="checkbox" name="acceptedRulesVersion" value={forumRules.version} required /> 我已閱讀並同意下方的討論區規則（版本{" "}
+                <input type="checkbox" name="acceptedRulesVersion" value={forumRules.version} required checked={state.comment?.accepted ?? false} /> 我已閱讀並同意下方的討論區規則（版本{" "}
                 {forumRules.version}）
               </label>
             </p>
@@ -276,7 +276,7 @@ export function articlePageRoutes(appFetch: AppFetch, maxCommentChars: number) {
       const notice = comment.status === "published" ? "published" : "pending";
       return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=${notice}#comment-${comment.id}`, 303);
     }
-    return renderArticle(c, appFetch, session, { comment: { body, error: result.error } }, result.status);
+    return renderArticle(c, appFetch, session, { comment: { body, accepted: form.text("acceptedRulesVersion") === c.get("deps").config.forumRules.version, error: result.error } }, result.status);
   });
 
   routes.post("/articles/:id/page/tag", formLimit(8 * 1024), async (c) => {

@@ -33,6 +33,7 @@ button.link { border: none; background: none; color: var(--accent); padding: 0; 
 .rules li { margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
+td.excerpt { max-width: 22rem; overflow-wrap: anywhere; }
 tr.selected { outline: 2px solid var(--accent); background: #eef4fb; }
 tr[data-href] { cursor: pointer; }
 .filters { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; }
@@ -49,10 +50,11 @@ mark.hit { background: #ffd6d2; border-bottom: 2px solid var(--bad); padding: 0 
 kbd { border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 3px; padding: 0 .3rem; font-size: .85rem; background: #fff; }
 .shortcuts { font-size: .9rem; color: var(--muted); }
 .chart { margin: 0; }
-.chart svg { width: 100%; height: auto; }
+.chart > svg { width: 100%; height: auto; }
 .chart .axis { stroke: #9aa5ad; }
 .chart .tick, .chart .total { font-size: 11px; fill: var(--muted); }
-.legend { list-style: none; display: flex; gap: 1rem; padding: 0; font-size: .9rem; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 1rem; padding: 0; font-size: .9rem; }
+.legend li { display: flex; align-items: center; gap: .3rem; }
 .s-R1 { fill: #b3261e; } .s-R2 { fill: #e07b00; } .s-R3 { fill: #0b5cad; } .s-R4 { fill: #6a3fb5; }
 .s-fully_automated { fill: #7a8790; } .s-human_with_automated_help { fill: #0b8a8a; } .s-human { fill: #1b7f3b; }
 .s-upheld { fill: #5f6b73; } .s-reversed { fill: #e07b00; }

@@ -15,6 +15,7 @@ import { readSession, type WebSession } from "./session.ts";
 // Shapes of the JSON API's answers, as far as these pages read them.
 interface ItemView {
   id: string;
+  subjectExcerpt?: string | null;
   kind: "moderation" | "appeal";
   subjectKind: "comment" | "tag" | "member";
   subjectId: string;
@@ -95,6 +96,8 @@ interface Stats {
 }
 
 const SUBJECT_NAMES: Record<string, string> = { comment: "留言", tag: "標籤", member: "暱稱" };
+const SUBJECT_STATUS_NAMES: Record<string, string> = { published: "已刊登", pending: "待審（未顯示）", removed: "已移除" };
+const MEMBER_STATUS_NAMES: Record<string, string> = { active: "正常", suspended: "停權中", revoked: "已解除會員資格" };
 const KIND_NAMES: Record<string, string> = { moderation: "審核", appeal: "申訴" };
 const SOURCE_NAMES: Record<string, string> = { automated_detection: "自動偵測", member_report: "會員檢舉", appeal: "申訴", member_appeal: "申訴", moderator_initiative: "管理員主動" };
 const SEVERITY_NAMES: Record<string, string> = { low: "低", medium: "中", high: "高", critical: "嚴重" };
@@ -251,6 +254,7 @@ function QueuePage(props: {
           <tr>
             <th>#</th>
             <th>種類</th>
+            <th>內容</th>
             <th>規則</th>
             <th>嚴重度</th>
             <th>檢舉權重</th>
@@ -269,6 +273,7 @@ function QueuePage(props: {
                 {SUBJECT_NAMES[item.subjectKind]}
                 {item.kind === "appeal" ? "申訴" : ""}
               </td>
+              <td class="excerpt">{item.subjectExcerpt ?? ""}</td>
               <td>{rulesText(item.forumRules)}</td>
               <td>
                 <Badge severity={item.severity} />
@@ -518,7 +523,7 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
       <section>
         <h2>內容</h2>
         <SubjectText detail={detail} />
-        <p class="muted">狀態：{subject?.status ?? "已刪除"}</p>
+        <p class="muted">狀態：{subject ? (SUBJECT_STATUS_NAMES[subject.status] ?? subject.status) : "已刪除"}</p>
         <ReasonsList verdict={subject?.verdict} />
       </section>
       {appealedDecision ? (
@@ -566,7 +571,7 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
           <h2>會員 {member.id}</h2>
           <p>
             暱稱：{member.nickname ?? "（未設定）"}
-            {member.nicknameStatus === "pending" ? "（待審）" : ""} · 狀態：{member.status}
+            {member.nicknameStatus === "pending" ? "（待審）" : ""} · 狀態：{MEMBER_STATUS_NAMES[member.status] ?? member.status}
             {member.suspendedUntil ? `（停權至 ${formatTime(member.suspendedUntil)}）` : ""} · 違規紀錄：
             <strong data-testid="strikes">{member.strikes}</strong> 次（{member.strikePolicy.withinDays} 天內達 {member.strikePolicy.count} 次自動停權{" "}
             {member.strikePolicy.suspendDays} 天）
@@ -612,10 +617,10 @@ function StatsPage({ session, stats }: { session: WebSession; stats: Stats }) {
       <h1>處分統計</h1>
       <form method="get" action="/moderate/stats" class="filters card">
         <label>
-          起（含）<input type="text" name="from" value={stats.from} />
+          起（含，ISO 8601）<input type="text" name="from" value={stats.from} />
         </label>
         <label>
-          迄（不含）<input type="text" name="to" value={stats.to} />
+          迄（不含，ISO 8601）<input type="text" name="to" value={stats.to} />
         </label>
         <button type="submit" class="secondary">更新</button>
       </form>
