@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { highlightSegments } from "../src/web/highlight.ts";
 import { axisMax } from "../src/web/charts.tsx";
@@ -319,11 +320,93 @@ describe("the moderator pages", () => {
     expect(html).toContain(`data-testid="decision-total">${stats.decisions}<`);
   });
 
+  it("an appeal shows the appealed decision and the member's words, and a reversal restores the comment", async () => {
+    const member = await memberPage("web-henry");
+    const refused = await postCommentForm(member, "你這個死全家的東西");
+    expect(refused.status).toBe(422);
+    const mine = (await (await t.request("GET", "/members/me/decisions", { token: await t.token("web-henry") })).json()) as any;
+    const decision = mine.decisions[0];
+    expect(decision).toMatchObject({ action: "remove", automation: "fully_automated" });
+    const appealed = await t.request("POST", `/decisions/${decision.id}/appeal`, { token: await t.token("web-henry"), json: { note: "我是在引用<別人>的話" } });
+    expect(appealed.status).toBe(201);
+
+    const moderator = await memberPage("web-mod4", "moderator");
+    const queue = await (await moderator.get("/moderate?kind=appeal")).text();
+    expect(queue).toContain("<h1>申訴</h1>");
+    const itemPath = /data-href="(\/moderate\/items\/\d+)"/.exec(queue)![1]!;
+    const itemPage = await (await moderator.get(itemPath)).text();
+    expect(itemPage).toContain("申訴的處分");
+    expect(itemPage).toContain("會員的申訴：我是在引用&lt;別人&gt;的話");
+    expect(itemPage).toMatch(/value="uphold" data-key="u"/);
+    expect(itemPage).toMatch(/value="reverse" data-key="x"/);
+    expect(itemPage).not.toContain('value="remove"');
+
+    const reversed = await moderator.post(`${itemPath}/decision`, { _csrf: csrfOf(itemPage), action: "reverse", note: "引用他人言論，恢復" });
+    expect(reversed.status).toBe(303);
+    const article = await (await member.get(`/articles/${ARTICLE}`)).text();
+    expect(article).toContain("你這個死全家的東西");
+  });
+
   it("serves the stylesheet and the keyboard script from this site", async () => {
     const css = await t.request("GET", "/assets/site.css");
     expect(css.headers.get("content-type")).toContain("text/css");
     const js = await t.request("GET", "/assets/moderate.js");
     expect(js.headers.get("content-type")).toContain("text/javascript");
     expect(await js.text()).toContain('event.key === "j"');
+  });
+});
+
+describe("hostile requests to the pages", () => {
+  it("random methods, paths, sessions, CSRF tokens, content types and form fields never get a 500", async () => {
+    const member = await memberPage("web-fuzz-member");
+    const moderator = await memberPage("web-fuzz-mod", "moderator");
+    const sessions = [
+      { cookie: "", csrf: "nope" },
+      { cookie: `moderation_session=${member.cookie("moderation_session")}`, csrf: csrfOf(await (await member.get(`/articles/${ARTICLE}`)).text()) },
+      { cookie: `moderation_session=${moderator.cookie("moderation_session")}`, csrf: csrfOf(await (await moderator.get("/moderate")).text()) },
+      { cookie: "moderation_session=garbage.%E0%A4%A", csrf: "x" },
+    ];
+    const paths = [
+      "/login",
+      "/logout",
+      "/moderate",
+      "/moderate/claim",
+      "/moderate/items/1",
+      "/moderate/items/abc",
+      "/moderate/items/1/decision",
+      "/moderate/stats",
+      `/articles/${ARTICLE}`,
+      `/articles/${ARTICLE}/page/comment`,
+      `/articles/${ARTICLE}/page/tag`,
+      `/articles/${ARTICLE}/page/report`,
+      "/articles/..%2F/page/comment",
+      "/assets/site.css",
+    ];
+    const query = fc.constantFrom("", "?cursor=%00", "?notice=<script>", "?next=//evil", "?kind=appeal&state=decided", "?from=x&to=y", "?decision=1&notice=decided");
+    const fieldName = fc.constantFrom("body", "label", "reason", "commentId", "action", "forumRules", "note", "suspendDays", "token", "next", "kind", "acceptedRulesVersion", "idempotencyKey");
+    const fieldValue = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("remove", "R2", "abuse", "1", "-1", "1e309", rulesVersion));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("GET", "POST"),
+        fc.constantFrom(...paths),
+        query,
+        fc.constantFrom(...sessions),
+        fc.boolean(),
+        fc.constantFrom("application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json", "text/plain", ""),
+        fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 6 }),
+        async (method, path, search, session, withCsrf, contentType, fields) => {
+          const headers: Record<string, string> = { accept: "text/html" };
+          if (session.cookie) headers.cookie = session.cookie;
+          if (contentType) headers["content-type"] = contentType;
+          const form = new URLSearchParams(fields);
+          if (withCsrf) form.set("_csrf", session.csrf);
+          const init: RequestInit = { method, headers };
+          if (method === "POST") init.body = form.toString();
+          const response = await t.app.request(path + search, init);
+          expect(response.status, `${method} ${path}${search} ${form}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -8,7 +8,7 @@ import { callApi, type ApiFailure, type AppFetch } from "./api.ts";
 import { highlightSegments } from "./highlight.ts";
 import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
 import { randomToken, readSession, type WebSession } from "./session.ts";
-import { formLimit, loginRedirect, readForm, rejectForgedPost, SimplePage } from "./forms.tsx";
+import { formLimit, signedInForm, SimplePage } from "./forms.tsx";
 
 interface ArticleView {
   id: string;
@@ -260,50 +260,43 @@ export function articlePageRoutes(appFetch: AppFetch, maxCommentChars: number) {
 
   // Each form posts here, is checked for its session and CSRF token, and goes to the JSON API as the member.
   routes.post("/articles/:id/page/comment", formLimit(maxCommentRequestBytes(maxCommentChars)), async (c) => {
-    const session = await readSession(c);
-    if (!session) return loginRedirect(c, `/articles/${encodeURIComponent(c.req.param("id"))}`);
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
+    const article = `/articles/${encodeURIComponent(c.req.param("id"))}`;
+    const post = await signedInForm(c, article);
+    if (post.refused) return post.refused;
+    const { session, form } = post;
     const body = form.text("body");
-    const result = await callApi<{ comment: { id: string; status: string } }>(c, appFetch, session, "POST", `/articles/${encodeURIComponent(c.req.param("id"))}/comments`, {
+    const accepted = form.text("acceptedRulesVersion");
+    const result = await callApi<{ comment: { id: string; status: string } }>(c, appFetch, session, "POST", `${article}/comments`, {
       body,
-      acceptedRulesVersion: form.text("acceptedRulesVersion") || undefined,
+      acceptedRulesVersion: accepted || undefined,
       idempotencyKey: form.text("idempotencyKey") || undefined,
     });
     if (result.ok) {
       const { comment } = result.body;
-      const notice = comment.status === "published" ? "published" : "pending";
-      return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=${notice}#comment-${comment.id}`, 303);
+      return c.redirect(`${article}?notice=${comment.status === "published" ? "published" : "pending"}#comment-${comment.id}`, 303);
     }
-    return renderArticle(c, appFetch, session, { comment: { body, accepted: form.text("acceptedRulesVersion") === c.get("deps").config.forumRules.version, error: result.error } }, result.status);
+    const state = { comment: { body, accepted: accepted === c.get("deps").config.forumRules.version, error: result.error } };
+    return renderArticle(c, appFetch, session, state, result.status);
   });
 
   routes.post("/articles/:id/page/tag", formLimit(8 * 1024), async (c) => {
-    const session = await readSession(c);
-    if (!session) return loginRedirect(c, `/articles/${encodeURIComponent(c.req.param("id"))}`);
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
-    const label = form.text("label");
-    const result = await callApi<{ tag: { status: string } }>(c, appFetch, session, "POST", `/articles/${encodeURIComponent(c.req.param("id"))}/tags`, { label });
-    if (result.ok) {
-      const notice = result.body.tag.status === "pending" ? "tag_pending" : "tag_added";
-      return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=${notice}#tags-heading`, 303);
-    }
-    return renderArticle(c, appFetch, session, { tag: { label, error: result.error } }, result.status);
+    const article = `/articles/${encodeURIComponent(c.req.param("id"))}`;
+    const post = await signedInForm(c, article);
+    if (post.refused) return post.refused;
+    const label = post.form.text("label");
+    const result = await callApi<{ tag: { status: string } }>(c, appFetch, post.session, "POST", `${article}/tags`, { label });
+    if (result.ok) return c.redirect(`${article}?notice=${result.body.tag.status === "pending" ? "tag_pending" : "tag_added"}#tags-heading`, 303);
+    return renderArticle(c, appFetch, post.session, { tag: { label, error: result.error } }, result.status);
   });
 
   routes.post("/articles/:id/page/report", formLimit(8 * 1024), async (c) => {
-    const session = await readSession(c);
-    if (!session) return loginRedirect(c, `/articles/${encodeURIComponent(c.req.param("id"))}`);
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
-    const commentId = form.text("commentId");
-    const result = await callApi(c, appFetch, session, "POST", "/reports", { subject: "comment", id: commentId, reason: form.text("reason") });
-    if (result.ok) return c.redirect(`/articles/${encodeURIComponent(c.req.param("id"))}?notice=reported`, 303);
-    return renderArticle(c, appFetch, session, { report: { commentId, error: result.error } }, result.status);
+    const article = `/articles/${encodeURIComponent(c.req.param("id"))}`;
+    const post = await signedInForm(c, article);
+    if (post.refused) return post.refused;
+    const commentId = post.form.text("commentId");
+    const result = await callApi(c, appFetch, post.session, "POST", "/reports", { subject: "comment", id: commentId, reason: post.form.text("reason") });
+    if (result.ok) return c.redirect(`${article}?notice=reported`, 303);
+    return renderArticle(c, appFetch, post.session, { report: { commentId, error: result.error } }, result.status);
   });
 
   return routes;

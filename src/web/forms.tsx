@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.ts";
 import { Layout } from "./layout.tsx";
-import { sameOrigin, sameToken, type WebSession } from "./session.ts";
+import { readSession, sameOrigin, sameToken, type WebSession } from "./session.ts";
 
 /** Form posts larger than this are refused before they are read. */
 export function formLimit(maxBytes: number) {
@@ -17,10 +17,20 @@ export interface FormFields {
   all(name: string): string[];
 }
 
-/** The posted form's fields as strings; files and missing fields read as empty. */
+/**
+ * The posted form's fields as strings. The pages post urlencoded forms; any other body, or one that cannot
+ * be parsed, reads as no fields at all (the CSRF check then refuses it).
+ */
 export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
   const type = c.req.header("content-type") ?? "";
-  const parsed = type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data") ? await c.req.parseBody({ all: true }) : {};
+  let parsed: Awaited<ReturnType<typeof c.req.parseBody>> = {};
+  if (type.startsWith("application/x-www-form-urlencoded")) {
+    try {
+      parsed = await c.req.parseBody({ all: true });
+    } catch {
+      parsed = {};
+    }
+  }
   const values = (name: string): string[] => {
     const value = parsed[name];
     const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -39,6 +49,21 @@ export async function rejectForgedPost(c: Context<AppEnv>, session: WebSession, 
     <SimplePage title="請重新送出" session={session} message="表單已過期或不是從本站送出（CSRF 檢查未通過）。請重新整理頁面後再試一次。" />,
     403,
   );
+}
+
+/**
+ * A member's form post: signed in (else to the login page, coming back to `returnTo`), read, and checked
+ * for its CSRF token and origin. Either the session and fields, or the response that refuses the post.
+ */
+export async function signedInForm(
+  c: Context<AppEnv>,
+  returnTo: string,
+): Promise<{ session: WebSession; form: FormFields; refused?: undefined } | { refused: Response }> {
+  const session = await readSession(c);
+  if (!session) return { refused: loginRedirect(c, returnTo) };
+  const form = await readForm(c);
+  const forged = await rejectForgedPost(c, session, form);
+  return forged ? { refused: forged } : { session, form };
 }
 
 export function loginRedirect(c: Context<AppEnv>, next: string): Response {
