@@ -138,4 +138,28 @@ describe("the comment page and the moderator pages in chromium", () => {
     await author.reload();
     await expect(author.locator(`[data-comment-id="${reportedId}"]`).count()).resolves.toBe(0);
   });
+
+  it("moves between items with j and k in the order of the queue, and approves with a", async () => {
+    await postComment(author, "這個市長是白癡");
+    await expect(author.locator("[role=status]").textContent()).resolves.toContain("將由管理員審核");
+    const second = await signIn("e2e-author-2", "member", `/articles/${ARTICLE}`);
+    await postComment(second, "那個議員根本是智障");
+    await expect(second.locator("[role=status]").textContent()).resolves.toContain("將由管理員審核");
+
+    const moderator = await signIn("e2e-moderator-2", "moderator", "/moderate");
+    await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe("2");
+    const rows = await moderator.locator("tr[data-href]").evaluateAll((found) => found.map((row) => row.getAttribute("data-href")));
+    expect(rows).toHaveLength(2);
+    await moderator.keyboard.press("j");
+    await Promise.all([moderator.waitForURL(`${server.baseUrl}${rows[0]}`), moderator.keyboard.press("Enter")]);
+    await Promise.all([moderator.waitForURL(`${server.baseUrl}${rows[1]}`), moderator.keyboard.press("j")]);
+    await Promise.all([moderator.waitForURL(`${server.baseUrl}${rows[0]}`), moderator.keyboard.press("k")]);
+
+    await moderator.keyboard.press("a");
+    await expect(moderator.isChecked("input[name=action][value=approve]")).resolves.toBe(true);
+    await moderator.keyboard.type("批評公眾人物，語氣激烈但可以刊登");
+    await Promise.all([moderator.waitForURL(/notice=decided/), moderator.keyboard.press("Control+Enter")]);
+    await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe("1");
+    await screenshot(moderator, "queue-after-approve");
+  });
 });
