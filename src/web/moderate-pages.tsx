@@ -23,7 +23,6 @@ interface ItemView {
   forumRules: string[];
   severity: string | null;
   reportWeight: number;
-  priority: number;
   claimedBy: string | null;
   leaseUntil: string | null;
   decisionId: string | null;
@@ -249,6 +248,7 @@ function QueuePage(props: {
       <p class="shortcuts">
         快速鍵：<kbd>j</kbd> 下一列　<kbd>k</kbd> 上一列　<kbd>Enter</kbd> 開啟　<kbd>c</kbd> 領取下一則
       </p>
+      <p class="muted">依優先順序排列：嚴重度、檢舉權重與等候時間（rules/policy.yaml）。</p>
       <table class="queue">
         <thead>
           <tr>
@@ -258,7 +258,6 @@ function QueuePage(props: {
             <th>規則</th>
             <th>嚴重度</th>
             <th>檢舉權重</th>
-            <th>優先度</th>
             <th>建立時間</th>
             <th>處理中</th>
           </tr>
@@ -279,7 +278,6 @@ function QueuePage(props: {
                 <Badge severity={item.severity} />
               </td>
               <td>{item.reportWeight}</td>
-              <td>{item.priority}</td>
               <td>{formatTime(item.createdAt)}</td>
               <td>{item.claimedBy && item.leaseUntil ? `${item.claimedBy}（至 ${formatTime(item.leaseUntil)}）` : ""}</td>
             </tr>
