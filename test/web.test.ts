@@ -205,6 +205,11 @@ describe("login and the session cookie", () => {
     expect(noCsrf.status).toBe(403);
     const offSite = await client.post("/login", { _csrf: csrfOf(page), token: await t.token("web-mod", "moderator"), next: "//evil.example/x" });
     expect(offSite.headers.get("location")).toBe("/moderate");
+    // Without a next address a member comes back to the login page, which says who is signed in.
+    const member = new PageClient(t.app);
+    const memberLogin = await member.post("/login", { _csrf: csrfOf(await (await member.get("/login")).text()), token: await t.token("web-ivy"), next: "" });
+    expect(memberLogin.headers.get("location")).toBe("/login");
+    expect(await (await member.get("/login")).text()).toContain("你已登入為 web-ivy（會員）");
   });
 
   it("a tampered session cookie counts as signed out; logout needs the CSRF token and ends the session", async () => {

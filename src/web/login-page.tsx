@@ -12,7 +12,8 @@ function LoginPage({ csrf, next, session, error }: { csrf: string; next: string;
         <h1>登入</h1>
         {session ? (
           <p class="notice" role="status">
-            你已登入為 {session.memberId}（{ROLE_NAMES[session.role]}）。<a href={next}>繼續</a>
+            你已登入為 {session.memberId}（{ROLE_NAMES[session.role]}）。
+            {next || session.role !== "member" ? <a href={next || "/moderate"}>繼續</a> : null}
           </p>
         ) : null}
         {error ? <ErrorBox message={error} /> : null}
@@ -38,14 +39,15 @@ export function loginRoutes() {
 
   routes.get("/login", async (c) => {
     const session = await readSession(c);
-    const next = safeNextPath(c.req.query("next"), "/moderate");
+    // No `next`: after signing in, moderators go to the queue and members back here (see POST).
+    const next = safeNextPath(c.req.query("next"), "");
     c.header("Cache-Control", "no-store");
     return c.html(<LoginPage csrf={await loginCsrf(c)} next={next} session={session} />);
   });
 
   routes.post("/login", formLimit(16 * 1024), async (c) => {
     const form = await readForm(c);
-    const next = safeNextPath(form.text("next"), "/moderate");
+    const next = form.text("next");
     const session = await readSession(c);
     if (!sameOrigin(c) || !sameToken(form.text("_csrf"), await expectedLoginCsrf(c))) {
       return c.html(<SimplePage title="請重新登入" session={session} message="登入表單已過期或不是從本站送出（CSRF 檢查未通過）。請重新整理登入頁。" />, 403);
@@ -54,11 +56,11 @@ export function loginRoutes() {
     try {
       const identity = await verifyToken(form.text("token").trim(), config.jwtSecret, clock.now());
       await startSession(c, identity);
-      return c.redirect(next, 303);
+      return c.redirect(safeNextPath(next, identity.role === "member" ? "/login" : "/moderate"), 303);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       const message = error.problem === "expired" ? "權杖已過期，請重新取得。" : "權杖無效，請確認複製了完整的權杖。";
-      return c.html(<LoginPage csrf={await loginCsrf(c)} next={next} session={session} error={message} />, 401);
+      return c.html(<LoginPage csrf={await loginCsrf(c)} next={safeNextPath(next, "")} session={session} error={message} />, 401);
     }
   });
 
