@@ -1,6 +1,6 @@
 // Data for the benchmarks, generated inside PostgreSQL in batches (generate_series), with a progress bar:
 // articles, members, and comments spread over them, one "hot" article holding `hotComments` of them.
-import pg from "pg";
+import { withClient } from "../src/db/postgres.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
 
 export interface Shape {
@@ -23,9 +23,7 @@ function bar(label: string, done: number, total: number): void {
 
 /** Adds comments numbered from `from` (1-based) to `to`; the first `shape.hotComments` go to article "hot". */
 export async function addComments(url: string, shape: Shape, from: number, to: number): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     const version = readForumRules().version;
     for (let first = from; first <= to; first += BATCH) {
       const last = Math.min(to, first + BATCH - 1);
@@ -43,16 +41,12 @@ export async function addComments(url: string, shape: Shape, from: number, to: n
       );
       bar("comments", last - from + 1, to - from + 1);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Articles (a0 … and "hot") and members (m0 …), then comments up to `shape.comments`. */
 export async function generate(url: string, shape: Shape): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     await client.query(
       `insert into articles (id, title, body, published_at) select 'a' || g, '文章 ' || g, '內文', now() from generate_series(0, $1::int - 1) g`,
       [shape.articles],
@@ -62,13 +56,8 @@ export async function generate(url: string, shape: Shape): Promise<void> {
       `insert into members (id, accepted_rules_version) select 'm' || g, $2 from generate_series(0, $1::int - 1) g`,
       [shape.members, readForumRules().version],
     );
-  } finally {
-    await client.end();
-  }
+  });
   await addComments(url, shape, 1, shape.comments);
-  const analyze = new pg.Client({ connectionString: url });
-  await analyze.connect();
   // As autovacuum would have by now: statistics, and the visibility map index-only scans rely on.
-  await analyze.query("vacuum analyze");
-  await analyze.end();
+  await withClient(url, (client) => client.query("vacuum analyze"));
 }

@@ -5,12 +5,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { parse, stringify } from "yaml";
 import { mintToken } from "../src/auth/token.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { readMigrationFiles } from "../src/db/migration-files.ts";
-import { connectPostgres } from "../src/db/postgres.ts";
+import { connectPostgres, withClient } from "../src/db/postgres.ts";
 import { ServerProcess } from "../test/support/server-process.ts";
 
 export const root = new URL("..", import.meta.url).pathname;
@@ -24,13 +23,7 @@ export function databaseUrl(name: string): string {
 }
 
 export async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(SERVER_URL, (client) => client.query(sql));
 }
 
 /** A fresh, migrated database; drop it with `admin("drop database …")` when done. */

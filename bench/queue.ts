@@ -2,7 +2,7 @@
 // 1M-comment database (BENCH_COMMENTS / BENCH_OPEN_ITEMS / BENCH_MODERATORS to change). Reports claims/s,
 // claim latency percentiles, and double claims — checked: every claimed id is compared across moderators.
 // Target: p99 < 20 ms, zero double claims.
-import pg from "pg";
+import { withClient } from "../src/db/postgres.ts";
 import { admin, databaseUrl, freshDatabase, saveResult, benchServer, tokens } from "./harness.ts";
 import { generate } from "./generate.ts";
 
@@ -20,18 +20,17 @@ async function main() {
   const server = benchServer({ DATABASE_URL: databaseUrl(database), DATABASE_POOL_MAX: "16" });
   try {
     await generate(databaseUrl(database), { comments: COMMENTS, hotComments: 0, articles: 1000, members: 10_000 });
-    const client = new pg.Client({ connectionString: databaseUrl(database) });
-    await client.connect();
-    // Hold the first OPEN_ITEMS comments for review, each with its open item, priorities spread out.
-    await client.query(`update comments set status = 'pending' where id <= $1`, [OPEN_ITEMS]);
-    await client.query(
-      `insert into review_items (kind, subject_kind, subject_id, state, forum_rules, severity, report_weight, sort_key, created_at, updated_at)
-       select 'moderation', 'comment', id::text, 'open', '{R2}', 'medium', 0, (id % 997) / 100.0, created_at, created_at
-       from comments where id <= $1`,
-      [OPEN_ITEMS],
-    );
-    await client.query("vacuum analyze");
-    await client.end();
+    await withClient(databaseUrl(database), async (client) => {
+      // Hold the first OPEN_ITEMS comments for review, each with its open item, priorities spread out.
+      await client.query(`update comments set status = 'pending' where id <= $1`, [OPEN_ITEMS]);
+      await client.query(
+        `insert into review_items (kind, subject_kind, subject_id, state, forum_rules, severity, report_weight, sort_key, created_at, updated_at)
+         select 'moderation', 'comment', id::text, 'open', '{R2}', 'medium', 0, (id % 997) / 100.0, created_at, created_at
+         from comments where id <= $1`,
+        [OPEN_ITEMS],
+      );
+      await client.query("vacuum analyze");
+    });
     await server.start();
 
     const moderatorTokens = await tokens(MODERATORS, "moderator-", "moderator");
@@ -59,10 +58,9 @@ async function main() {
     );
     const all = claimed.flat();
     const doubleClaims = all.length - new Set(all).size;
-    const check = new pg.Client({ connectionString: databaseUrl(database) });
-    await check.connect();
-    const decisions = await check.query(`select count(*)::int as items from (select review_item_id from decisions group by 1 having count(*) > 1) d`);
-    await check.end();
+    const decisions = await withClient(databaseUrl(database), (client) =>
+      client.query(`select count(*)::int as items from (select review_item_id from decisions group by 1 having count(*) > 1) d`),
+    );
     latencies.sort((a, b) => a - b);
     const result = {
       comments: COMMENTS,

@@ -1,6 +1,6 @@
 // Benchmark 4: GET /articles/:id/comments, the first page and a deep cursor page, on an article with
 // 100k comments in a 1M-comment table (BENCH_COMMENTS / BENCH_HOT to change). Target: p99 < 10 ms.
-import pg from "pg";
+import { withClient } from "../src/db/postgres.ts";
 import { admin, databaseUrl, freshDatabase, load, saveResult, benchServer } from "./harness.ts";
 import { generate } from "./generate.ts";
 
@@ -16,14 +16,13 @@ async function main() {
   try {
     await generate(databaseUrl(database), { comments: COMMENTS, hotComments: HOT, articles: 1000, members: 10_000 });
     await server.start();
-    const client = new pg.Client({ connectionString: databaseUrl(database) });
-    await client.connect();
     // The cursor a reader holds after paging 90% of the way down.
-    const deep = await client.query(
-      `select created_at, id::text from comments where article_id = 'hot' and status = 'published' order by created_at desc, id desc offset $1 limit 1`,
-      [Math.floor(HOT * 0.9)],
+    const deep = await withClient(databaseUrl(database), (client) =>
+      client.query(
+        `select created_at, id::text from comments where article_id = 'hot' and status = 'published' order by created_at desc, id desc offset $1 limit 1`,
+        [Math.floor(HOT * 0.9)],
+      ),
     );
-    await client.end();
     const cursor = Buffer.from(JSON.stringify([deep.rows[0].created_at.toISOString(), deep.rows[0].id])).toString("base64url");
     const first = load(server.base, [{ method: "GET", path: "/articles/hot/comments?limit=20", headers: {} }], CONNECTIONS, SECONDS);
     const deepPage = load(server.base, [{ method: "GET", path: `/articles/hot/comments?limit=20&cursor=${cursor}`, headers: {} }], CONNECTIONS, SECONDS);

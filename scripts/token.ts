@@ -1,11 +1,10 @@
 // npm run token -- --member 42 [--role member|moderator|admin] [--ttl 3600]
 // Mints a token signed with the configured JWT_SECRET (or the development secret), for local use.
 import { parseArgs } from "node:util";
-import { mintToken, MEMBER_ID_PATTERN, type Role } from "../src/auth/token.ts";
+import { mintToken, MEMBER_ID_PATTERN, ROLES, type Role } from "../src/auth/token.ts";
 import { systemClock } from "../src/clock.ts";
 import { loadServerConfig } from "../src/config.ts";
 
-const ROLES: Role[] = ["member", "moderator", "admin"];
 
 function fail(message: string): never {
   console.error(`${message}\nusage: npm run token -- --member ID [--role ${ROLES.join("|")}] [--ttl SECONDS]`);

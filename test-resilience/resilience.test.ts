@@ -1,4 +1,4 @@
-import pg from "pg";
+import { withClient } from "../src/db/postgres.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrivatePostgres, postComment, serverOn, tokenFor } from "./support.ts";
 
@@ -10,13 +10,7 @@ beforeAll(() => {
 afterAll(() => postgres?.destroy());
 
 async function query<T>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return withClient(postgres.url, async (client) => (await client.query(sql)).rows as T[]);
 }
 
 // Abusive, borderline and ordinary texts, so every write path (published; pending with a review item;

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintToken, type Role } from "../src/auth/token.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { readMigrationFiles } from "../src/db/migration-files.ts";
-import { connectPostgres } from "../src/db/postgres.ts";
+import { connectPostgres, withClient } from "../src/db/postgres.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
 
 // The machine's PostgreSQL; each run gets a database of its own, dropped afterwards.
@@ -21,13 +20,7 @@ let wrangler: ChildProcess;
 let output = "";
 
 async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(SERVER, (client) => client.query(sql));
 }
 
 function databaseUrl(withPassword: boolean): string {

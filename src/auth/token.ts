@@ -1,7 +1,8 @@
 import { sign } from "hono/jwt";
 import { z } from "zod";
 
-export type Role = "member" | "moderator" | "admin";
+export const ROLES = ["member", "moderator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Who is calling, from the site's login system's token. */
 export interface Identity {
@@ -13,7 +14,7 @@ export const MEMBER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 const claimsSchema = z.object({
   sub: z.union([z.string(), z.number().int().nonnegative()]).transform(String).pipe(z.string().regex(MEMBER_ID_PATTERN)),
-  role: z.enum(["member", "moderator", "admin"]).default("member"),
+  role: z.enum(ROLES).default("member"),
   exp: z.number().optional(),
   nbf: z.number().optional(),
 });

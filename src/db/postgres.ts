@@ -8,6 +8,20 @@ const INT8_OID = 20;
 // int8 (bigint ids, count(*)) stays a string, as on PGlite (pglite.ts): exact, and JSON-safe in responses.
 pg.types.setTypeParser(INT8_OID, (value: string) => value);
 
+/**
+ * One connection for one piece of work (creating a database or schema, loading data, a check), closed
+ * afterwards whatever happens. For the tests, benchmarks and tools; the app itself uses the pool.
+ */
+export async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface PostgresOptions {
   connectionString: string;
   poolMax?: number;

@@ -106,7 +106,7 @@ export function reviewRoutes() {
   });
 
   routes.get("/items/:id", async (c) => {
-    const { db } = c.get("deps");
+    const { db, config, clock } = c.get("deps");
     const id = itemIdParam(c.req.param("id"));
     const item = await db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
     if (!item) throw new ApiError(404, "review_item_not_found", `no review item ${id}`);
@@ -144,7 +144,6 @@ export function reviewRoutes() {
       memberId = member?.id ?? null;
       subject = member && { id: member.id, nickname: member.nickname, status: member.status };
     }
-    const { config, clock } = c.get("deps");
     const [member, appealedDecision] = await Promise.all([
       memberHistory(db, config.policy, memberId, clock.now()),
       item.appeal_of_decision_id

@@ -75,14 +75,16 @@ export function ErrorBox({ message, items }: { message: string; items?: string[]
 
 /** Taipei wall-clock time for a timestamp, as the site's readers and moderators read it. */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat("zh-TW", {
-    timeZone: SITE_TIME_ZONE,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(new Date(iso));
+  return iso ? siteTime.format(new Date(iso)) : "";
 }
+
+// Made once: a page formats every row's time with it.
+const siteTime = new Intl.DateTimeFormat("zh-TW", {
+  timeZone: SITE_TIME_ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});

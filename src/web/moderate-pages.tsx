@@ -141,7 +141,7 @@ const ACTION_CHOICES: Record<ItemView["kind"], { action: string; key: string }[]
 const requireModerator = createMiddleware<AppEnv>(async (c, next) => {
   c.header("Cache-Control", "no-store");
   const session = await readSession(c);
-  if (!session) return loginRedirect(c, c.req.method === "GET" ? c.req.path + (new URL(c.req.url).search ?? "") : "/moderate");
+  if (!session) return loginRedirect(c, c.req.method === "GET" ? c.req.path + new URL(c.req.url).search : "/moderate");
   if (session.role !== "moderator" && session.role !== "admin") {
     return c.html(<SimplePage title="沒有權限" session={session} message="這些頁面只開放給管理員。" />, 403);
   }

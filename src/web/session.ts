@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env.ts";
-import type { Identity, Role } from "../auth/token.ts";
+import { ROLES, type Identity, type Role } from "../auth/token.ts";
 
 /**
  * Browser sessions for the web pages. The site's login system issues a JWT; /login exchanges it for a
@@ -17,7 +17,6 @@ export interface WebSession extends Identity {
 export const SESSION_COOKIE = "moderation_session";
 export const LOGIN_CSRF_COOKIE = "moderation_login_csrf";
 export const SESSION_HOURS = 8;
-const ROLES: Role[] = ["member", "moderator", "admin"];
 
 // A key of its own, so a session cookie can never be replayed as a JWT or the other way round.
 function cookieSecret(c: Context<AppEnv>): string {

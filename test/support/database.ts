@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import type { DatabaseHandle } from "../../src/db/handle.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { readMigrationFiles } from "../../src/db/migration-files.ts";
 import { connectPglite } from "../../src/db/pglite.ts";
-import { connectPostgres } from "../../src/db/postgres.ts";
+import { connectPostgres, withClient } from "../../src/db/postgres.ts";
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -25,13 +24,13 @@ export async function openEmptyDatabase(): Promise<TestDatabase> {
     return { database, dispose: () => database.close() };
   }
   const schema = `test_${randomBytes(6).toString("hex")}`;
-  await withAdminClient(url, (client) => client.query(`create schema ${schema}`));
+  await withClient(url, (client) => client.query(`create schema ${schema}`));
   const database = connectPostgres({ connectionString: url, poolMax: 5, searchPath: schema });
   return {
     database,
     async dispose() {
       await database.close();
-      await withAdminClient(url, (client) => client.query(`drop schema ${schema} cascade`));
+      await withClient(url, (client) => client.query(`drop schema ${schema} cascade`));
     },
   };
 }
@@ -40,14 +39,4 @@ export async function openMigratedDatabase(): Promise<TestDatabase> {
   const test = await openEmptyDatabase();
   await migrate(test.database, readMigrationFiles());
   return test;
-}
-
-async function withAdminClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
