@@ -1,11 +1,12 @@
 // npm run eval -- --input FILE.jsonl [--script as-is|traditional] [--precision 0.9]
-// Scores the committed classifier alone on labelled lines ({"text", "label": 0|1}): accuracy, macro-F1,
+// Scores the committed classifier alone on labelled lines ({"text", "label": 0|1}, or this project's
+// Taiwanese lines whose label allow counts as 0 and review or reject as 1): accuracy, macro-F1,
 // per-class precision and recall, ROC-AUC and the confusion matrix at 0.5; then what the policy's review
 // threshold does, and the lowest threshold that reaches --precision on the offensive class.
 import { parseArgs } from "node:util";
 import { metricsOf, thresholdForPrecision, type Metrics } from "../src/classifier/metrics.ts";
 import { loadClassifier } from "../src/classifier/model.ts";
-import { normalize } from "../src/moderation/normalize.ts";
+import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
 import { InputError, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
@@ -39,16 +40,17 @@ async function main() {
   const classifier = loadClassifier(readModelFile());
   const loadMs = performance.now() - started;
   const convert = values.script === "traditional" ? toTraditional : (text: string) => text;
-  const options = { leetCharacters: ruleSet.substitutions.leetCharacters };
+  // The classifier reads what the service gives it: the canonical text without reported mentions.
+  const rulesOnly = createModerator(ruleSet);
 
   const labels: (0 | 1)[] = [];
   const scores: number[] = [];
   const counted = progress("scored");
   for await (const record of readJsonl(values.input)) {
-    const label = record.value.label;
-    if (label !== 0 && label !== 1) throw new InputError(`${values.input}:${record.line}: "label" must be 0 or 1`);
+    const label = record.value.label === "allow" ? 0 : record.value.label === "review" || record.value.label === "reject" ? 1 : record.value.label;
+    if (label !== 0 && label !== 1) throw new InputError(`${values.input}:${record.line}: "label" must be 0 or 1, or allow, review or reject`);
     labels.push(label);
-    scores.push(classifier.classify(normalize(convert(textOf(record, values.input)), options).text).probability);
+    scores.push(classifier.classify(rulesOnly.classifierText(convert(textOf(record, values.input)))).probability);
     counted.tick();
   }
   counted.done();

@@ -12,7 +12,7 @@ import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, t
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
 const USAGE = "usage: npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]";
 
-/** The batch output's fields: one reason per matched span. */
+/** The batch output's fields: one reason per matched span (the classifier's reason has no span and is not listed). */
 export function batchFields(verdict: Verdict) {
   return {
     action: verdict.action,
@@ -21,8 +21,11 @@ export function batchFields(verdict: Verdict) {
       reason.spans.map((span) => ({
         rule: reason.ruleId,
         forumRule: reason.forumRule,
+        category: reason.category,
+        action: reason.action,
         span: [span.start, span.end],
         ...(span.term === undefined ? {} : { term: span.term }),
+        ...(span.mention === undefined ? {} : { mention: span.mention }),
       })),
     ),
     rulesVersion: verdict.rulesVersion,

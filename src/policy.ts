@@ -1,3 +1,4 @@
+import { CATEGORIES } from "./moderation/verdict.ts";
 import { z } from "zod";
 import { parseYamlFile } from "./yaml-file.ts";
 
@@ -34,6 +35,7 @@ const policySchema = z.strictObject({
     windowSeconds: positive,
     ruleId: z.string().regex(/^R[1-4]-[a-z0-9]+(-[a-z0-9]+)*$/),
     forumRule: z.enum(["R1", "R2", "R3", "R4"]),
+    category: z.enum(CATEGORIES),
     reason: z.string().trim().min(1),
   }),
   tags: z.strictObject({

@@ -12,9 +12,11 @@ import forumRulesText from "../rules/forum-rules.yaml";
 import nicknameRulesText from "../rules/nicknames.yaml";
 import policyText from "../rules/policy.yaml";
 import classifierPolicy from "../rules/engine/classifier-policy.yaml";
+import mentions from "../rules/engine/mentions.yaml";
 import r1Illegal from "../rules/engine/r1-illegal.yaml";
 import r1PersonalData from "../rules/engine/r1-personal-data.yaml";
 import r2Abuse from "../rules/engine/r2-abuse.yaml";
+import r2Hokkien from "../rules/engine/r2-hokkien.yaml";
 import r4NicknameHooks from "../rules/engine/r4-nickname-hooks.yaml";
 import r4PublicFigures from "../rules/engine/r4-public-figures.yaml";
 import substitutions from "../rules/engine/substitutions.yaml";
@@ -23,9 +25,11 @@ import substitutions from "../rules/engine/substitutions.yaml";
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
 export const ENGINE_RULE_FILES: RuleFile[] = [
   { name: "rules/engine/classifier-policy.yaml", text: classifierPolicy },
+  { name: "rules/engine/mentions.yaml", text: mentions },
   { name: "rules/engine/r1-illegal.yaml", text: r1Illegal },
   { name: "rules/engine/r1-personal-data.yaml", text: r1PersonalData },
   { name: "rules/engine/r2-abuse.yaml", text: r2Abuse },
+  { name: "rules/engine/r2-hokkien.yaml", text: r2Hokkien },
   { name: "rules/engine/r4-nickname-hooks.yaml", text: r4NicknameHooks },
   { name: "rules/engine/r4-public-figures.yaml", text: r4PublicFigures },
   { name: "rules/engine/substitutions.yaml", text: substitutions },

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { deduplicate, readLabelled } from "../src/classifier/dataset.ts";
 import { metricsOf, rocAucOf, thresholdForPrecision } from "../src/classifier/metrics.ts";
-import { loadClassifier } from "../src/classifier/model.ts";
-import { normalize } from "../src/moderation/normalize.ts";
+import { loadClassifier, ngramFeatures } from "../src/classifier/model.ts";
+import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { MODEL_PATH, readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
 import { toTraditional } from "../scripts/traditional.ts";
@@ -62,18 +62,50 @@ describe("training data", () => {
     writeFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n"));
     expect(deduplicate(readLabelled(path))).toEqual([
       { text: "a > b", label: 0 },
-      { text: "cut", label: 1 },
+      { text: "cut", label: 1, category: "hate" },
     ]);
+  });
+
+  it("reads the Taiwanese lines' outcomes: allow is 0, review and reject are 1 with their category", () => {
+    const path = join(scratch, "taiwan.jsonl");
+    const rows = [
+      { text: "颱風假放得莫名其妙", label: "allow", category: "none" },
+      { text: "ㄍㄋㄋ記者", label: "reject", category: "profanity" },
+      { text: "樓上北七", label: "review", category: "insult" },
+    ];
+    writeFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n"));
+    expect(readLabelled(path)).toEqual([
+      { text: "颱風假放得莫名其妙", label: 0 },
+      { text: "ㄍㄋㄋ記者", label: 1, category: "profanity" },
+      { text: "樓上北七", label: 1, category: "insult" },
+    ]);
+    writeFileSync(path, JSON.stringify({ text: "x", label: "review", category: "rude" }));
+    expect(() => readLabelled(path)).toThrow(/taiwan\.jsonl:1: expected "label" 0\|1, or allow\|review\|reject with a category/);
+  });
+});
+
+describe("n-grams", () => {
+  it("are cut by code point: a character outside the Basic Multilingual Plane is never split", () => {
+    const features = ngramFeatures("伊講𪜶𠕇", 3);
+    const grams = features.starts.map((start, i) => features.text.slice(start, features.ends[i]));
+    expect(grams).toContain("𪜶");
+    expect(grams).toContain("講𪜶𠕇");
+    expect(grams).toContain("𠕇$");
+    // ^ 伊 講 𪜶 𠕇 $: 6 characters, so 4 + 5 + 4 distinct 1-, 2- and 3-grams (the markers alone are left out).
+    expect(new Set(features.hashes).size).toBe(13);
+    expect(grams).not.toContain("^");
+    const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    for (const gram of grams) expect(gram).not.toMatch(loneSurrogate);
   });
 });
 
 describe("the committed model", () => {
   const file = readModelFile();
   const classifier = loadClassifier(file);
-  const leetCharacters = loadRuleSet(readEngineRuleFiles()).substitutions.leetCharacters;
+  const rulesOnly = createModerator(loadRuleSet(readEngineRuleFiles()));
   const dev = readLabelled(DEV);
   const labels = dev.map((row) => row.label);
-  const score = (text: string) => classifier.classify(normalize(text, { leetCharacters }).text).probability;
+  const score = (text: string) => classifier.classify(rulesOnly.classifierText(text)).probability;
 
   it("reproduces its recorded dev macro-F1 within 0.005, and meets 0.78 in both scripts", () => {
     const simplified = metricsOf(labels, dev.map((row) => score(row.text)));
@@ -82,6 +114,18 @@ describe("the committed model", () => {
     const traditional = metricsOf(labels, dev.map((row) => score(toTraditional(row.text))));
     expect(traditional.macroF1).toBeGreaterThanOrEqual(0.78);
     expect(Math.abs(traditional.macroF1 - simplified.macroF1)).toBeLessThan(0.01);
+  });
+
+  it("reproduces its recorded Taiwanese dev macro-F1 within 0.005", () => {
+    const taiwan = readLabelled(join(root, "data/taiwan/dev.jsonl"));
+    const metrics = metricsOf(taiwan.map((row) => row.label), taiwan.map((row) => score(row.text)));
+    const recorded = file.training.taiwanDev as { macroF1: number };
+    expect(Math.abs(metrics.macroF1 - recorded.macroF1)).toBeLessThanOrEqual(0.005);
+  });
+
+  it("names a category for an abusive text", () => {
+    expect(classifier.categoryOf(rulesOnly.classifierText("那個女主播就是靠陪睡上位的，騷到不行"))).toBe("sexual_harassment");
+    expect(classifier.categoryOf(rulesOnly.classifierText("你再亂寫，我就去報社門口堵你，給你好看"))).toBe("threat");
   });
 
   it("is under 5 MB and names its version", () => {

@@ -83,10 +83,17 @@ describe("npm run moderate (batch contract)", () => {
     const output = readFileSync(outPath, "utf8").trim().split("\n").map((line) => JSON.parse(line));
     expect(output).toHaveLength(3);
     expect(output[0]).toMatchObject({ id: 1, text: "幹 你 娘", action: "reject" });
-    expect(output[0].reasons).toContainEqual({ rule: "R2-profanity-severe", forumRule: "R2", span: [0, 5], term: "幹你娘" });
+    expect(output[0].reasons).toContainEqual({
+      rule: "R2-profanity-severe",
+      forumRule: "R2",
+      category: "profanity",
+      action: "reject",
+      span: [0, 5],
+      term: "幹你娘",
+    });
     expect(output[1]).toMatchObject({ id: 2, action: "allow", reasons: [] });
     expect(output[1]).toHaveProperty("score");
-    expect(output[2]).toMatchObject({ extra: { keep: true }, action: "review", reasons: [{ rule: "R1-phone-number", forumRule: "R1", span: [2, 14] }] });
+    expect(output[2]).toMatchObject({ extra: { keep: true }, action: "review", reasons: [{ rule: "R1-phone-number", forumRule: "R1", category: "personal_data", span: [2, 14] }] });
     expect(result.stderr).toContain("allow 1, review 1, reject 1");
   });
 
@@ -111,16 +118,16 @@ describe("npm run rules:backtest", () => {
   it("counts and shows the decisions a rule change would change", () => {
     const candidate = join(scratch, "candidate-rules");
     cpSync(join(root, "rules/engine"), candidate, { recursive: true });
-    // The candidate holds 白癡 for nobody: it drops the term from R2-insult.
-    const abuse = readFileSync(join(candidate, "r2-abuse.yaml"), "utf8").replace("智障, 腦殘, 白癡, 混蛋", "智障, 腦殘, 混蛋");
+    // A careless candidate: it adds 颱風假 to R2-insult, so ordinary comments about a typhoon day off are held.
+    const abuse = readFileSync(join(candidate, "r2-abuse.yaml"), "utf8").replace("智障, 腦殘, 白癡, 混蛋", "智障, 腦殘, 白癡, 混蛋, 颱風假");
     writeFileSync(join(candidate, "r2-abuse.yaml"), abuse);
     const inPath = join(scratch, "backtest.jsonl");
-    writeFileSync(inPath, ["你是白癡", "白癡喔", "今天天氣很好", "幹你娘"].map((text) => JSON.stringify({ text })).join("\n"));
+    writeFileSync(inPath, ["颱風假放得莫名其妙", "明天颱風假嗎", "今天天氣很好", "幹你娘"].map((text) => JSON.stringify({ text })).join("\n"));
     const result = spawnSync(tsx, ["scripts/rules-backtest.ts", "--input", inPath, "--against", candidate], { cwd: root, env: env(), encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("decisions changed: 2 (50.00%)");
-    expect(result.stdout).toContain("review → allow: 2");
-    expect(result.stdout).toContain("line 1: 你是白癡  [R2-insult → -]");
+    expect(result.stdout).toContain("allow → review: 2");
+    expect(result.stdout).toContain("line 1: 颱風假放得莫名其妙  [- → R2-insult]");
   });
 });
 

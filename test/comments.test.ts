@@ -68,18 +68,20 @@ describe("submitting a comment", () => {
       subject_text: text,
       action: "remove",
       forum_rules: ["R2"],
-      rule_ids: ["R2-profanity-severe"],
       source: "automated_detection",
       automation: "fully_automated",
       affected_member_id: "m3",
       rules_version: t.moderator.rulesVersion,
     });
+    // Every reason of the verdict is in the record (the classifier's own, when it also scored high).
+    expect(decisions[0]!.rule_ids).toContain("R2-profanity-severe");
+    expect(decisions[0]!.rule_ids).toEqual(stored.verdict.reasons.map((r: { ruleId: string }) => r.ruleId));
   });
 
   it("lets ordinary words that contain an insult through", async () => {
     const response = await post("m4", { body: "這款去死皮凝膠很好用", acceptedRulesVersion: rulesVersion });
     expect(response.status).toBe(201);
-    // No rule refuses the advocacy sentence; the classifier, trained on COLD, still holds it for a look.
+    // No rule refuses the advocacy sentence (智障者 is an exception); the classifier still holds it for a look.
     const advocacy = await post("m4", { body: "身心障礙團體關心智障者權益", acceptedRulesVersion: rulesVersion });
     const { comment } = (await advocacy.json()) as any;
     expect(comment.verdict.reasons.map((r: any) => r.ruleId)).toEqual(["R2-classifier"]);
@@ -107,6 +109,44 @@ describe("submitting a comment", () => {
     const { comment } = (await response.json()) as any;
     expect(comment.verdict.score).toBeGreaterThan(0.95);
     expect(response.status).toBe(202);
+  });
+});
+
+describe("Taiwanese comments", () => {
+  it("takes Hokkien written with characters outside the BMP (𪜶, 𠕇): 201 or 202, stored as written, never 500", async () => {
+    for (const body of ["伊講𪜶", "台灣𠕇𠕇", "𪜶兜佇台南，阮攏叫伊阿𠕇", "這个政府講話攏無算數，𪜶家己嘛知影"]) {
+      const response = await post("m-hokkien", { body, acceptedRulesVersion: rulesVersion });
+      expect([201, 202], body).toContain(response.status);
+      const { comment } = (await response.json()) as any;
+      expect(comment.body).toBe(body);
+      for (const signal of comment.verdict.topNgrams) expect(signal.ngram).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    }
+  });
+
+  it("names the category of every reason, in the refusal and in the decision record", async () => {
+    const body = "綠蛆滾出台灣，幹你娘";
+    const response = await post("m-category", { body, acceptedRulesVersion: rulesVersion });
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as any;
+    const categories = Object.fromEntries(error.details.reasons.map((r: any) => [r.ruleId, r.category]));
+    expect(categories).toMatchObject({ "R2-dehumanizing-slur": "hate", "R2-profanity-severe": "profanity" });
+    const decision = await t.database.db
+      .selectFrom("decisions")
+      .selectAll()
+      .where("subject_id", "=", error.details.comment.id)
+      .executeTakeFirstOrThrow();
+    const stored = (decision.facts as { reasons: { ruleId: string; category: string }[] }).reasons;
+    expect(Object.fromEntries(stored.map((r) => [r.ruleId, r.category]))).toMatchObject(categories);
+  });
+
+  it("publishes a news report that quotes an insult, and marks the quoted words as a mention", async () => {
+    const body = "法官認定他在臉書罵對方「王八蛋」構成公然侮辱，判拘役二十天";
+    const response = await post("m-mention", { body, acceptedRulesVersion: rulesVersion });
+    expect(response.status).toBe(201);
+    const { comment } = (await response.json()) as any;
+    const reason = comment.verdict.reasons.find((r: any) => r.ruleId === "R2-insult");
+    expect(reason).toMatchObject({ action: "flag", category: "insult" });
+    expect(reason.spans.every((span: any) => span.mention === "reported")).toBe(true);
   });
 });
 

@@ -97,6 +97,7 @@ describe("moderate", () => {
     severity: low
     action: reject
     reason: 測試
+    category: spam
     terms: [{ source: test, list: [無聊] }]
 `,
       },
@@ -116,6 +117,7 @@ describe("rule files", () => {
     severity: high
     action: reject
     reason: r
+    category: insult
     terms:
       - source: s
         list: [王八蛋]

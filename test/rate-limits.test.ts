@@ -46,10 +46,10 @@ describe("rate limits", () => {
   it("holds across server processes: two apps on one database share the counts", async () => {
     t.clock.advance(60_000);
     const second = createApp({ db: t.database.db, clock: t.clock, moderator: t.moderator, config: t.config, clientIp: (c) => c.req.header("x-forwarded-for") ?? null, draining: () => false });
-    expect((await comment("roamer", "一號機", "10.0.0.1", t.app)).status).toBe(201);
-    expect((await comment("roamer", "二號機", "10.0.0.2", second)).status).toBe(201);
-    expect((await comment("roamer", "一號機再來", "10.0.0.3", t.app)).status).toBe(201);
-    expect((await comment("roamer", "二號機再來", "10.0.0.4", second)).status).toBe(429);
+    expect((await comment("roamer", "捷運今天又誤點了", "10.0.0.1", t.app)).status).toBe(201);
+    expect((await comment("roamer", "高鐵票價要調漲了嗎", "10.0.0.2", second)).status).toBe(201);
+    expect((await comment("roamer", "捷運今天又誤點了，大家早點出門", "10.0.0.3", t.app)).status).toBe(201);
+    expect((await comment("roamer", "高鐵票價調漲要有配套", "10.0.0.4", second)).status).toBe(429);
   });
 
   it("limits tags and reports too", async () => {
@@ -68,10 +68,10 @@ describe("rate limits", () => {
 describe("floods", () => {
   it("holds the same text from the third account within the window, however it is spelled", async () => {
     t.clock.advance(3600_000);
-    const text = "快來看這個超划算的投資機會，名額有限";
+    const text = "颱風要來了，大家記得把陽台的盆栽收進來";
     expect((await comment("flood-1", text, "10.1.0.1")).status).toBe(201);
-    expect((await comment("flood-2", text.replace("投資", "投 資"), "10.1.0.2")).status).toBe(201);
-    const third = await comment("flood-3", "快來看這個超划算的投资机会，名额有限", "10.1.0.3");
+    expect((await comment("flood-2", text.replace("盆栽", "盆 栽"), "10.1.0.2")).status).toBe(201);
+    const third = await comment("flood-3", "颱风要来了，大家记得把阳台的盆栽收进来", "10.1.0.3");
     expect(third.status).toBe(202);
     const reasons = ((await third.json()) as any).comment.verdict.reasons;
     expect(reasons).toContainEqual(expect.objectContaining({ ruleId: "R2-flood", forumRule: "R2", action: "review" }));

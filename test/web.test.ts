@@ -126,7 +126,7 @@ describe("the public article page", () => {
 
   it("a stored <script> payload is shown as text on the article page and the moderator page", async () => {
     const member = await memberPage("web-mallory");
-    const payload = `<script>alert("xss")</script><img src=x onerror=alert(1)>`;
+    const payload = `這篇報導很清楚 <script>alert("xss")</script><img src=x onerror=alert(1)>`;
     const posted = await postCommentForm(member, payload);
     expect(posted.status).toBe(303);
     const page = await (await member.get(`/articles/${ARTICLE}`)).text();
@@ -284,6 +284,8 @@ describe("the moderator pages", () => {
       if (itemPage.includes("說一套做一套")) break;
     }
     expect(itemPage).toMatch(/<mark class="hit"[^>]*>騙子<\/mark>/);
+    // Each reason names its category; a flag says it only marks.
+    expect(itemPage).toMatch(/<strong>R2-harsh-words<\/strong>.*?data-testid="category">人身攻擊<\/span>.*?（僅標示）/);
     expect(itemPage).toContain("web-mod3 處理中");
     expect(itemPage).toContain("web-r1");
     expect(itemPage).toContain("會員 web-gina");

@@ -1,18 +1,33 @@
-import type { NgramSignal } from "../moderation/verdict.ts";
+import { CATEGORIES, type Category, type NgramSignal } from "../moderation/verdict.ts";
 
 /**
- * The abuse classifier: logistic regression over hashed character n-grams (1-3) of the engine's
- * canonical text (so Traditional, Simplified and evasion spellings meet in one form). Trained offline
- * by scripts/train.ts; the service only loads models/abuse-classifier.json.
+ * The abuse classifier: logistic regressions over hashed character n-grams (1-3) of the engine's
+ * canonical text (so Traditional, Simplified and evasion spellings meet in one form). Two experts — one
+ * trained on the project's Taiwanese news comments, one on COLD (mainland social media) — are mixed by a
+ * gate, a third regression that tells how much a text reads like COLD's domain: a comment about 颱風假
+ * is scored by the Taiwanese expert, implicit bias about region or gender in mainland phrasing by COLD's.
+ * Trained offline by scripts/train.ts; the service only loads models/abuse-classifier.json.
  */
-export interface ModelFile {
-  kind: "hashed-char-ngram-logistic-regression";
-  version: string;
+export interface LinearScorer {
   bits: number;
-  maxN: number;
   bias: number;
   /** Float32, little-endian, base64: one weight per hash bucket. */
   weights: string;
+}
+
+export interface ModelFile {
+  kind: "hashed-char-ngram-gated-experts";
+  version: string;
+  maxN: number;
+  taiwan: LinearScorer;
+  cold: LinearScorer;
+  /** The probability that a text is of COLD's domain: the weight of COLD's expert. */
+  gate: LinearScorer;
+  /**
+   * Which kind of abuse a held comment most looks like: one linear scorer per category over the same
+   * n-grams in a smaller table, trained on abusive lines only (the largest score names the category).
+   */
+  categories: { names: Category[]; bits: number; biases: number[]; weights: string };
   training: Record<string, unknown>;
   dev: { macroF1: number; rocAuc: number; accuracy: number };
 }
@@ -26,27 +41,65 @@ export interface Classification {
 export interface Classifier {
   version: string;
   classify(canonicalText: string): Classification;
+  /** The category whose scorer gives the text the largest score (asked only of held comments). */
+  categoryOf(canonicalText: string): Category;
 }
 
-/** FNV-1a over the n-gram, folded into the table. */
-export function bucketOf(ngram: string, mask: number): number {
-  let hash = 2166136261;
-  for (let i = 0; i < ngram.length; i++) {
-    hash ^= ngram.charCodeAt(i);
-    hash = Math.imul(hash, 16777619);
-  }
-  return (hash >>> 0) & mask;
+/** The distinct n-grams of a text, as hashes, each with where it stands in `^text$` (start and end markers). */
+export interface NgramFeatures {
+  /** The `^text$` the offsets point into. */
+  text: string;
+  hashes: number[];
+  starts: number[];
+  ends: number[];
 }
 
-/** Distinct character n-grams of 1..maxN of the canonical text, with start and end markers. */
-export function ngramsOf(canonicalText: string, maxN: number): string[] {
+const SURROGATE = /[\ud800-\udfff]/;
+const FNV_OFFSET = 2166136261;
+const FNV_PRIME = 16777619;
+// The hash starts with the n-gram's length in UTF-16 units as one digit, so n-grams of different lengths
+// never share a key; up to 4 characters of 2 units each keeps it one digit.
+const MAX_N = 4;
+
+/**
+ * The distinct character n-grams of 1..maxN characters of the canonical text, with start and end markers,
+ * hashed by FNV-1a without building a string per n-gram. Characters are code points, so 𪜶 is one
+ * character and no n-gram holds half a surrogate pair. Training and scoring both read this.
+ */
+export function ngramFeatures(canonicalText: string, maxN: number): NgramFeatures {
+  if (maxN < 1 || maxN > MAX_N) throw new Error(`n-grams of 1 to ${MAX_N} characters, not ${maxN}`);
   const text = `^${canonicalText}$`;
-  const seen = new Set<string>();
-  for (let n = 1; n <= maxN; n++) {
-    for (let i = 0; i + n <= text.length; i++) seen.add(text.slice(i, i + n));
+  // Where each character starts: most texts have no character outside the Basic Multilingual Plane.
+  let bounds: number[] | null = null;
+  if (SURROGATE.test(text)) {
+    bounds = [];
+    for (let i = 0; i < text.length; i += text.codePointAt(i)! > 0xffff ? 2 : 1) bounds.push(i);
+    bounds.push(text.length);
   }
-  return [...seen];
+  const characters = bounds ? bounds.length - 1 : text.length;
+  const seen = new Set<number>();
+  const features: NgramFeatures = { text, hashes: [], starts: [], ends: [] };
+  for (let n = 1; n <= maxN; n++) {
+    for (let k = 0; k + n <= characters; k++) {
+      // The markers alone are in every text: they would only be a second bias.
+      if (n === 1 && (k === 0 || k === characters - 1)) continue;
+      const start = bounds ? bounds[k]! : k;
+      const end = bounds ? bounds[k + n]! : k + n;
+      let hash = Math.imul(FNV_OFFSET ^ (48 + end - start), FNV_PRIME);
+      for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+      hash >>>= 0;
+      if (seen.has(hash)) continue;
+      seen.add(hash);
+      features.hashes.push(hash);
+      features.starts.push(start);
+      features.ends.push(end);
+    }
+  }
+  return features;
 }
+
+/** The bucket of a hash in a table of 2^bits weights. */
+export const bucketIn = (hash: number, bits: number) => hash & ((1 << bits) - 1);
 
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -64,26 +117,60 @@ export function encodeWeights(weights: Float32Array): string {
   return btoa(binary);
 }
 
+function loadScorer(version: string, name: string, scorer: LinearScorer): Float32Array {
+  const weights = decodeWeights(scorer.weights);
+  if (weights.length !== 1 << scorer.bits) throw new Error(`model ${version}: ${name} expects ${1 << scorer.bits} weights, has ${weights.length}`);
+  return weights;
+}
+
 export function loadClassifier(file: ModelFile, topN = 5): Classifier {
-  if (file.kind !== "hashed-char-ngram-logistic-regression") throw new Error(`unknown model kind ${String(file.kind)}`);
-  const weights = decodeWeights(file.weights);
-  if (weights.length !== 1 << file.bits) throw new Error(`model ${file.version}: expected ${1 << file.bits} weights, got ${weights.length}`);
-  const mask = (1 << file.bits) - 1;
+  if (file.kind !== "hashed-char-ngram-gated-experts") throw new Error(`unknown model kind ${String(file.kind)}`);
+  const taiwan = loadScorer(file.version, "taiwan", file.taiwan);
+  const cold = loadScorer(file.version, "cold", file.cold);
+  const gate = loadScorer(file.version, "gate", file.gate);
+  const { names, bits, biases } = file.categories;
+  if (names.some((name) => !CATEGORIES.includes(name))) throw new Error(`model ${file.version}: unknown category in ${names.join(", ")}`);
+  const categoryWeights = decodeWeights(file.categories.weights);
+  const categorySize = 1 << bits;
+  if (categoryWeights.length !== names.length * categorySize) throw new Error(`model ${file.version}: category weights do not match ${names.length} × 2^${bits}`);
+  const [taiwanBits, coldBits, gateBits] = [file.taiwan.bits, file.cold.bits, file.gate.bits];
   return {
     version: file.version,
     classify(canonicalText) {
-      let z = file.bias;
-      const contributions: NgramSignal[] = [];
-      for (const ngram of ngramsOf(canonicalText, file.maxN)) {
-        const weight = weights[bucketOf(`${ngram.length}${ngram}`, mask)]!;
-        z += weight;
-        if (weight > 0 && ngram !== "^" && ngram !== "$") contributions.push({ ngram, weight });
+      const { text, hashes, starts, ends } = ngramFeatures(canonicalText, file.maxN);
+      let zTaiwan = file.taiwan.bias;
+      let zCold = file.cold.bias;
+      let zGate = file.gate.bias;
+      for (const hash of hashes) {
+        zTaiwan += taiwan[bucketIn(hash, taiwanBits)]!;
+        zCold += cold[bucketIn(hash, coldBits)]!;
+        zGate += gate[bucketIn(hash, gateBits)]!;
       }
-      contributions.sort((a, b) => b.weight - a.weight);
+      const g = sigmoid(zGate);
+      // The n-grams that raised the mixed score most, kept in a short sorted list (no sort of them all).
+      const top: { index: number; weight: number }[] = [];
+      for (let i = 0; i < hashes.length; i++) {
+        const weight = g * cold[bucketIn(hashes[i]!, coldBits)]! + (1 - g) * taiwan[bucketIn(hashes[i]!, taiwanBits)]!;
+        if (weight <= 0 || (top.length === topN && weight <= top[topN - 1]!.weight)) continue;
+        let at = top.length;
+        while (at > 0 && top[at - 1]!.weight < weight) at--;
+        top.splice(at, 0, { index: i, weight });
+        if (top.length > topN) top.pop();
+      }
       return {
-        probability: sigmoid(z),
-        topNgrams: contributions.slice(0, topN).map((c) => ({ ngram: c.ngram, weight: Number(c.weight.toFixed(3)) })),
+        probability: sigmoid(g * zCold + (1 - g) * zTaiwan),
+        topNgrams: top.map(({ index, weight }) => ({ ngram: text.slice(starts[index], ends[index]), weight: Number(weight.toFixed(3)) })),
       };
+    },
+    categoryOf(canonicalText) {
+      const scores = [...biases];
+      for (const hash of ngramFeatures(canonicalText, file.maxN).hashes) {
+        const bucket = bucketIn(hash, bits);
+        for (let c = 0; c < names.length; c++) scores[c]! += categoryWeights[c * categorySize + bucket]!;
+      }
+      let best = 0;
+      for (let c = 1; c < names.length; c++) if (scores[c]! > scores[best]!) best = c;
+      return names[best]!;
     },
   };
 }

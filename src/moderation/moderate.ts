@@ -1,6 +1,7 @@
 import type { Classifier } from "../classifier/model.ts";
 import { DETECTORS, type DetectorName } from "./detectors.ts";
 import { Matcher } from "./matcher.ts";
+import { createMentionReader } from "./mentions.ts";
 import {
   canonicalSpelling,
   foldForDetectors,
@@ -10,7 +11,7 @@ import {
   type NormalizedText,
 } from "./normalize.ts";
 import type { ClassifierPolicy, Rule, RuleSet, Substitutions } from "./rules.ts";
-import type { Reason, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
+import type { Category, Reason, RuleAction, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
 
 export interface Moderator {
   rulesVersion: string;
@@ -21,6 +22,11 @@ export interface Moderator {
   moderate(subject: Subject, normalized?: NormalizedText): Verdict;
   /** The engine's canonical form of a text, for comparing nicknames and tags the way the rules read them. */
   canonical(text: string): string;
+  /**
+   * What the classifier reads: the canonical form without the words a comment only reports or asks about
+   * (see mentions.ts). Training reads the same, so the model never learns from a quoted insult.
+   */
+  classifierText(text: string): string;
   /** The canonical form with its map back to the original text. */
   normalized(text: string): NormalizedText;
 }
@@ -68,7 +74,26 @@ export function spellingsOf(
       throw new Error(`term ${term} expands into more than ${MAX_SPELLINGS_PER_TERM} spellings; trim its variants`);
     }
   }
-  return spellings;
+  // The normalizer writes a Latin letter repeated in a row once (gan + ni + nia reads ganinia), unless a
+  // separator stands between them (kan lin nia): both forms go into the automaton.
+  return spellings.flatMap((spelling) => {
+    const collapsed = collapseRepeatedLetters(spelling);
+    return collapsed.text === spelling.text ? [spelling] : [spelling, collapsed];
+  });
+}
+
+function collapseRepeatedLetters(spelling: { text: string; boundaries: number[] }): { text: string; boundaries: number[] } {
+  let text = "";
+  const shift: number[] = [];
+  for (let i = 0; i < spelling.text.length; i++) {
+    const char = spelling.text[i]!;
+    shift.push(i - text.length);
+    if (char >= "a" && char <= "z" && text.endsWith(char)) continue;
+    text += char;
+  }
+  // A boundary falls where the next character of the term starts; a merged letter belongs to both.
+  const boundaries = spelling.boundaries.map((offset) => offset - shift[offset]!).filter((offset) => offset > 0 && offset < text.length);
+  return { text, boundaries };
 }
 
 function variantTable(substitutions: Substitutions, normalizeText: (text: string) => string): Map<string, string[]> {
@@ -122,17 +147,21 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
 
   const patterns: string[] = [];
   const uses: TermUse[][] = [];
+  // For each pattern, the regular expressions it is an anchor of (see `anchors` in rules.ts).
+  const anchorsAt: number[][] = [];
   const indexOf = new Map<string, number>();
-  const addPattern = (text: string, use: TermUse) => {
+  const patternIndex = (text: string) => {
     let index = indexOf.get(text);
     if (index === undefined) {
       index = patterns.length;
       indexOf.set(text, index);
       patterns.push(text);
       uses.push([]);
+      anchorsAt.push([]);
     }
-    uses[index]!.push(use);
+    return index;
   };
+  const addPattern = (text: string, use: TermUse) => uses[patternIndex(text)]!.push(use);
   ruleSet.rules.forEach((rule, ruleIndex) => {
     for (const group of rule.terms) {
       for (const term of group.list) {
@@ -155,24 +184,40 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       }
     }
   });
-  const matcher = new Matcher(patterns);
-  // Per subject kind, the rules that read the detector view: named detectors and regular expressions.
-  const viewRules = new Map<SubjectKind, { rule: number; detector?: DetectorName; regexes: RegExp[] }[]>();
+  // Per subject kind, the rules that read the detector view: named detectors and regular expressions. A
+  // regular expression with anchors runs only when the automaton's pass found one of them in the text.
+  const regexes: { regex: RegExp; anchored: boolean }[] = [];
+  const regexesOfRule = ruleSet.rules.map((rule) =>
+    rule.patterns.map((pattern) => {
+      const id = regexes.length;
+      regexes.push({ regex: new RegExp(pattern.regex, "giu"), anchored: pattern.anchors.length > 0 });
+      for (const anchor of pattern.anchors) {
+        const text = normalizeText(anchor);
+        if (text) anchorsAt[patternIndex(text)]!.push(id);
+      }
+      return id;
+    }),
+  );
+  const viewRules = new Map<SubjectKind, { rule: number; detector?: DetectorName; regexes: number[] }[]>();
   for (const kind of ["comment", "tag", "nickname"] as const) {
     viewRules.set(
       kind,
       ruleSet.rules.flatMap((rule, index) =>
         rule.subjects.includes(kind) && (rule.detector || rule.patterns.length > 0)
-          ? [{ rule: index, detector: rule.detector as DetectorName | undefined, regexes: rule.patterns.map((p) => new RegExp(p.regex, "giu")) }]
+          ? [{ rule: index, detector: rule.detector as DetectorName | undefined, regexes: regexesOfRule[index]! }]
           : [],
       ),
     );
   }
-
-  function termCandidates(subject: Subject, normalized: NormalizedText): Candidate[] {
+  const matcher = new Matcher(patterns);
+  const mentions = ruleSet.mentions ? createMentionReader(ruleSet.mentions, normalizeText) : null;
+  /** The term hits of one pass of the automaton, and the anchored regular expressions it found anchors of. */
+  function termCandidates(subject: Subject, normalized: NormalizedText): { candidates: Candidate[]; anchored: Set<number> | null } {
     const candidates: Candidate[] = [];
+    let anchored: Set<number> | null = null;
     const excused = new Map<number, { start: number; end: number }[]>();
     for (const match of matcher.findAll(normalized.text)) {
+      for (const id of anchorsAt[match.pattern]!) (anchored ??= new Set()).add(id);
       for (const use of uses[match.pattern]!) {
         if (!ruleSet.rules[use.rule]!.subjects.includes(subject.kind)) continue;
         if (use.isException) {
@@ -187,9 +232,10 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         candidates.push({ rule: use.rule, start: match.start, end: match.end, term: use.term, wholeWord: use.wholeWord });
       }
     }
-    return candidates.filter(
-      (hit) => !(excused.get(hit.rule) ?? []).some((ex) => ex.start <= hit.start && hit.end <= ex.end),
-    );
+    return {
+      candidates: candidates.filter((hit) => !(excused.get(hit.rule) ?? []).some((ex) => ex.start <= hit.start && hit.end <= ex.end)),
+      anchored,
+    };
   }
 
   const modelVersion = classifier?.version ?? null;
@@ -199,73 +245,119 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     patternCount: patterns.length,
     canonical: normalizeText,
     normalized: (text) => normalize(text, options),
+    classifierText(text) {
+      const normalized = normalize(text, options);
+      return maskMentions(normalized, ruleSpans({ kind: "comment", text }, normalized));
+    },
     moderate(subject, normalized = normalize(subject.text, options)) {
-      const spansByRule = new Map<number, Span[]>();
-      const addSpan = (rule: number, span: Span) => {
-        const list = spansByRule.get(rule) ?? [];
-        if (!list.some((s) => s.start === span.start && s.end === span.end)) list.push(span);
-        spansByRule.set(rule, list);
-      };
-
-      let boundaries: Set<number> | undefined;
-      for (const hit of termCandidates(subject, normalized)) {
-        const [start, end] = toOriginal(normalized, hit.start, hit.end);
-        if (hit.wholeWord) {
-          boundaries ??= wordBoundaries(subject.text);
-          if (!boundaries.has(start) || !boundaries.has(end)) continue;
-        }
-        addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term });
-      }
-
-      const readers = viewRules.get(subject.kind)!;
-      if (readers.length > 0) {
-        const view = foldForDetectors(subject.text);
-        for (const reader of readers) {
-          const ranges = reader.detector ? DETECTORS[reader.detector](view.text) : [];
-          for (const regex of reader.regexes) {
-            for (const match of view.text.matchAll(regex)) {
-              if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
-            }
-          }
-          for (const [s, e] of ranges) {
-            const [start, end] = view.toOriginal(s, e);
-            addSpan(reader.rule, { start, end, text: subject.text.slice(start, end) });
-          }
-        }
-      }
-
+      const spansByRule = ruleSpans(subject, normalized);
       const reasons: Reason[] = [...spansByRule]
         .sort((a, b) => a[0] - b[0])
         .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
       let score: number | null = null;
       let topNgrams: Verdict["topNgrams"] = [];
       if (classifier && policy && policy.subjects.includes(subject.kind)) {
-        const classification = classifier.classify(normalized.text);
+        const classifierText = maskMentions(normalized, spansByRule);
+        const classification = classifier.classify(classifierText);
         score = Number(classification.probability.toFixed(4));
         topNgrams = classification.topNgrams;
-        if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy));
+        if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(classifierText)));
       }
       return { action: decide(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
     },
   };
+
+  /** Every rule's hits in the subject, as spans of the original text, each marked when it is a mention. */
+  function ruleSpans(subject: Subject, normalized: NormalizedText): Map<number, Span[]> {
+    const spansByRule = new Map<number, Span[]>();
+    const addSpan = (rule: number, span: Span) => {
+      const list = spansByRule.get(rule) ?? [];
+      if (!list.some((s) => s.start === span.start && s.end === span.end)) list.push(span);
+      spansByRule.set(rule, list);
+    };
+
+    let boundaries: Set<number> | undefined;
+    const { candidates, anchored } = termCandidates(subject, normalized);
+    for (const hit of candidates) {
+      const [start, end] = toOriginal(normalized, hit.start, hit.end);
+      if (hit.wholeWord) {
+        boundaries ??= wordBoundaries(subject.text);
+        if (!boundaries.has(start) || !boundaries.has(end)) continue;
+      }
+      const mention = mentionable(ruleSet.rules[hit.rule]!) ? mentions?.mentionAt(subject.text, start, end) : undefined;
+      addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term, ...(mention ? { mention } : {}) });
+    }
+
+    const readers = viewRules.get(subject.kind)!;
+    if (readers.length > 0) {
+      const view = foldForDetectors(subject.text);
+      for (const reader of readers) {
+        const ranges = reader.detector ? DETECTORS[reader.detector](view.text) : [];
+        for (const id of reader.regexes) {
+          const { regex, anchored: needsAnchor } = regexes[id]!;
+          if (needsAnchor && !anchored?.has(id)) continue;
+          for (const match of view.text.matchAll(regex)) {
+            if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
+          }
+        }
+        const canBeMentioned = mentionable(ruleSet.rules[reader.rule]!);
+        for (const [s, e] of ranges) {
+          const [start, end] = view.toOriginal(s, e);
+          const mention = canBeMentioned ? mentions?.mentionAt(subject.text, start, end) : undefined;
+          addSpan(reader.rule, { start, end, text: subject.text.slice(start, end), ...(mention ? { mention } : {}) });
+        }
+      }
+    }
+    return spansByRule;
+  }
+}
+
+// Words can be quoted or asked about; personal data, scams and impersonation do harm wherever they stand.
+// A flag changes no outcome, so its hits are not read for mentions.
+const MENTIONABLE: ReadonlySet<Category> = new Set(["insult", "profanity", "hate", "sexual_harassment", "threat"]);
+const mentionable = (rule: Rule) => rule.action !== "flag" && MENTIONABLE.has(rule.category);
+
+/** The canonical text without the characters of reported mentions (the classifier should not read them). */
+function maskMentions(normalized: NormalizedText, spansByRule: Map<number, Span[]>): string {
+  const masked: Span[] = [];
+  for (const spans of spansByRule.values()) for (const span of spans) if (span.mention === "reported") masked.push(span);
+  if (masked.length === 0) return normalized.text;
+  let text = "";
+  for (let i = 0; i < normalized.text.length; i++) {
+    const origin = normalized.originStart[i]!;
+    if (!masked.some((span) => span.start <= origin && origin < span.end)) text += normalized.text[i];
+  }
+  return text;
+}
+
+const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
+
+/** What a span allows the rule to do: a reported mention only flags, a quoted one holds at most. */
+function actionFor(rule: Rule, span: Span): RuleAction {
+  if (span.mention === "reported") return "flag";
+  if (span.mention === "quoted" && rule.action === "reject") return "review";
+  return rule.action;
 }
 
 function toReason(rule: Rule, spans: Span[]): Reason {
+  const action = spans.map((span) => actionFor(rule, span)).reduce((a, b) => (ACTION_RANK[b] > ACTION_RANK[a] ? b : a));
   return {
     ruleId: rule.id,
     forumRule: rule.forumRule,
     severity: rule.severity,
-    action: rule.action,
+    category: rule.category,
+    action,
     message: rule.reason,
     spans: spans.sort((a, b) => a.start - b.start || a.end - b.end),
   };
 }
 
-function classifierReason(policy: ClassifierPolicy): Reason {
+function classifierReason(policy: ClassifierPolicy, category: Category): Reason {
   return {
     ruleId: policy.ruleId,
     forumRule: policy.forumRule,
     severity: policy.severity,
+    category,
     action: "review",
     message: policy.reason,
     spans: [],

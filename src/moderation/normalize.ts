@@ -5,7 +5,8 @@ import { toCanonicalScript } from "./script.ts";
  * match is reported at its place in what the member wrote.
  *
  * Per character: invisible characters are dropped; combining marks and Zhuyin tone marks join the
- * character before them; NFKC (full-width ｆｕｃｋ → fuck) and lower case; Traditional → Simplified;
+ * character before them; NFKC (full-width ｆｕｃｋ → fuck) and lower case; accents and Tâi-lô tone marks
+ * dropped from Latin letters (kàn → kan); Traditional → Simplified;
  * separators (spaces, punctuation, symbols: 幹 你 娘, 幹.你.娘, 幹！你！娘) are dropped but remembered
  * as a gap before the next character; a letter repeated in a row counts once (fuuuuck → fuck). A leet
  * character (sh1t, f*ck) is kept as a letter when it follows a letter with no gap.
@@ -40,9 +41,18 @@ export function isAlphanumeric(char: string | undefined): boolean {
   return char !== undefined && ((char >= "a" && char <= "z") || (char >= "0" && char <= "9"));
 }
 
+const MARKS = /\p{M}/gu;
+
+/** Latin letters with diacritics: Latin-1 Supplement, Extended-A and B, Extended Additional. */
+function isAccentedLatin(code: number): boolean {
+  return (code >= 0xc0 && code <= 0x24f) || (code >= 0x1e00 && code <= 0x1eff);
+}
+
 function fold(char: string, code: number): string {
   if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : char;
   if (isCjkIdeograph(code)) return char;
+  // Tâi-lô tone marks and accents are dropped (kàn lín niâ reads kan lin nia, admín reads admin).
+  if (isAccentedLatin(code)) return char.normalize("NFKD").replace(MARKS, "").toLowerCase();
   return char.normalize("NFKC").toLowerCase();
 }
 

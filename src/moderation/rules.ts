@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DETECTOR_NAMES } from "./detectors.ts";
+import { CATEGORIES } from "./verdict.ts";
 
 /** A file of rules/engine/ as read by the Node server or bundled by the Worker. */
 export interface RuleFile {
@@ -36,6 +37,9 @@ const exceptionGroup = z.strictObject({ source, list: z.array(z.string().trim().
 
 const pattern = z.strictObject({
   source,
+  // Words one of which the text must hold (in the engine's canonical form) for the expression to run: the
+  // automaton finds them in its one pass, so a rarely needed expression costs nothing on other comments.
+  anchors: z.array(z.string().trim().min(1)).default([]),
   regex: z.string().min(1).refine((text) => {
     try {
       new RegExp(text, "giu");
@@ -53,6 +57,8 @@ const ruleSchema = z
     description: z.string().trim().min(1),
     subjects: z.array(z.enum(["comment", "tag", "nickname"])).min(1),
     severity: z.enum(["low", "medium", "high", "critical"]),
+    // The kind of harm, as rules/labelling-guide.md defines it (insult, hate, threat …).
+    category: z.enum(CATEGORIES),
     action: z.enum(["reject", "review", "flag"]),
     reason: z.string().trim().min(1),
     terms: z.array(termGroup).default([]),
@@ -81,6 +87,16 @@ const substitutionsSchema = z.strictObject({
     .min(1),
 });
 
+const mentionsSchema = z.strictObject({
+  // Opening and closing quotation marks, each pair written as two characters: 「」, “”.
+  quotePairs: z.array(z.string().refine((pair) => [...pair].length === 2, "two characters: the opening and the closing mark")).min(1),
+  // Words that, in the same sentence as a quoted term, show it is reported (罵, 辱罵, 公然侮辱, 判決).
+  reportingCues: z.array(z.string().trim().min(1)).min(1),
+  // Words right after a term that ask about the word itself (是什麼意思, 怎麼唸).
+  questionCues: z.array(z.string().trim().min(1)).min(1),
+  source,
+});
+
 const classifierPolicySchema = z.strictObject({
   // The classifier alone never rejects: at or above this score a comment is held for a moderator.
   reviewThreshold: z.number().gt(0).lt(1),
@@ -97,17 +113,21 @@ const fileSchemas = {
   rules: z.strictObject({ rules: z.array(ruleSchema).min(1) }),
   substitutions: z.strictObject({ substitutions: substitutionsSchema }),
   classifier: z.strictObject({ classifier: classifierPolicySchema }),
+  mentions: z.strictObject({ mentions: mentionsSchema }),
 };
 
 export type Rule = z.infer<typeof ruleSchema>;
 export type Substitutions = z.infer<typeof substitutionsSchema>;
 export type ClassifierPolicy = z.infer<typeof classifierPolicySchema>;
+export type Mentions = z.infer<typeof mentionsSchema>;
 
 export interface RuleSet {
   rules: Rule[];
   substitutions: Substitutions;
   /** How the classifier's score is used; null when no policy file is loaded (rules alone). */
   classifierPolicy: ClassifierPolicy | null;
+  /** How a quoted or asked-about term is told from one used as abuse; null: every hit counts as use. */
+  mentions: Mentions | null;
   /** Hash of everything loaded from rules/engine: recorded in every verdict. */
   version: string;
 }
@@ -116,7 +136,8 @@ type FileShape = keyof typeof fileSchemas;
 type ParsedFile =
   | z.infer<(typeof fileSchemas)["rules"]>
   | z.infer<(typeof fileSchemas)["substitutions"]>
-  | z.infer<(typeof fileSchemas)["classifier"]>;
+  | z.infer<(typeof fileSchemas)["classifier"]>
+  | z.infer<(typeof fileSchemas)["mentions"]>;
 
 function parseRuleFile(file: RuleFile): ParsedFile {
   const lineCounter = new LineCounter();
@@ -128,7 +149,7 @@ function parseRuleFile(file: RuleFile): ParsedFile {
   }
   const value = doc.toJS();
   const keys = value && typeof value === "object" ? Object.keys(value) : [];
-  const shape: FileShape = (["substitutions", "classifier"] as const).find((key) => keys.includes(key)) ?? "rules";
+  const shape: FileShape = (["substitutions", "classifier", "mentions"] as const).find((key) => keys.includes(key)) ?? "rules";
   const parsed = fileSchemas[shape].safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -152,6 +173,7 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
   const fileOfRule = new Map<string, string>();
   let substitutions: { file: string; value: Substitutions } | undefined;
   let classifierPolicy: { file: string; value: ClassifierPolicy } | undefined;
+  let mentions: { file: string; value: Mentions } | undefined;
   for (const file of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
     const parsed = parseRuleFile(file);
     if ("substitutions" in parsed) {
@@ -164,6 +186,11 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
       classifierPolicy = { file: file.name, value: parsed.classifier };
       continue;
     }
+    if ("mentions" in parsed) {
+      if (mentions) throw new RuleFileError(file.name, null, `mentions are already defined in ${mentions.file}`);
+      mentions = { file: file.name, value: parsed.mentions };
+      continue;
+    }
     for (const rule of parsed.rules) {
       const other = fileOfRule.get(rule.id);
       if (other) throw new RuleFileError(file.name, null, `rule ${rule.id} is already defined in ${other}`);
@@ -173,9 +200,10 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
   }
   const chosen = substitutions?.value ?? { leetCharacters: "", characters: [] };
   const policy = classifierPolicy?.value ?? null;
+  const mentionRules = mentions?.value ?? null;
   const version = createHash("sha256")
-    .update(JSON.stringify({ rules, substitutions: chosen, classifierPolicy: policy }))
+    .update(JSON.stringify({ rules, substitutions: chosen, classifierPolicy: policy, mentions: mentionRules }))
     .digest("hex")
     .slice(0, 12);
-  return { rules, substitutions: chosen, classifierPolicy: policy, version: `rules-${version}` };
+  return { rules, substitutions: chosen, classifierPolicy: policy, mentions: mentionRules, version: `rules-${version}` };
 }

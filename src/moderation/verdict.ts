@@ -4,6 +4,20 @@ export type Severity = "low" | "medium" | "high" | "critical";
 export type RuleAction = "reject" | "review" | "flag";
 export type VerdictAction = "allow" | "review" | "reject";
 
+/** What kind of harm a reason names, as rules/labelling-guide.md defines them; shown to moderators. */
+export const CATEGORIES = [
+  "insult",
+  "profanity",
+  "hate",
+  "sexual_harassment",
+  "threat",
+  "personal_data",
+  "illegal",
+  "spam",
+  "impersonation",
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
 export interface Subject {
   kind: SubjectKind;
   text: string;
@@ -16,12 +30,19 @@ export interface Span {
   text: string;
   /** The listed term this span is a spelling of (幹你娘 for ㄍㄢˋ妳娘); absent for detector hits. */
   term?: string;
+  /**
+   * The words are mentioned, not used: "reported" inside quotation marks with a reporting verb or a
+   * question about the word (only flagged), "quoted" inside quotation marks alone (held at most).
+   */
+  mention?: "reported" | "quoted";
 }
 
 export interface Reason {
   ruleId: string;
   forumRule: ForumRule;
   severity: Severity;
+  category: Category;
+  /** The rule's action, lowered when every span of it is a mention (see Span.mention). */
   action: RuleAction;
   /** Shown to the member (zh-TW). */
   message: string;

@@ -219,6 +219,7 @@ function withFloodReason(verdict: Verdict, floods: AppDeps["config"]["policy"]["
     ruleId: floods.ruleId,
     forumRule: floods.forumRule,
     severity: "medium" as const,
+    category: floods.category,
     action: "review" as const,
     message: `${floods.reason}（${members} 個帳號）`,
     spans: [],

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
+import { CATEGORIES } from "../moderation/verdict.ts";
 import { decisionInputSchema } from "../review/decide.ts";
 import { putArticleSchema } from "./articles.ts";
 import { submitCommentSchema } from "./comments.ts";
@@ -25,7 +26,16 @@ const errorSchema = {
 const spanSchema = {
   type: "object",
   description: "[start, end) in UTF-16 code units of the comment as the member wrote it",
-  properties: { start: { type: "integer" }, end: { type: "integer" }, text: { type: "string" } },
+  properties: {
+    start: { type: "integer" },
+    end: { type: "integer" },
+    text: { type: "string" },
+    term: { type: "string", description: "the listed term these characters spell (幹你娘 for ㄍㄋㄋ)" },
+    mention: {
+      enum: ["reported", "quoted"],
+      description: "the words are mentioned, not used: reported (quoted with a reporting verb, or asked about) only flags; quoted holds at most",
+    },
+  },
 };
 
 const reasonSchema = {
@@ -34,7 +44,8 @@ const reasonSchema = {
     ruleId: { type: "string" },
     forumRule: { enum: ["R1", "R2", "R3", "R4"] },
     severity: { enum: ["low", "medium", "high", "critical"] },
-    action: { enum: ["reject", "review", "flag"] },
+    category: { enum: [...CATEGORIES], description: "the kind of harm, as rules/labelling-guide.md defines it" },
+    action: { enum: ["reject", "review", "flag"], description: "the rule's action, lowered where its words are only mentioned" },
     message: { type: "string", description: "zh-TW, shown to the member" },
     spans: { type: "array", items: spanSchema },
   },

@@ -58,6 +58,28 @@ export const FORUM_RULE_NAMES: Record<string, string> = {
   R4: "第四條 暱稱",
 };
 
+/** The categories of rules/labelling-guide.md, as moderators read them. */
+export const CATEGORY_NAMES: Record<string, string> = {
+  insult: "人身攻擊",
+  profanity: "髒話穢言",
+  hate: "仇恨、族群攻擊",
+  sexual_harassment: "性騷擾、厭女",
+  threat: "恐嚇、暴力、咒死",
+  personal_data: "個人資料",
+  illegal: "違法內容",
+  spam: "廣告、詐騙",
+  impersonation: "冒用身分",
+};
+
+const MENTION_NAMES: Record<string, string> = { reported: "報導或討論此詞", quoted: "引號內" };
+
+/** How a matched span reads to a moderator: its text, the listed term it spells, whether it is only mentioned. */
+export function spanNote(span: { text: string; term?: string; mention?: string }): string {
+  const term = span.term && span.term !== span.text ? `→${span.term}` : "";
+  const mention = span.mention ? `（${MENTION_NAMES[span.mention] ?? span.mention}）` : "";
+  return `「${span.text}」${term}${mention}`;
+}
+
 export function ErrorBox({ message, items }: { message: string; items?: string[] }) {
   return (
     <div class="error" role="alert">

@@ -8,7 +8,7 @@ import { callApi, type ApiFailure, type AppFetch } from "./api.ts";
 import { StackedBars, type Series } from "./charts.tsx";
 import { formLimit, loginRedirect, readForm, rejectForgedPost, SimplePage } from "./forms.tsx";
 import { highlightSegments } from "./highlight.ts";
-import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
+import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNote } from "./layout.tsx";
 import { readSession, type WebSession } from "./session.ts";
 
 
@@ -369,12 +369,16 @@ function ReasonsList({ verdict }: { verdict: VerdictView | undefined }) {
         <ul data-testid="reasons">
           {verdict.reasons.map((reason) => (
             <li>
-              <strong>{reason.ruleId}</strong>（{FORUM_RULE_NAMES[reason.forumRule] ?? reason.forumRule}）<Badge severity={reason.severity} /> {reason.message}
+              <strong>{reason.ruleId}</strong>（{FORUM_RULE_NAMES[reason.forumRule] ?? reason.forumRule}）<Badge severity={reason.severity} />{" "}
+              <span class="category" data-testid="category">
+                {CATEGORY_NAMES[reason.category] ?? reason.category}
+              </span>{" "}
+              {reason.action === "flag" ? <span class="muted">（僅標示）</span> : null} {reason.message}
               {reason.spans.length ? (
                 <span class="muted">
                   {" "}
                   — 命中：
-                  {reason.spans.map((span) => `「${span.text}」${span.term && span.term !== span.text ? `→${span.term}` : ""}`).join("、")}
+                  {reason.spans.map(spanNote).join("、")}
                 </span>
               ) : null}
             </li>

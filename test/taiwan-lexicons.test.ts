@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { createModerator } from "../src/moderation/moderate.ts";
+import { loadRuleSet } from "../src/moderation/rules.ts";
+import type { VerdictAction } from "../src/moderation/verdict.ts";
+import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
+
+// The rules alone (no classifier): each family of Taiwanese terms, with what it must and must not match.
+const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
+const comment = (text: string) => moderator.moderate({ kind: "comment", text });
+
+function expectOutcome(cases: [string, VerdictAction, string?][]) {
+  for (const [text, action, ruleId] of cases) {
+    const verdict = comment(text);
+    expect(verdict.action, text).toBe(action);
+    if (ruleId) expect(verdict.reasons.map((r) => r.ruleId), text).toContain(ruleId);
+  }
+}
+
+describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
+  it("catches Hokkien curses and insults in Han characters", () => {
+    expectOutcome([
+      ["駛恁娘咧，這款議員", "reject", "R2-hokkien-profanity"],
+      ["姦恁娘，記者攏烏白寫", "reject", "R2-profanity-severe"],
+      ["幹𪜶娘，閣漲價", "reject", "R2-profanity-severe"],
+      ["你這个戇呆，毋捌就莫講", "review", "R2-hokkien-insult"],
+      ["彼个立委死袂見笑", "review", "R2-hokkien-insult"],
+      ["你是咧看啥潲", "review", "R2-hokkien-vulgar"],
+      ["記者你講三小", "review", "R2-hokkien-vulgar"],
+      ["彼个查某就是婊仔", "reject", "R2-hokkien-sexual"],
+      ["外省豬滾出去", "reject", "R2-hokkien-slur"],
+    ]);
+  });
+
+  it("leaves ordinary Hokkien and words that contain the same characters", () => {
+    expectOutcome([
+      ["阮就戇戇仔等公車，等欲一點鐘", "allow"],
+      ["雲林北港媽祖遶境，人山人海", "allow"],
+      ["颱風天開了三小時的車才到", "allow"],
+      ["伊講𪜶後生佇台北食頭路", "allow"],
+      ["台灣𠕇𠕇，毋驚風颱", "allow"],
+      ["這間牛肉麵夭壽好食", "allow"],
+    ]);
+  });
+});
+
+describe("Zhuyin, pinyin initials and romanized spellings", () => {
+  it("reads them as the curse they spell", () => {
+    expectOutcome([
+      ["ㄍㄋㄋ記者又在亂寫", "reject", "R2-profanity-severe"],
+      ["gnn 這什麼爛新聞", "reject", "R2-profanity-severe"],
+      ["ganninia，又跳電", "reject", "R2-profanity-severe"],
+      ["Kàn lín niâ, tsit-ê kì-tsiá", "reject", "R2-profanity-severe"],
+      ["ㄇㄉ，又塞車", "review", "R2-profanity-standalone"],
+      ["tmd 又漲價", "review", "R2-profanity-standalone"],
+    ]);
+  });
+
+  it("leaves Zhuyin sentence endings, praise and the GNN news site alone", () => {
+    expectOutcome([
+      ["這家滷肉飯超好吃ㄉ", "allow"],
+      ["這場演唱會真的ㄅㄧㄤˋ", "allow"],
+      ["巴哈姆特GNN新聞有報這款遊戲", "allow"],
+      ["GNN 新聞說下週上市", "allow"],
+    ]);
+  });
+});
+
+describe("number slang", () => {
+  it("counts 87, 9487, 426 and 1450 only when aimed at people", () => {
+    expectOutcome([
+      ["記者你真的很87", "review", "R2-insult"],
+      ["有夠87的駕駛", "review", "R2-insult"],
+      ["9487，連這個都不懂", "review", "R2-insult"],
+      ["一群426滾回去", "reject", "R2-dehumanizing-slur"],
+      ["426們又來統戰了", "reject", "R2-dehumanizing-slur"],
+      ["你1450喔，領多少", "review", "R2-group-slur"],
+      ["1450又出來洗地了", "review", "R2-group-slur"],
+    ]);
+  });
+
+  it("leaves the same numbers as numbers", () => {
+    expectOutcome([
+      ["這次油價漲了87元", "allow"],
+      ["他考了87分，很不錯", "allow"],
+      ["9487號公車改線了", "allow"],
+      ["原民會劃了426公頃的傳統領域", "allow"],
+      ["共有426人報名", "allow"],
+      ["1450億的特別預算", "allow"],
+      ["總共1450萬元的補助", "allow"],
+    ]);
+  });
+});
+
+describe("political and ethnic slurs, every camp alike", () => {
+  it("refuses dehumanizing names for a camp or a people, and holds lesser slurs", () => {
+    expectOutcome([
+      ["綠蛆又在護航", "reject", "R2-dehumanizing-slur"],
+      ["藍白豬只會杯葛", "reject", "R2-dehumanizing-slur"],
+      ["民進黨狗", "reject", "R2-dehumanizing-slur"],
+      ["國民黨狗", "reject", "R2-dehumanizing-slur"],
+      ["支那人滾", "reject", "R2-dehumanizing-slur"],
+      ["台巴子就是這樣", "reject", "R2-dehumanizing-slur"],
+      ["塔綠班又出征了", "review", "R2-group-slur"],
+      ["小粉紅又玻璃心", "review", "R2-group-slur"],
+      ["強國人又來了", "review", "R2-group-slur"],
+    ]);
+  });
+
+  it("leaves criticism of parties, history and trade news", () => {
+    expectOutcome([
+      ["民進黨這次的年改根本是在騙票", "allow"],
+      ["國民黨整天杯葛，根本不在乎國家", "allow"],
+      ["法屬印度支那的歷史很複雜", "allow"],
+      ["台灣豬肉終於可以外銷日本", "allow"],
+      ["中國豬瘟疫情又升溫", "allow"],
+      ["五毛錢也要計較喔", "allow"],
+    ]);
+  });
+});
+
+describe("misogynist slurs", () => {
+  it("refuses sexual insults aimed at women and holds words with literal uses", () => {
+    expectOutcome([
+      ["那個女主播就是破麻", "reject", "R2-sexual-insult"],
+      ["她根本就是公車", "reject", "R2-sexual-insult"],
+      ["綠茶婊又在裝可憐", "reject", "R2-sexual-insult"],
+      ["靠陪睡上位的吧", "reject", "R2-sexual-insult"],
+      ["妳這個母狗閉嘴", "review", "R2-misogyny"],
+    ]);
+  });
+
+  it("leaves the bus, the dog and the news", () => {
+    expectOutcome([
+      ["她是公車司機，每天開早班", "allow"],
+      ["她每天搭公車上班", "allow"],
+      ["家裡的母狗生了五隻小狗", "allow"],
+      ["性騷擾案件今年增加", "allow"],
+    ]);
+  });
+});
+
+describe("mention is not use", () => {
+  it("lets a reported insult and a question about a word pass, marking the span as a mention", () => {
+    for (const text of [
+      "法官認定他在臉書罵對方「王八蛋」構成公然侮辱",
+      "「北七」是什麼意思",
+      "北七是什麼意思？",
+      "他當時對被害人大吼「幹你娘」，被依恐嚇罪起訴",
+      "「ㄍㄋㄋ」是什麼的縮寫？",
+    ]) {
+      const verdict = comment(text);
+      expect(verdict.action, text).toBe("allow");
+      const spans = verdict.reasons.flatMap((r) => r.spans);
+      expect(spans.length, text).toBeGreaterThan(0);
+      for (const span of spans) expect(span.mention, text).toBe("reported");
+      for (const reason of verdict.reasons) expect(reason.action, text).toBe("flag");
+    }
+  });
+
+  it("holds a quoted insult without a reporting context, and never rejects it", () => {
+    const quoted = comment("你這個「破麻」");
+    expect(quoted.action).toBe("review");
+    expect(quoted.reasons[0]).toMatchObject({ ruleId: "R2-sexual-insult", action: "review", spans: [{ text: "破麻", mention: "quoted" }] });
+    expect(comment("你就是個「智障」").action).toBe("review");
+  });
+
+  it("still counts the insult used outside the quotation marks", () => {
+    const verdict = comment("他罵人「白癡」被判刑，你這個破麻也一樣");
+    expect(verdict.action).toBe("reject");
+    const spans = verdict.reasons.flatMap((r) => r.spans);
+    expect(spans.find((s) => s.text === "白癡")?.mention).toBe("reported");
+    expect(spans.find((s) => s.text === "破麻")?.mention).toBeUndefined();
+  });
+
+  it("does not excuse personal data or scams in quotation marks", () => {
+    expect(comment("他的電話是「0912-345-678」大家打給他").action).not.toBe("allow");
+  });
+});
+
+describe("categories", () => {
+  it("every reason of every rule names its category", () => {
+    const verdict = comment("幹你娘，綠蛆，智障，她是公車，我知道你住哪");
+    expect(verdict.reasons.map((r) => [r.ruleId, r.category])).toEqual(
+      expect.arrayContaining([
+        ["R2-profanity-severe", "profanity"],
+        ["R2-dehumanizing-slur", "hate"],
+        ["R2-insult", "insult"],
+        ["R2-sexual-insult", "sexual_harassment"],
+        ["R1-threat-explicit", "threat"],
+      ]),
+    );
+  });
+});
