@@ -15,7 +15,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // Each file opens its own database (an in-memory PGlite, or a schema of its own on DATABASE_URL).
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Budgets a busy 2-core machine cannot miss: the slowest tests spawn tsx processes (a server, the
+    // batch commands), which take 10-15 s alone and more than twice that beside a second suite.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });

@@ -14,6 +14,8 @@ export interface AppConfig {
   jwtSecret: string;
   /** Longest comment accepted, in characters (Unicode code points). */
   maxCommentChars: number;
+  /** The longest a token may live, from its iat (MAX_TOKEN_AGE_SECONDS). */
+  maxTokenAgeSeconds: number;
   forumRules: ForumRules;
   policy: Policy;
   nicknameRules: NicknameRules;

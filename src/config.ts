@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from "./auth/token.ts";
 
 // Used only when JWT_SECRET is unset outside production, so `npm start` works with no setup.
 // Tokens signed with it are worthless anywhere else.
@@ -12,6 +13,7 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   PGLITE_DIR: z.string().min(1).default("data/pglite"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
   MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
   DEMO_SEED: z.enum(["0", "1"]).optional(),
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
@@ -29,6 +31,8 @@ export interface ServerConfig {
   pgliteDir: string;
   jwtSecret: string;
   usingDevelopmentSecret: boolean;
+  /** The longest a token may live or have lived since its `iat`; longer-lived tokens are refused. */
+  maxTokenAgeSeconds: number;
   maxCommentChars: number;
   /** Create the demo article at start (default: on for embedded PGlite, off for a real server). */
   seedDemo: boolean;
@@ -67,6 +71,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     pgliteDir: values.PGLITE_DIR,
     jwtSecret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     usingDevelopmentSecret: !values.JWT_SECRET,
+    maxTokenAgeSeconds: values.MAX_TOKEN_AGE_SECONDS,
     maxCommentChars: values.MAX_COMMENT_CHARS,
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
     trustProxy: values.TRUST_PROXY === "1",

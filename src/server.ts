@@ -31,7 +31,14 @@ const app = createApp({
   // Behind the site's proxy (TRUST_PROXY=1) the client is the first X-Forwarded-For address; otherwise the socket's.
   clientIp: (c) =>
     (config.trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined) || getConnInfo(c).remote.address || null,
-  config: { jwtSecret: config.jwtSecret, maxCommentChars: config.maxCommentChars, forumRules, policy, nicknameRules },
+  config: {
+    jwtSecret: config.jwtSecret,
+    maxCommentChars: config.maxCommentChars,
+    maxTokenAgeSeconds: config.maxTokenAgeSeconds,
+    forumRules,
+    policy,
+    nicknameRules,
+  },
 });
 
 if (config.benchBaseline) app.route("/bench", benchBaselineRoutes(config.maxCommentChars));
@@ -48,9 +55,9 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
   if (config.seedDemo) {
     const token = await mintToken({ memberId: "42", role: "member" }, config.jwtSecret, {
       now: systemClock.now(),
-      ttlSeconds: 24 * 3600,
+      ttlSeconds: Math.min(24 * 3600, config.maxTokenAgeSeconds),
     });
-    console.log("\nTry it (member 42, token valid 24 h):");
+    console.log(`\nTry it (member 42, token valid ${Math.round(Math.min(24 * 3600, config.maxTokenAgeSeconds) / 3600)} h):`);
     console.log(
       `curl -s -X POST ${base}/articles/${DEMO_ARTICLE_ID}/comments -H 'content-type: application/json' ` +
         `-H 'authorization: Bearer ${token}' ` +

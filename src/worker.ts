@@ -14,12 +14,14 @@ import policyText from "../rules/policy.yaml";
 import classifierPolicy from "../rules/engine/classifier-policy.yaml";
 import mentions from "../rules/engine/mentions.yaml";
 import r1Illegal from "../rules/engine/r1-illegal.yaml";
+import r1Links from "../rules/engine/r1-links.yaml";
 import r1PersonalData from "../rules/engine/r1-personal-data.yaml";
 import r2Abuse from "../rules/engine/r2-abuse.yaml";
 import r2Hokkien from "../rules/engine/r2-hokkien.yaml";
 import r4NicknameHooks from "../rules/engine/r4-nickname-hooks.yaml";
 import r4PublicFigures from "../rules/engine/r4-public-figures.yaml";
 import substitutions from "../rules/engine/substitutions.yaml";
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from "./auth/token.ts";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
@@ -27,6 +29,7 @@ export const ENGINE_RULE_FILES: RuleFile[] = [
   { name: "rules/engine/classifier-policy.yaml", text: classifierPolicy },
   { name: "rules/engine/mentions.yaml", text: mentions },
   { name: "rules/engine/r1-illegal.yaml", text: r1Illegal },
+  { name: "rules/engine/r1-links.yaml", text: r1Links },
   { name: "rules/engine/r1-personal-data.yaml", text: r1PersonalData },
   { name: "rules/engine/r2-abuse.yaml", text: r2Abuse },
   { name: "rules/engine/r2-hokkien.yaml", text: r2Hokkien },
@@ -47,6 +50,8 @@ export interface WorkerEnv {
   /** Secret: `wrangler secret put JWT_SECRET`. */
   JWT_SECRET: string;
   MAX_COMMENT_CHARS?: string;
+  /** The longest a token may live, in seconds (default 86400). */
+  MAX_TOKEN_AGE_SECONDS?: string;
 }
 
 interface WorkerContext {
@@ -67,6 +72,7 @@ export default {
       config: {
         jwtSecret: env.JWT_SECRET,
         maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,
+        maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS ? Number(env.MAX_TOKEN_AGE_SECONDS) : DEFAULT_MAX_TOKEN_AGE_SECONDS,
         forumRules,
         policy,
         nicknameRules,

@@ -2,8 +2,10 @@ import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, TEST_SECRET, type TestContext } from "./support/context.ts";
 
-type Who = "none" | "expired" | "wrongSignature" | "member" | "otherMember" | "moderator" | "admin";
-const WHO: Who[] = ["none", "expired", "wrongSignature", "member", "otherMember", "moderator", "admin"];
+// noExpiry and tooOld are admin tokens with a good signature: refused for their lifetime alone.
+type Who = "none" | "expired" | "noExpiry" | "tooOld" | "wrongSignature" | "member" | "otherMember" | "moderator" | "admin";
+const WHO: Who[] = ["none", "expired", "noExpiry", "tooOld", "wrongSignature", "member", "otherMember", "moderator", "admin"];
+const DAY_SECONDS = 86_400;
 // "ok" = let through (any status but 401 and 403); a number = exactly that status.
 type Expect = "ok" | 401 | 403;
 
@@ -18,9 +20,12 @@ beforeAll(async () => {
   t = await createTestContext();
   version = t.config.forumRules.version;
   await t.putArticle("authz");
+  const now = Math.floor(t.clock.now().getTime() / 1000);
   tokens = {
     none: null,
-    expired: await sign({ sub: "member", role: "member", exp: Math.floor(t.clock.now().getTime() / 1000) - 10 }, TEST_SECRET, "HS256"),
+    expired: await sign({ sub: "member", role: "member", exp: now - 10 }, TEST_SECRET, "HS256"),
+    noExpiry: await sign({ sub: "boss", role: "admin", iat: now }, TEST_SECRET, "HS256"),
+    tooOld: await sign({ sub: "boss", role: "admin", iat: now - 2 * DAY_SECONDS, exp: now + 3600 }, TEST_SECRET, "HS256"),
     wrongSignature: await sign({ sub: "member", role: "admin" }, "an-attacker-secret-of-sufficient-length", "HS256"),
     member: await t.token("member"),
     otherMember: await t.token("other"),
@@ -39,11 +44,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-const anyone: Record<Who, Expect> = { none: "ok", expired: "ok", wrongSignature: "ok", member: "ok", otherMember: "ok", moderator: "ok", admin: "ok" };
-const signedIn: Record<Who, Expect> = { none: 401, expired: 401, wrongSignature: 401, member: "ok", otherMember: "ok", moderator: "ok", admin: "ok" };
-const moderators: Record<Who, Expect> = { none: 401, expired: 401, wrongSignature: 401, member: 403, otherMember: 403, moderator: "ok", admin: "ok" };
+const anyone: Record<Who, Expect> = { none: "ok", expired: "ok", noExpiry: "ok", tooOld: "ok", wrongSignature: "ok", member: "ok", otherMember: "ok", moderator: "ok", admin: "ok" };
+const signedIn: Record<Who, Expect> = { none: 401, expired: 401, noExpiry: 401, tooOld: 401, wrongSignature: 401, member: "ok", otherMember: "ok", moderator: "ok", admin: "ok" };
+const moderators: Record<Who, Expect> = { none: 401, expired: 401, noExpiry: 401, tooOld: 401, wrongSignature: 401, member: 403, otherMember: 403, moderator: "ok", admin: "ok" };
 const adminOnly: Record<Who, Expect> = { ...moderators, moderator: 403 };
-const theMemberOnly: Record<Who, Expect> = { none: 401, expired: 401, wrongSignature: 401, member: "ok", otherMember: 403, moderator: 403, admin: 403 };
+const theMemberOnly: Record<Who, Expect> = { none: 401, expired: 401, noExpiry: 401, tooOld: 401, wrongSignature: 401, member: "ok", otherMember: 403, moderator: 403, admin: 403 };
 
 const MATRIX: { method: string; path: () => string; body?: () => unknown; expect: Record<Who, Expect> }[] = [
   { method: "GET", path: () => "/healthz", expect: anyone },
@@ -84,4 +89,53 @@ describe("authorization: every endpoint × every kind of caller", () => {
       expect(response.status).toBeLessThan(500);
     },
   );
+});
+
+describe("token lifetime: exp required, no older or longer-lived than MAX_TOKEN_AGE_SECONDS (default one day)", () => {
+  const now = () => Math.floor(t.clock.now().getTime() / 1000);
+  const asCaller = async (claims: Record<string, unknown>) => {
+    const token = await sign({ sub: "lifetime", role: "member", ...claims }, TEST_SECRET, "HS256");
+    const response = await t.request("GET", "/members/me/decisions", { token });
+    const body = (await response.json()) as any;
+    return { status: response.status, code: body.error?.code as string | undefined };
+  };
+
+  it("refuses a token without exp as invalid_token, with or without iat", async () => {
+    expect(await asCaller({ iat: now() })).toEqual({ status: 401, code: "invalid_token" });
+    expect(await asCaller({})).toEqual({ status: 401, code: "invalid_token" });
+  });
+
+  it("refuses a token issued more than the maximum age ago, even though its exp is still ahead", async () => {
+    expect(await asCaller({ iat: now() - DAY_SECONDS - 3600, exp: now() + 3600 })).toEqual({ status: 401, code: "token_expired" });
+  });
+
+  it("refuses a token whose exp lies beyond the maximum age, rather than capping it", async () => {
+    // Thirty days from now without iat, and thirty days after an iat of now.
+    expect(await asCaller({ exp: now() + 30 * DAY_SECONDS })).toEqual({ status: 401, code: "invalid_token" });
+    expect(await asCaller({ iat: now(), exp: now() + 30 * DAY_SECONDS })).toEqual({ status: 401, code: "invalid_token" });
+  });
+
+  it("refuses a token issued in the future, which would otherwise outlive the maximum age", async () => {
+    expect(await asCaller({ iat: now() + 30 * DAY_SECONDS, exp: now() + 30 * DAY_SECONDS + 3600 })).toEqual({ status: 401, code: "invalid_token" });
+  });
+
+  it("accepts normal tokens: an hour, a full day from iat, an hour without iat, and the pages' one-minute tokens", async () => {
+    expect((await asCaller({ iat: now(), exp: now() + 3600 })).status).toBe(200);
+    expect((await asCaller({ iat: now() - 600, exp: now() + DAY_SECONDS - 600 })).status).toBe(200);
+    expect((await asCaller({ exp: now() + 3600 })).status).toBe(200);
+    const full = await t.request("GET", "/members/me/decisions", { token: await t.token("lifetime", "member", DAY_SECONDS) });
+    expect(full.status).toBe(200);
+    const minute = await t.request("GET", "/members/me/decisions", { token: await t.token("lifetime", "member", 60) });
+    expect(minute.status).toBe(200);
+  });
+
+  it("judges the age by the app's clock: a day-long token is accepted until its exp, then refused", async () => {
+    const token = await t.token("lifetime", "member", DAY_SECONDS);
+    t.clock.advance((DAY_SECONDS - 1) * 1000);
+    expect((await t.request("GET", "/members/me/decisions", { token })).status).toBe(200);
+    t.clock.advance(2000);
+    const late = await t.request("GET", "/members/me/decisions", { token });
+    expect(late.status).toBe(401);
+    expect(((await late.json()) as any).error.code).toBe("token_expired");
+  });
 });

@@ -26,6 +26,29 @@ describe("npm run token", () => {
     expect(identity).toEqual({ memberId: "42", role: "moderator" });
   });
 
+  const JWT_LINE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/;
+
+  it("prints the token alone on stdout and its notes on stderr, so $(…) captures it", async () => {
+    const result = spawnSync(tsx, ["scripts/token.ts", "--member", "42"], { cwd: root, env: env(), encoding: "utf8" });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(JWT_LINE);
+    expect(result.stderr).toContain("development secret");
+    // The default lifetime is MAX_TOKEN_AGE_SECONDS (a day), which the API accepts.
+    const payload = JSON.parse(Buffer.from(result.stdout.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+    expect(payload.exp - payload.iat).toBe(86_400);
+    // Through npm as the README says: --silent keeps npm's banner off stdout.
+    const viaNpm = spawnSync("npm", ["run", "--silent", "token", "--", "--member", "42"], { cwd: root, env: env(), encoding: "utf8" });
+    expect(viaNpm.status, viaNpm.stderr).toBe(0);
+    expect(viaNpm.stdout).toMatch(JWT_LINE);
+  });
+
+  it("refuses a --ttl the API would refuse (beyond MAX_TOKEN_AGE_SECONDS), printing nothing on stdout", () => {
+    const result = spawnSync(tsx, ["scripts/token.ts", "--member", "42", "--ttl", "7200"], { cwd: root, env: env({ MAX_TOKEN_AGE_SECONDS: "3600" }), encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("MAX_TOKEN_AGE_SECONDS (3600)");
+  });
+
   it("refuses a bad role with usage and exit code 2", () => {
     const result = spawnSync(tsx, ["scripts/token.ts", "--member", "42", "--role", "root"], { cwd: root, env: env(), encoding: "utf8" });
     expect(result.status).toBe(2);
@@ -46,7 +69,7 @@ describe("npm run migrate and npm start", () => {
     server.stderr.on("data", (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => server.on("exit", resolve));
     try {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 90_000;
       while (!output.includes("curl -s http") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const base = /listening on (http:\/\/[\d.]+:\d+)/.exec(output)?.[1];
       expect(base, output).toBeDefined();

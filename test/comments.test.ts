@@ -94,20 +94,23 @@ describe("submitting a comment", () => {
     const { comment } = (await response.json()) as any;
     expect(comment.status).toBe("pending");
     expect(comment.verdict).toMatchObject({ action: "review", modelVersion: t.moderator.modelVersion });
-    expect(comment.verdict.score).toBeGreaterThanOrEqual(0.7);
-    // 骗子 is only marked for moderators (R2-harsh-words, a flag); the hold is the classifier's.
-    expect(comment.verdict.reasons.filter((reason: any) => reason.action !== "flag")).toEqual([
-      expect.objectContaining({ ruleId: "R2-classifier", forumRule: "R2", action: "review", spans: [] }),
-    ]);
-    expect(comment.verdict.topNgrams.map((g: any) => g.ngram)).toContain("骗子");
-    const stored = await t.database.db.selectFrom("comments").select(["model_version", "status"]).where("id", "=", comment.id).executeTakeFirstOrThrow();
-    expect(stored).toEqual({ model_version: t.moderator.modelVersion, status: "pending" });
+    // The author sees the classifier's reason, not its score or n-grams (those would help tune an evasion).
+    expect(comment.verdict.reasons).toEqual([expect.objectContaining({ ruleId: "R2-classifier", forumRule: "R2", action: "review", spans: [] })]);
+    expect(comment.verdict).not.toHaveProperty("score");
+    // Stored, and shown to moderators, whole: 骗子 is marked (R2-harsh-words, a flag), the hold is the classifier's.
+    const stored = await t.database.db.selectFrom("comments").select(["model_version", "status", "verdict"]).where("id", "=", comment.id).executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ model_version: t.moderator.modelVersion, status: "pending" });
+    // At or above the review threshold of rules/engine/classifier-policy.yaml.
+    expect(stored.verdict.score).toBeGreaterThanOrEqual(0.6);
+    expect(stored.verdict.reasons.map((reason: any) => reason.ruleId)).toEqual(["R2-harsh-words", "R2-classifier"]);
+    expect(stored.verdict.topNgrams.map((g: any) => g.ngram)).toContain("骗子");
   });
 
   it("never rejects on the classifier alone", async () => {
     const response = await post("m5", { body: "女人就是不行，河南人都是骗子", acceptedRulesVersion: rulesVersion });
     const { comment } = (await response.json()) as any;
-    expect(comment.verdict.score).toBeGreaterThan(0.95);
+    const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
+    expect(stored.verdict.score).toBeGreaterThan(0.95);
     expect(response.status).toBe(202);
   });
 });
@@ -119,7 +122,8 @@ describe("Taiwanese comments", () => {
       expect([201, 202], body).toContain(response.status);
       const { comment } = (await response.json()) as any;
       expect(comment.body).toBe(body);
-      for (const signal of comment.verdict.topNgrams) expect(signal.ngram).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+      const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
+      for (const signal of stored.verdict.topNgrams) expect(signal.ngram).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
     }
   });
 
@@ -144,9 +148,12 @@ describe("Taiwanese comments", () => {
     const response = await post("m-mention", { body, acceptedRulesVersion: rulesVersion });
     expect(response.status).toBe(201);
     const { comment } = (await response.json()) as any;
-    const reason = comment.verdict.reasons.find((r: any) => r.ruleId === "R2-insult");
+    // The mention is a flag for moderators: the author sees no reason at all.
+    expect(comment.verdict.reasons).toEqual([]);
+    const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
+    const reason = stored.verdict.reasons.find((r: any) => r.ruleId === "R2-insult");
     expect(reason).toMatchObject({ action: "flag", category: "insult" });
-    expect(reason.spans.every((span: any) => span.mention === "reported")).toBe(true);
+    expect(reason!.spans.every((span: any) => span.mention === "reported")).toBe(true);
   });
 });
 
@@ -284,7 +291,8 @@ describe("bad input", () => {
     expect(response.status).toBe(403);
     const { error } = (await response.json()) as any;
     expect(error).toMatchObject({ code: "member_suspended", details: { suspendedUntil: until.toISOString() } });
-    expect(error.message).toContain(until.toISOString());
+    // The member reads the end in Taipei time; the details keep the exact instant.
+    expect(error.message).toMatch(/停權至 2026\/11\/28\s18:01（台北時間）/);
 
     t.clock.advance(3600_000 + 1000);
     const later = await post("suspended-1", { body: "我又回來了", acceptedRulesVersion: rulesVersion });

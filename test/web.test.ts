@@ -327,6 +327,21 @@ describe("the moderator pages", () => {
     expect(html).toContain(`data-testid="decision-total">${stats.decisions}<`);
   });
 
+  it("a moderator's own held comment: the page says another moderator decides it and shows no decision form", async () => {
+    const moderator = await memberPage("web-mod4", "moderator");
+    const posted = await postCommentForm(moderator, "這個議員根本是智障");
+    expect(posted.headers.get("location")).toContain("notice=pending");
+    const commentId = /comment-(\d+)/.exec(posted.headers.get("location")!)![1]!;
+    const queue = (await (await t.request("GET", "/review/items?limit=100", { token: await t.token("web-mod4", "moderator") })).json()) as any;
+    const item = queue.items.find((row: any) => row.subjectId === commentId);
+    const page = await (await moderator.get(`/moderate/items/${item.id}`)).text();
+    expect(page).toContain('data-testid="conflict-of-interest"');
+    expect(page).toContain("須由其他管理員處理");
+    expect(page).not.toContain('class="decision card"');
+    const stats = await (await moderator.get("/moderate/stats")).text();
+    expect(stats).toContain('data-testid="conflicts">0<');
+  });
+
   it("an appeal shows the appealed decision and the member's words, and a reversal restores the comment", async () => {
     const member = await memberPage("web-henry");
     const refused = await postCommentForm(member, "你這個死全家的東西");

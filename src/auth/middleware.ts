@@ -11,7 +11,7 @@ export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   if (!match) throw new ApiError(401, "invalid_token", "Authorization header must be 'Bearer <token>'");
   const { config, clock } = c.get("deps");
   try {
-    c.set("identity", await verifyToken(match[1]!, config.jwtSecret, clock.now()));
+    c.set("identity", await verifyToken(match[1]!, config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds }));
   } catch (error) {
     if (error instanceof TokenError) {
       throw new ApiError(401, error.problem === "expired" ? "token_expired" : "invalid_token", error.message);

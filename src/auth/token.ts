@@ -17,7 +17,14 @@ const claimsSchema = z.object({
   role: z.enum(ROLES).default("member"),
   exp: z.number().optional(),
   nbf: z.number().optional(),
+  iat: z.number().optional(),
 });
+
+/** The longest a token may live, from `iat` (or from now when it has none): `MAX_TOKEN_AGE_SECONDS`. */
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 86_400;
+// How far the login system's clock may run ahead of or behind the app's before a token counts as too
+// long-lived; expiry itself (exp, nbf) is judged exactly.
+const CLOCK_SKEW_SECONDS = 60;
 
 export type TokenProblem = "invalid" | "expired";
 
@@ -60,8 +67,18 @@ async function verifiedPayload(token: string, secret: string): Promise<unknown> 
   return JSON.parse(decoder.decode(base64UrlBytes(parts[1]!)));
 }
 
-/** Verifies an HS256 token; expiry is judged by the app's clock, not the machine's. */
-export async function verifyToken(token: string, secret: string, now: Date): Promise<Identity> {
+/**
+ * Verifies an HS256 token; expiry is judged by the app's clock, not the machine's. A token must carry
+ * `exp`; one with `iat` may be neither issued in the future nor older than `maxAgeSeconds`; and none may
+ * live longer than that: `exp` at most `maxAgeSeconds` past its `iat`, or past now when it has none.
+ */
+export async function verifyToken(
+  token: string,
+  secret: string,
+  now: Date,
+  options: { maxAgeSeconds?: number } = {},
+): Promise<Identity> {
+  const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
   let payload: unknown;
   try {
     payload = await verifiedPayload(token, secret);
@@ -69,12 +86,19 @@ export async function verifyToken(token: string, secret: string, now: Date): Pro
     throw new TokenError("invalid", "token signature or format is not valid");
   }
   const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new TokenError("invalid", "token claims are not valid (sub, role)");
+  if (!claims.success) throw new TokenError("invalid", "token claims are not valid (sub, role, exp, nbf, iat)");
+  const { exp, nbf, iat } = claims.data;
   const seconds = now.getTime() / 1000;
-  if (claims.data.exp !== undefined && claims.data.exp <= seconds) {
-    throw new TokenError("expired", "token has expired");
+  if (exp === undefined) throw new TokenError("invalid", "token has no expiry (exp)");
+  if (exp <= seconds) throw new TokenError("expired", "token has expired");
+  if (iat !== undefined && iat > seconds + CLOCK_SKEW_SECONDS) throw new TokenError("invalid", "token is issued in the future (iat)");
+  if (iat !== undefined && seconds - iat > maxAgeSeconds + CLOCK_SKEW_SECONDS) {
+    throw new TokenError("expired", `token was issued more than ${maxAgeSeconds} seconds ago`);
   }
-  if (claims.data.nbf !== undefined && claims.data.nbf > seconds) {
+  if (exp - (iat ?? seconds) > maxAgeSeconds + CLOCK_SKEW_SECONDS) {
+    throw new TokenError("invalid", `token lives longer than the maximum of ${maxAgeSeconds} seconds`);
+  }
+  if (nbf !== undefined && nbf > seconds) {
     throw new TokenError("invalid", "token is not valid yet");
   }
   return { memberId: claims.data.sub, role: claims.data.role };

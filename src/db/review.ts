@@ -160,6 +160,40 @@ export async function claimNextItem(
       .where("state", "=", "open")
       .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
     if (kind) next = next.where("kind", "=", kind);
+    // Never hand a moderator an item about their own content or sanction, or an appeal of their decision.
+    next = next.where((eb) =>
+      eb.and([
+        eb.not(eb.and([eb("subject_kind", "=", "member"), eb("subject_id", "=", moderatorId)])),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("comments")
+              .select("comments.id")
+              .where("comments.member_id", "=", moderatorId)
+              // Cast only a comment's id: a member item's subject is a member id, not a number.
+              .whereRef("comments.id", "=", sql<string>`cast(case when review_items.subject_kind = 'comment' then review_items.subject_id end as bigint)`),
+          ),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("tags")
+              .select("tags.id")
+              .where("tags.created_by", "=", moderatorId)
+              .whereRef("tags.id", "=", sql<string>`cast(case when review_items.subject_kind = 'tag' then review_items.subject_id end as bigint)`),
+          ),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("decisions")
+              .select("decisions.id")
+              .whereRef("decisions.id", "=", "review_items.appeal_of_decision_id")
+              .where((d) => d.or([d("decisions.moderator_id", "=", moderatorId), d("decisions.affected_member_id", "=", moderatorId)])),
+          ),
+        ),
+      ]),
+    );
     const chosen = await next.orderBy("sort_key", "desc").orderBy("id", "asc").limit(1).forUpdate().skipLocked().executeTakeFirst();
     if (!chosen) return undefined;
     return trx
@@ -173,4 +207,25 @@ export async function claimNextItem(
 
 export async function sourcesOf(db: Db, itemId: string): Promise<ReviewSourceRow[]> {
   return db.selectFrom("review_sources").selectAll().where("item_id", "=", itemId).orderBy("id").execute();
+}
+
+/**
+ * Whose conduct or decision an item is about, for conflicts of interest: the subject's author (the
+ * comment's, the tag's creator, the member) and, for an appeal, the moderator of the appealed decision.
+ */
+export async function itemParties(db: Db, item: ReviewItemRow): Promise<{ authorId: string | null; appealedModeratorId: string | null }> {
+  if (item.kind === "appeal") {
+    const appealed = await db
+      .selectFrom("decisions")
+      .select(["moderator_id", "affected_member_id"])
+      .where("id", "=", item.appeal_of_decision_id!)
+      .executeTakeFirst();
+    return { authorId: appealed?.affected_member_id ?? null, appealedModeratorId: appealed?.moderator_id ?? null };
+  }
+  if (item.subject_kind === "member") return { authorId: item.subject_id, appealedModeratorId: null };
+  const author =
+    item.subject_kind === "comment"
+      ? await db.selectFrom("comments").select("member_id as id").where("id", "=", item.subject_id).executeTakeFirst()
+      : await db.selectFrom("tags").select("created_by as id").where("id", "=", item.subject_id).executeTakeFirst();
+  return { authorId: author?.id ?? null, appealedModeratorId: null };
 }

@@ -176,6 +176,7 @@ export interface Database {
   tags: TagsTable;
   tag_supporters: TagSupportersTable;
   rate_limit_counters: { bucket: string; window_start: Timestamp; hits: number };
+  rate_limit_request_keys: { bucket: string; window_start: Timestamp; request_key: string };
   comment_fingerprints: { fingerprint: string; member_id: string; created_at: Timestamp };
   schema_migrations: SchemaMigrationsTable;
 }

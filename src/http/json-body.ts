@@ -42,7 +42,7 @@ export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<T> 
   }
   const problem = findUnstorableText(value, "");
   if (problem !== null) {
-    throw new ApiError(400, "invalid_text", `${problem || "body"}: text holds a NUL, a control character or half of a surrogate pair`, { path: problem });
+    throw new ApiError(400, "invalid_text", `${problem || "body"}: text holds a NUL, a control character, a bidirectional override or half of a surrogate pair`, { path: problem });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error);
@@ -53,6 +53,9 @@ export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<T> 
 // text changed behind their back), and other C0 controls have no business in a comment. Tab and line breaks are fine.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Bidirectional embeddings, overrides and isolates reorder what a browser shows: \u202e娘你幹 displays as
+// 幹你娘 while the engine reads 娘你幹. No comment, tag or note needs them.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
 // No request of this API nests more than a few levels; refusing deeper ones keeps every walk over a body shallow.
 const MAX_DEPTH = 32;
@@ -72,7 +75,7 @@ function depthOf(value: unknown): number {
 
 /** The path of the first string in a JSON value that cannot be stored as the member wrote it, or null. */
 function findUnstorableText(value: unknown, path: string): string | null {
-  if (typeof value === "string") return CONTROL.test(value) || LONE_SURROGATE.test(value) ? path : null;
+  if (typeof value === "string") return CONTROL.test(value) || LONE_SURROGATE.test(value) || BIDI_CONTROL.test(value) ? path : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = findUnstorableText(value[i], path ? `${path}.${i}` : String(i));

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Policy } from "../policy.ts";
@@ -8,7 +8,8 @@ export type LimitedAction = keyof Policy["rateLimits"];
 /**
  * Counts one attempt at `action` for the member and for the client address, in fixed windows stored in
  * Postgres (so every server process sees the same counts), and refuses with 429 and Retry-After once a
- * window's limit is passed.
+ * window's limit is passed. With a `requestKey` (the member's idempotency key), retries of one request
+ * count once, however many arrive at the same time.
  */
 export async function enforceRateLimit(
   db: Kysely<Database>,
@@ -17,6 +18,7 @@ export async function enforceRateLimit(
   memberId: string,
   clientIp: string | null,
   now: Date,
+  requestKey: string | null = null,
 ): Promise<void> {
   const limits = policy.rateLimits[action];
   const buckets: { bucket: string; limit: number; windowSeconds: number }[] = [
@@ -28,17 +30,35 @@ export async function enforceRateLimit(
     const windowMs = windowSeconds * 1000;
     return { bucket, limit, windowMs, windowStart: new Date(Math.floor(now.getTime() / windowMs) * windowMs) };
   });
-  const counted = await db
-    .insertInto("rate_limit_counters")
-    .values(windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart, hits: 1 })))
-    .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ hits: eb("rate_limit_counters.hits", "+", 1) })))
-    .returning(["bucket", "hits"])
-    .execute();
+  const counted = requestKey
+    ? // Only the buckets where this key is new are counted; the key's earlier attempt already was.
+      await db
+        .with("fresh", (qb) =>
+          qb
+            .insertInto("rate_limit_request_keys")
+            .values(windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart, request_key: `${memberId}:${requestKey}` })))
+            .onConflict((oc) => oc.doNothing())
+            .returning(["bucket", "window_start"]),
+        )
+        .insertInto("rate_limit_counters")
+        .columns(["bucket", "window_start", "hits"])
+        .expression((eb) => eb.selectFrom("fresh").select(["fresh.bucket", "fresh.window_start", sql<number>`1`.as("hits")]))
+        .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ hits: eb("rate_limit_counters.hits", "+", 1) })))
+        .returning(["bucket", "hits"])
+        .execute()
+    : await db
+        .insertInto("rate_limit_counters")
+        .values(windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart, hits: 1 })))
+        .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ hits: eb("rate_limit_counters.hits", "+", 1) })))
+        .returning(["bucket", "hits"])
+        .execute();
   for (const window of windows) {
-    const hits = counted.find((row) => row.bucket === window.bucket)!.hits;
+    const hits = counted.find((row) => row.bucket === window.bucket)?.hits;
+    if (hits === undefined) continue;
     if (hits === 1) {
       // A new window began: the bucket's older windows are done with.
       await db.deleteFrom("rate_limit_counters").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();
+      await db.deleteFrom("rate_limit_request_keys").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();
     }
     if (hits > window.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.windowStart.getTime() + window.windowMs - now.getTime()) / 1000));

@@ -24,7 +24,8 @@ export interface Moderator {
   canonical(text: string): string;
   /**
    * What the classifier reads: the canonical form without the words a comment only reports or asks about
-   * (see mentions.ts). Training reads the same, so the model never learns from a quoted insult.
+   * (see mentions.ts) and without web addresses. Training reads the same, so the model never learns from
+   * a quoted insult or a URL's letters.
    */
   classifierText(text: string): string;
   /** The canonical form with its map back to the original text. */
@@ -247,7 +248,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     normalized: (text) => normalize(text, options),
     classifierText(text) {
       const normalized = normalize(text, options);
-      return maskMentions(normalized, ruleSpans({ kind: "comment", text }, normalized));
+      return maskUnread(normalized, ruleSpans({ kind: "comment", text }, normalized), ruleSet.rules);
     },
     moderate(subject, normalized = normalize(subject.text, options)) {
       const spansByRule = ruleSpans(subject, normalized);
@@ -257,7 +258,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       let score: number | null = null;
       let topNgrams: Verdict["topNgrams"] = [];
       if (classifier && policy && policy.subjects.includes(subject.kind)) {
-        const classifierText = maskMentions(normalized, spansByRule);
+        const classifierText = maskUnread(normalized, spansByRule, ruleSet.rules);
         const classification = classifier.classify(classifierText);
         score = Number(classification.probability.toFixed(4));
         topNgrams = classification.topNgrams;
@@ -317,10 +318,16 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
 const MENTIONABLE: ReadonlySet<Category> = new Set(["insult", "profanity", "hate", "sexual_harassment", "threat"]);
 const mentionable = (rule: Rule) => rule.action !== "flag" && MENTIONABLE.has(rule.category);
 
-/** The canonical text without the characters of reported mentions (the classifier should not read them). */
-function maskMentions(normalized: NormalizedText, spansByRule: Map<number, Span[]>): string {
+/**
+ * The canonical text without what the classifier should not read: reported mentions, and the spans of
+ * rules that say `classifierReads: false` (web addresses).
+ */
+function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): string {
   const masked: Span[] = [];
-  for (const spans of spansByRule.values()) for (const span of spans) if (span.mention === "reported") masked.push(span);
+  for (const [rule, spans] of spansByRule) {
+    const unread = !rules[rule]!.classifierReads;
+    for (const span of spans) if (unread || span.mention === "reported") masked.push(span);
+  }
   if (masked.length === 0) return normalized.text;
   let text = "";
   for (let i = 0; i < normalized.text.length; i++) {

@@ -67,6 +67,9 @@ const ruleSchema = z
     detector: z.enum(DETECTOR_NAMES as [string, ...string[]]).optional(),
     // Ordinary words that contain a term (去死皮 contains 去死): a term inside one of them is not a hit.
     exceptions: z.array(exceptionGroup).default([]),
+    // false: the classifier does not read what this rule matched (web addresses: the link rules judge
+    // them, and a URL's letters are no evidence of abuse).
+    classifierReads: z.boolean().default(true),
   })
   .refine((rule) => rule.terms.length > 0 || rule.patterns.length > 0 || rule.detector !== undefined, {
     message: "a rule needs terms, patterns or a detector",

@@ -65,3 +65,32 @@ export interface Verdict {
   rulesVersion: string;
   modelVersion: string | null;
 }
+
+/** A reason as its author reads it: the rule, its forum rule and category, its message and the marked words. */
+export interface AuthorReason {
+  ruleId: string;
+  forumRule: ForumRule;
+  category: Category;
+  action: RuleAction;
+  message: string;
+  spans: Span[];
+}
+
+/**
+ * What the author of a subject is shown of its verdict: never the classifier's score or the n-grams it
+ * leaned on (they would let a member tune an evasion), nor the flags meant for moderators.
+ */
+export function verdictForAuthor(verdict: Verdict): Omit<Verdict, "reasons" | "score" | "topNgrams"> & { reasons: AuthorReason[] } {
+  return {
+    action: verdict.action,
+    reasons: reasonsForAuthor(verdict.reasons),
+    rulesVersion: verdict.rulesVersion,
+    modelVersion: verdict.modelVersion,
+  };
+}
+
+export function reasonsForAuthor(reasons: readonly Reason[]): AuthorReason[] {
+  return reasons
+    .filter((reason) => reason.action !== "flag")
+    .map(({ ruleId, forumRule, category, action, message, spans }) => ({ ruleId, forumRule, category, action, message, spans }));
+}

@@ -9,7 +9,8 @@ import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
-import { applyStrikes, VIOLATION_ACTIONS } from "./sanctions.ts";
+import { conflictOfInterest } from "./conflict.ts";
+import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -29,12 +30,14 @@ export interface DecisionOutcome {
   decision: DecisionRow;
   /** The automatic suspension the decision's strike triggered, if any. */
   strikeSuspension: DecisionRow | null;
+  /** The automatic suspension a reversal lifted (fewer strikes than the policy's count are left), if any. */
+  liftedSuspension: DecisionRow | null;
 }
 
 function checkInput(item: ReviewItemRow, input: DecisionInput): void {
   const allowed = item.kind === "appeal" ? APPEAL_ACTIONS : MODERATION_ACTIONS;
   if (!allowed.includes(input.action)) {
-    throw new ApiError(400, "action_not_for_item", `a ${item.kind} item takes one of: ${allowed.join(", ")}`);
+    throw new ApiError(400, "action_not_for_item", `${item.kind === "appeal" ? "an appeal" : "a moderation"} item takes one of: ${allowed.join(", ")}`);
   }
   if (VIOLATION_ACTIONS.includes(input.action) && input.forumRules.length === 0) {
     throw new ApiError(400, "forum_rule_required", "say which forum rule (R1-R4) the subject breaks");
@@ -80,10 +83,12 @@ export async function decideReviewItem(
       });
     }
     checkInput(item, input);
+    const conflict = await conflictOfInterest(trx, item, moderatorId);
+    if (conflict) throw new ApiError(403, conflict.code, conflict.message, conflict.details);
     const sources = await sourcesOf(trx, item.id);
     const outcome =
       item.kind === "appeal"
-        ? await decideAppeal(trx, item, input, moderatorId, now)
+        ? await decideAppeal(trx, policy, item, input, moderatorId, now)
         : await decideModeration(trx, policy, item, sources, input, moderatorId, now);
     await trx
       .updateTable("review_items")
@@ -185,11 +190,12 @@ async function decideModeration(
     now,
   } satisfies NewDecision);
   const strikeSuspension = violation ? await applyStrikes(trx, policy, affectedMemberId, now) : null;
-  return { decision, strikeSuspension };
+  return { decision, strikeSuspension, liftedSuspension: null };
 }
 
 async function decideAppeal(
   trx: Transaction<Database>,
+  policy: Policy,
   item: ReviewItemRow,
   input: DecisionInput,
   moderatorId: string,
@@ -237,5 +243,9 @@ async function decideAppeal(
     reviewItemId: item.id,
     now,
   });
-  return { decision, strikeSuspension: null };
+  const liftedSuspension =
+    reverse && VIOLATION_ACTIONS.includes(original.action) && original.affected_member_id
+      ? await liftStrikeSuspension(trx, policy, original.affected_member_id, original.id, now)
+      : null;
+  return { decision, strikeSuspension: null, liftedSuspension };
 }

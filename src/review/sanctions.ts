@@ -64,3 +64,61 @@ export async function applyStrikes(trx: Transaction<Database>, policy: Policy, m
     now,
   });
 }
+
+/**
+ * After a violation is reversed: if an automatic strike suspension counted it and is still what keeps the
+ * member suspended, and the strikes left are fewer than the policy's count, lift it, as a decision of its
+ * own that reverses the suspension. Returns that decision, if any.
+ */
+export async function liftStrikeSuspension(
+  trx: Transaction<Database>,
+  policy: Policy,
+  memberId: string,
+  reversedDecisionId: string,
+  now: Date,
+): Promise<DecisionRow | null> {
+  const member = await findMember(trx, memberId);
+  const until = member ? activeSuspension(member, now) : null;
+  if (!member || !until) return null;
+  const suspensions = await trx
+    .selectFrom("decisions as d")
+    .selectAll("d")
+    .where("d.affected_member_id", "=", memberId)
+    .where("d.action", "=", "suspend")
+    .where("d.automation", "=", "fully_automated")
+    .where((eb) => eb.not(eb.exists(eb.selectFrom("decisions as r").select("r.id").whereRef("r.reverses_decision_id", "=", "d.id"))))
+    .orderBy("d.created_at", "desc")
+    .execute();
+  const suspension = suspensions.find((decision) => {
+    const facts = decision.facts as { strikeDecisionIds?: string[]; suspendedUntil?: string };
+    // Only the suspension that counted the reversed violation and still sets the member's end date.
+    return facts.strikeDecisionIds?.includes(reversedDecisionId) && facts.suspendedUntil === until.toISOString();
+  });
+  if (!suspension) return null;
+  const strikes = await currentStrikes(trx, policy, memberId, now);
+  if (strikes.length >= policy.strikes.count) return null;
+  await setMemberSanction(trx, memberId, { status: "active" }, now);
+  return recordDecision(trx, {
+    subjectKind: "member",
+    subjectId: memberId,
+    subjectText: member.nickname ?? "",
+    action: "reverse",
+    forumRules: suspension.forum_rules,
+    ruleIds: [],
+    facts: {
+      liftedSuspension: suspension.id,
+      becauseReversed: reversedDecisionId,
+      strikes: strikes.length,
+      policy: { count: policy.strikes.count, withinDays: policy.strikes.withinDays },
+    },
+    source: "member_appeal",
+    automation: "fully_automated",
+    moderatorId: null,
+    affectedMemberId: memberId,
+    rulesVersion: null,
+    modelVersion: null,
+    reversesDecisionId: suspension.id,
+    note: "申訴撤銷違規紀錄後，違規次數低於自動停權門檻，停權已解除。",
+    now,
+  });
+}

@@ -21,11 +21,12 @@ import type { CommentStatus, Database, Severity } from "../db/schema.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
-import type { Verdict } from "../moderation/verdict.ts";
+import { reasonsForAuthor, verdictForAuthor, type Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../review/priority.ts";
 import { applyStrikes } from "../review/sanctions.ts";
 import { articleIdParam, articleNotFound } from "./articles.ts";
 import { assertMayAct } from "./sanction-checks.ts";
+import { isRowId } from "../http/row-id.ts";
 
 export const submitCommentSchema = z.strictObject({
   body: z.string(),
@@ -57,9 +58,16 @@ export function commentRoutes(maxCommentChars: number) {
   routes.post("/:id/comments", requireIdentity, limitBody(maxCommentRequestBytes(maxCommentChars)), async (c) => {
     const articleId = articleIdParam(c);
     const { db, config, clock, clientIp } = c.get("deps");
-    await enforceRateLimit(db, config.policy, "comment", c.get("identity").memberId, clientIp(c), clock.now());
+    const identity = c.get("identity");
     const input = await readJson(c, submitCommentSchema);
-    return submitComment(c, c.get("deps"), c.get("identity"), articleId, input);
+    // A retry of a comment already stored is answered from it before the rate limit counts it: a client
+    // retrying one comment 50 times has posted one comment.
+    if (input.idempotencyKey) {
+      const earlier = await findCommentByIdempotencyKey(db, identity.memberId, input.idempotencyKey);
+      if (earlier) return replay(c, earlier, hashRequest(articleId, input.body.trim(), config.forumRules.version));
+    }
+    await enforceRateLimit(db, config.policy, "comment", identity.memberId, clientIp(c), clock.now(), input.idempotencyKey ?? null);
+    return submitComment(c, c.get("deps"), identity, articleId, input);
   });
 
   routes.get("/:id/comments", async (c) => {
@@ -119,10 +127,6 @@ async function submitComment(
 
   const requestHash = hashRequest(articleId, body, currentVersion);
   const idempotencyKey = input.idempotencyKey ?? null;
-  if (idempotencyKey) {
-    const earlier = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey);
-    if (earlier) return replay(c, earlier, requestHash);
-  }
 
   const normalized = moderator.normalized(body);
   const canonical = normalized.text;
@@ -245,7 +249,7 @@ function replay(c: Context<AppEnv>, earlier: CommentRow, requestHash: string): R
   return respond(c, earlier);
 }
 
-/** The author's view of their comment: its status and the verdict that decided it. */
+/** The author's view of their comment: its status and the verdict that decided it, as an author sees one. */
 function authorView(comment: CommentRow) {
   return {
     id: comment.id,
@@ -254,7 +258,7 @@ function authorView(comment: CommentRow) {
     body: comment.body,
     status: comment.status,
     createdAt: comment.created_at.toISOString(),
-    verdict: comment.verdict,
+    verdict: verdictForAuthor(comment.verdict),
   };
 }
 
@@ -268,7 +272,7 @@ function respond(c: Context<AppEnv>, comment: CommentRow): Response {
         202,
       );
     case "removed": {
-      const reasons = comment.verdict.reasons;
+      const reasons = reasonsForAuthor(comment.verdict.reasons);
       return c.json(
         errorBody("comment_rejected", reasons[0]?.message ?? "留言違反討論區規則，無法刊登", {
           comment: authorView(comment),
@@ -292,7 +296,7 @@ function decodeCursor(cursor: string): CommentCursor {
   } catch {
     throw invalid;
   }
-  const parsed = z.tuple([z.iso.datetime(), z.string().regex(/^\d{1,19}$/)]).safeParse(value);
+  const parsed = z.tuple([z.iso.datetime(), z.string().refine(isRowId)]).safeParse(value);
   if (!parsed.success) throw invalid;
   return { createdAt: new Date(parsed.data[0]), id: parsed.data[1] };
 }

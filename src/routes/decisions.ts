@@ -7,6 +7,9 @@ import { feedReviewItem } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { VIOLATION_ACTIONS } from "../review/sanctions.ts";
+import { isRowId } from "../http/row-id.ts";
+import { formatSiteTime } from "../site-time.ts";
+import { reasonsForAuthor, type Reason } from "../moderation/verdict.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 const APPEALABLE_ACTIONS = [...VIOLATION_ACTIONS, "suspend"];
@@ -35,6 +38,31 @@ export function decisionView(decision: DecisionRow) {
   };
 }
 
+type ReportFact = { reason?: unknown };
+type VerdictFact = { reasons?: Reason[] };
+
+/**
+ * The facts of a decision as the affected member reads them in their statement of reasons: the rules,
+ * messages and marked words, and the reasons readers reported; not the classifier's score and n-grams
+ * (they would help tune an evasion), nor who reported and what they wrote (reporters stay protected).
+ */
+function factsForAffectedMember(facts: unknown): unknown {
+  if (!facts || typeof facts !== "object") return facts;
+  const { score: _score, topNgrams: _topNgrams, reasons, verdicts, reports, ...rest } = facts as {
+    score?: unknown;
+    topNgrams?: unknown;
+    reasons?: Reason[];
+    verdicts?: VerdictFact[];
+    reports?: ReportFact[];
+  };
+  return {
+    ...rest,
+    ...(reasons ? { reasons: reasonsForAuthor(reasons) } : {}),
+    ...(verdicts ? { verdicts: verdicts.map((verdict) => ({ reasons: reasonsForAuthor(verdict.reasons ?? []) })) } : {}),
+    ...(reports ? { reports: reports.map((report) => ({ reason: report.reason })) } : {}),
+  };
+}
+
 export function decisionRoutes() {
   const routes = new Hono<AppEnv>();
 
@@ -57,6 +85,7 @@ export function decisionRoutes() {
         ...decisionView(decision),
         // Moderator ids stay internal; the member sees that a person decided.
         moderatorId: undefined,
+        facts: factsForAffectedMember(decision.facts),
         appeal: appeal_id
           ? { id: appeal_id }
           : APPEALABLE_ACTIONS.includes(decision.action)
@@ -72,7 +101,7 @@ export function decisionRoutes() {
     const { db, clock, config } = c.get("deps");
     const memberId = c.get("identity").memberId;
     const now = clock.now();
-    const decision = /^\d{1,19}$/.test(id)
+    const decision = isRowId(id)
       ? await db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst()
       : undefined;
     if (!decision) throw new ApiError(404, "decision_not_found", `no decision ${id}`);
@@ -84,7 +113,7 @@ export function decisionRoutes() {
     }
     const closes = new Date(decision.created_at.getTime() + config.policy.appeals.windowDays * DAY_MS);
     if (now > closes) {
-      throw new ApiError(409, "appeal_window_closed", `申訴期限已於 ${closes.toISOString()} 截止`, { closedAt: closes.toISOString() });
+      throw new ApiError(409, "appeal_window_closed", `申訴期限已於 ${formatSiteTime(closes)}（台北時間）截止`, { closedAt: closes.toISOString() });
     }
     const appeal = await db.transaction().execute(async (trx) => {
       const already = await trx.selectFrom("appeals").select("id").where("decision_id", "=", decision.id).forUpdate().executeTakeFirst();

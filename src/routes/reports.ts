@@ -10,6 +10,7 @@ import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { reporterWeight } from "../policy.ts";
 import { assertMayAct } from "./sanction-checks.ts";
+import { isRowId } from "../http/row-id.ts";
 
 export const reportSchema = z.strictObject({
   subject: z.enum(["comment", "tag", "member"]),
@@ -44,11 +45,11 @@ export function reportRoutes() {
 
     let ownerId: string;
     if (input.subject === "comment") {
-      const comment = await findComment(db, /^\d{1,19}$/.test(input.id) ? input.id : "0");
+      const comment = isRowId(input.id) ? await findComment(db, input.id) : undefined;
       if (!comment || comment.status === "removed") throw new ApiError(404, "subject_not_found", `no comment ${input.id}`);
       ownerId = comment.member_id;
     } else if (input.subject === "tag") {
-      const tag = /^\d{1,19}$/.test(input.id)
+      const tag = isRowId(input.id)
         ? await db.selectFrom("tags").select(["created_by", "status"]).where("id", "=", input.id).executeTakeFirst()
         : undefined;
       if (!tag || tag.status === "removed") throw new ApiError(404, "subject_not_found", `no tag ${input.id}`);

@@ -10,9 +10,11 @@ import { ApiError } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import type { Database } from "../db/schema.ts";
 import type { Policy } from "../policy.ts";
+import { conflictOfInterest } from "../review/conflict.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
 import { currentStrikes } from "../review/sanctions.ts";
 import { decisionView } from "./decisions.ts";
+import { isRowId } from "../http/row-id.ts";
 
 const listQuerySchema = z.strictObject({
   kind: z.enum(["moderation", "appeal"]).optional(),
@@ -53,7 +55,7 @@ function encodeCursor(item: ReviewItemRow): string {
 function decodeCursor(cursor: string): QueueCursor {
   try {
     const [sortKey, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (typeof sortKey === "number" && typeof id === "string" && /^\d{1,19}$/.test(id)) return { sortKey, id };
+    if (typeof sortKey === "number" && Number.isFinite(sortKey) && isRowId(id)) return { sortKey, id };
   } catch {
     // reported below
   }
@@ -88,7 +90,7 @@ async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: str
 }
 
 function itemIdParam(id: string | undefined): string {
-  if (!id || !/^\d{1,19}$/.test(id)) throw new ApiError(404, "review_item_not_found", `no review item ${id ?? ""}`);
+  if (!isRowId(id)) throw new ApiError(404, "review_item_not_found", `no review item ${id ?? ""}`);
   return id;
 }
 
@@ -144,14 +146,17 @@ export function reviewRoutes() {
       memberId = member?.id ?? null;
       subject = member && { id: member.id, nickname: member.nickname, status: member.status };
     }
-    const [member, appealedDecision] = await Promise.all([
+    const [member, appealedDecision, conflict] = await Promise.all([
       memberHistory(db, config.policy, memberId, clock.now()),
       item.appeal_of_decision_id
         ? db.selectFrom("decisions").selectAll().where("id", "=", item.appeal_of_decision_id).executeTakeFirst()
         : undefined,
+      conflictOfInterest(db, item, c.get("identity").memberId),
     ]);
     return c.json({
       item: itemView(item),
+      // Set when the caller may not decide this item (their own content, or an appeal of their decision).
+      conflictOfInterest: conflict ? { reason: conflict.details.reason, message: conflict.message } : null,
       subject,
       member,
       appealedDecision: appealedDecision ? decisionView(appealedDecision) : null,
@@ -218,6 +223,7 @@ export function reviewRoutes() {
       {
         decision: decisionView(outcome.decision),
         strikeSuspension: outcome.strikeSuspension ? decisionView(outcome.strikeSuspension) : null,
+        liftedSuspension: outcome.liftedSuspension ? decisionView(outcome.liftedSuspension) : null,
       },
       201,
     );

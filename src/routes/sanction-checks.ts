@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { activeSuspension, findMember, type MemberRow } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
+import { formatSiteTime } from "../site-time.ts";
 
 /** Suspended and revoked members may not post, tag or report: 403 with the suspension's end. Returns the member, if known. */
 export async function assertMayAct(db: Kysely<Database>, memberId: string, now: Date, activity: string): Promise<MemberRow | undefined> {
@@ -12,7 +13,7 @@ export async function assertMayAct(db: Kysely<Database>, memberId: string, now: 
   }
   const until = activeSuspension(member, now);
   if (until) {
-    throw new ApiError(403, "member_suspended", `此帳號停權至 ${until.toISOString()}，期間無法${activity}`, {
+    throw new ApiError(403, "member_suspended", `此帳號停權至 ${formatSiteTime(until)}（台北時間），期間無法${activity}`, {
       suspendedUntil: until.toISOString(),
     });
   }

@@ -9,6 +9,7 @@ import { highlightSegments } from "./highlight.ts";
 import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
 import { randomToken, readSession, type WebSession } from "./session.ts";
 import { formLimit, signedInForm, SimplePage } from "./forms.tsx";
+import { accepts } from "hono/accepts";
 
 interface ArticleView {
   id: string;
@@ -212,9 +213,12 @@ function ArticlePage({ article, comments, tags, forumRules, session, notice, sta
   );
 }
 
-/** Browsers ask for HTML; API clients get the JSON route registered after this one. */
+/**
+ * Browsers ask for HTML; API clients get the JSON route registered after this one. Quality values count
+ * (text/html;q=0.1, application/json is JSON); a wildcard alone is an API client's default.
+ */
 export function wantsHtml(c: Context<AppEnv>): boolean {
-  return (c.req.header("accept") ?? "").includes("text/html");
+  return accepts(c, { header: "Accept", supports: ["application/json", "text/html"], default: "application/json" }) === "text/html";
 }
 
 async function renderArticle(c: Context<AppEnv>, appFetch: AppFetch, session: WebSession | null, state: FormState, status: ContentfulStatusCode = 200) {

@@ -1,6 +1,6 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import { SITE_TIME_ZONE } from "../routes/stats.ts";
+import { formatSiteTime } from "../site-time.ts";
 import type { WebSession } from "./session.ts";
 
 export interface LayoutProps {
@@ -97,16 +97,5 @@ export function ErrorBox({ message, items }: { message: string; items?: string[]
 
 /** Taipei wall-clock time for a timestamp, as the site's readers and moderators read it. */
 export function formatTime(iso: string | null | undefined): string {
-  return iso ? siteTime.format(new Date(iso)) : "";
+  return iso ? formatSiteTime(new Date(iso)) : "";
 }
-
-// Made once: a page formats every row's time with it.
-const siteTime = new Intl.DateTimeFormat("zh-TW", {
-  timeZone: SITE_TIME_ZONE,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hour12: false,
-});

@@ -10,6 +10,7 @@ import { formLimit, loginRedirect, readForm, rejectForgedPost, SimplePage } from
 import { highlightSegments } from "./highlight.ts";
 import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNote } from "./layout.tsx";
 import { readSession, type WebSession } from "./session.ts";
+import { isRowId } from "../http/row-id.ts";
 
 
 // Shapes of the JSON API's answers, as far as these pages read them.
@@ -71,6 +72,7 @@ interface ItemDetail {
     recentDecisions: DecisionView[];
   } | null;
   appealedDecision: DecisionView | null;
+  conflictOfInterest: { reason: string; message: string } | null;
   sources: { source: string; detail: unknown; createdAt: string }[];
   reports: { id: string; reporterId: string; reason: string; note: string | null; weight: number; outcome: string | null; createdAt: string }[];
 }
@@ -91,6 +93,7 @@ interface Stats {
   byAutomation: Record<string, number>;
   appeals: { decided: number; reversed: number; reversalRate: number | null };
   medianSecondsToHumanDecision: number | null;
+  conflictsOfInterest: number;
   byDay: { date: string; byForumRule: Record<string, number>; byAutomation: Record<string, number>; appeals: { upheld: number; reversed: number } }[];
 }
 
@@ -308,7 +311,7 @@ async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
   if (!counts.ok) throw new Error(`review counts failed: ${counts.error.code}`);
   const decisionId = c.req.query("decision");
   const notice =
-    c.req.query("notice") === "decided" && decisionId && /^\d{1,19}$/.test(decisionId)
+    c.req.query("notice") === "decided" && isRowId(decisionId)
       ? `已記錄決定 #${decisionId}。`
       : c.req.query("notice") === "empty"
         ? "目前沒有可領取的項目。"
@@ -434,7 +437,7 @@ function DecisionsTable({ decisions }: { decisions: DecisionView[] }) {
               {SOURCE_NAMES[decision.source] ?? decision.source}／{AUTOMATION_NAMES[decision.automation] ?? decision.automation}
             </td>
             <td>
-              {SUBJECT_NAMES[decision.subjectKind] ?? decision.subjectKind}：{decision.subjectText.slice(0, 40)}
+              {SUBJECT_NAMES[decision.subjectKind] ?? decision.subjectKind}：{Array.from(decision.subjectText).slice(0, 40).join("")}
             </td>
             <td>{decision.note ?? ""}</td>
           </tr>
@@ -581,7 +584,13 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
           <DecisionsTable decisions={member.recentDecisions} />
         </section>
       ) : null}
-      {item.state === "open" ? (
+      {item.state === "open" && detail.conflictOfInterest ? (
+        <p class="notice" role="status" data-testid="conflict-of-interest">
+          {detail.conflictOfInterest.reason === "own_decision"
+            ? "這是對你所做處分的申訴，須由其他管理員處理。"
+            : "這是你自己的內容或處分，須由其他管理員處理。"}
+        </p>
+      ) : item.state === "open" ? (
         <DecisionForm detail={detail} session={session} draft={draft} suspendDays={suspendDays} />
       ) : (
         <p class="notice">此項目已處理（決定 #{item.decisionId}）。</p>
@@ -640,6 +649,9 @@ function StatsPage({ session, stats }: { session: WebSession; stats: Stats }) {
           {stats.appeals.reversalRate !== null ? `（${(stats.appeals.reversalRate * 100).toFixed(1)}%）` : ""}
         </li>
         <li>人工處理中位時間 {stats.medianSecondsToHumanDecision === null ? "—" : `${(stats.medianSecondsToHumanDecision / 60).toFixed(1)} 分鐘`}</li>
+        <li>
+          利益衝突的決定（處理自己的內容或處分、審理對自己處分的申訴）：<strong data-testid="conflicts">{stats.conflictsOfInterest}</strong>
+        </li>
       </ul>
       <section>
         <StackedBars title="每日處分（依違反規則）" days={stats.byDay.map((day) => ({ date: day.date, values: day.byForumRule }))} series={RULE_SERIES} />

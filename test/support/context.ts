@@ -1,6 +1,6 @@
 import { createApp, type App } from "../../src/app.ts";
 import type { AppConfig } from "../../src/app-env.ts";
-import { mintToken, type Role } from "../../src/auth/token.ts";
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS, mintToken, type Role } from "../../src/auth/token.ts";
 import type { Clock } from "../../src/clock.ts";
 import { loadClassifier } from "../../src/classifier/model.ts";
 import { createModerator, type Moderator } from "../../src/moderation/moderate.ts";
@@ -43,6 +43,7 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
   const config: AppConfig = {
     jwtSecret: TEST_SECRET,
     maxCommentChars: 2000,
+    maxTokenAgeSeconds: DEFAULT_MAX_TOKEN_AGE_SECONDS,
     forumRules: readForumRules(),
     policy: { ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED } },
     nicknameRules: readNicknameRules(),
