@@ -167,9 +167,11 @@ describe("ids at the edges (row 6)", () => {
       fc.tuple(fc.constant("POST"), fc.constant("/nicknames/check"), fc.record({ nickname: text })),
       fc.tuple(fc.constant("PATCH"), id.map((x) => `/members/${encodeURIComponent(x)}/nickname`), fc.record({ nickname: text })),
       fc.tuple(fc.constant("GET"), id.map((x) => `/articles/${encodeURIComponent(x)}/comments`), fc.constant(undefined)),
+      fc.tuple(fc.constant("POST"), fc.constant("/members"), fc.record({ nickname: text, acceptedRulesVersion: fc.constant(rulesVersion) })),
+      fc.tuple(fc.constant("PUT"), id.map((x) => `/articles/${encodeURIComponent(x)}`), fc.record({ title: text, body: text })),
     );
     await fc.assert(
-      fc.asyncProperty(request, fc.constantFrom("member", "moderator") as fc.Arbitrary<"member" | "moderator">, async ([method, path, json], role) => {
+      fc.asyncProperty(request, fc.constantFrom("member", "moderator", "admin") as fc.Arbitrary<"member" | "moderator" | "admin">, async ([method, path, json], role) => {
         t.clock.advance(60_000);
         const answer = await as("fuzzer", method, path, json, role);
         expect(answer.status, `${method} ${path} ${JSON.stringify(json)}`).toBeLessThan(500);
