@@ -185,7 +185,7 @@ const traditional = metricsOf(coldDev.map((r) => r.label), score(coldDev.map((r)
 const taiwanDevRows = readLabelled(values["taiwan-dev"]);
 const taiwanDev = metricsOf(taiwanDevRows.map((r) => r.label), score(taiwanDevRows.map((r) => r.text)));
 const abusiveDev = taiwanDevRows.filter((row) => row.label === 1);
-const categoryHits = abusiveDev.filter((row) => classifier.categoryOf(moderator.classifierText(row.text)) === row.category).length;
+const categoryHits = abusiveDev.filter((row) => classifier.categoryOf(moderator.classifierText(row.text), CATEGORY_NAMES) === row.category).length;
 model.dev = { macroF1: round(simplified.macroF1), rocAuc: round(simplified.rocAuc), accuracy: round(simplified.accuracy) };
 model.training.devTraditional = { macroF1: round(traditional.macroF1), rocAuc: round(traditional.rocAuc) };
 model.training.taiwanDev = {

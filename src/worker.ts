@@ -44,6 +44,16 @@ const policy = parsePolicy("rules/policy.yaml", policyText);
 const nicknameRules = parseNicknameRules("rules/nicknames.yaml", nicknameRulesText);
 const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES), loadClassifier(modelFile as ModelFile));
 
+/** MAX_TOKEN_AGE_SECONDS as a number of seconds; a value that is not one stops the Worker rather than turn the check off. */
+function maxTokenAgeOf(setting: string | undefined): number {
+  if (setting === undefined || setting === "") return DEFAULT_MAX_TOKEN_AGE_SECONDS;
+  const seconds = Number(setting);
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 30 * 24 * 3600) {
+    throw new Error(`MAX_TOKEN_AGE_SECONDS must be a whole number of seconds from 60 to 2592000, not ${setting}`);
+  }
+  return seconds;
+}
+
 export interface WorkerEnv {
   /** Hyperdrive binding in front of the Postgres server (wrangler.toml). */
   HYPERDRIVE: { connectionString: string };
@@ -72,7 +82,7 @@ export default {
       config: {
         jwtSecret: env.JWT_SECRET,
         maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,
-        maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS ? Number(env.MAX_TOKEN_AGE_SECONDS) : DEFAULT_MAX_TOKEN_AGE_SECONDS,
+        maxTokenAgeSeconds: maxTokenAgeOf(env.MAX_TOKEN_AGE_SECONDS),
         forumRules,
         policy,
         nicknameRules,

@@ -17,11 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-async function comment(memberId: string, body: string, ip = "203.0.113.1", app = t.app) {
+async function comment(memberId: string, body: string, ip = "203.0.113.1", app = t.app, idempotencyKey?: string) {
   return app.request("/articles/busy/comments", {
     method: "POST",
     headers: { authorization: `Bearer ${await t.token(memberId)}`, "content-type": "application/json", "x-forwarded-for": ip },
-    body: JSON.stringify({ body, acceptedRulesVersion: t.config.forumRules.version }),
+    body: JSON.stringify({ body, acceptedRulesVersion: t.config.forumRules.version, ...(idempotencyKey ? { idempotencyKey } : {}) }),
   });
 }
 
@@ -41,6 +41,27 @@ describe("rate limits", () => {
     for (let i = 0; i < 5; i++) expect((await comment(`shared-${i}`, `同一個網路第${i}則`, "192.0.2.50")).status).toBe(201);
     expect((await comment("shared-9", "第六個人", "192.0.2.50")).status).toBe(429);
     expect((await comment("shared-9", "換個網路", "192.0.2.51")).status).toBe(201);
+  });
+
+  it("answers 50 parallel retries of one comment (one idempotency key) with that comment, and counts them once", async () => {
+    t.clock.advance(60_000);
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => comment("retrier", "同一則留言重送五十次", `198.18.0.${i}`, t.app, "retry-50")));
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(0);
+    const ids = new Set(await Promise.all(answers.map(async (answer) => ((await answer.json()) as any).comment.id)));
+    expect(ids.size).toBe(1);
+    // One comment counted: two more fit in the window (limit 3), the next does not.
+    expect((await comment("retrier", "捷運今天又誤點了", "198.18.1.1", t.app, "k2")).status).toBe(201);
+    expect((await comment("retrier", "高鐵票價要調漲了嗎", "198.18.1.2", t.app, "k3")).status).toBe(201);
+    expect((await comment("retrier", "公車也誤點", "198.18.1.3", t.app, "k4")).status).toBe(429);
+  });
+
+  it("keeps a key refused with 429 refused when it is sent again in the window", async () => {
+    t.clock.advance(60_000);
+    for (const key of ["a1", "a2", "a3"]) expect((await comment("resender", `第${key}則`, "198.18.2.1", t.app, key)).status).toBe(201);
+    expect((await comment("resender", "第四則", "198.18.2.2", t.app, "a4")).status).toBe(429);
+    for (let i = 0; i < 5; i++) expect((await comment("resender", "第四則", `198.18.2.${3 + i}`, t.app, "a4")).status).toBe(429);
+    t.clock.advance(60_000);
+    expect((await comment("resender", "第四則", "198.18.2.9", t.app, "a4")).status).toBe(201);
   });
 
   it("holds across server processes: two apps on one database share the counts", async () => {

@@ -36,6 +36,10 @@ describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
       ["阮就戇戇仔等公車，等欲一點鐘", "allow"],
       ["雲林北港媽祖遶境，人山人海", "allow"],
       ["颱風天開了三小時的車才到", "allow"],
+      ["消防隊在三小時內撲滅火勢", "allow"],
+      ["士林北投科技園區", "allow"],
+      ["虐殺小貓的人被判刑", "allow"],
+      ["酒駕撞死小孩", "allow"],
       ["伊講𪜶後生佇台北食頭路", "allow"],
       ["台灣𠕇𠕇，毋驚風颱", "allow"],
       ["這間牛肉麵夭壽好食", "allow"],
@@ -47,7 +51,7 @@ describe("Zhuyin, pinyin initials and romanized spellings", () => {
   it("reads them as the curse they spell", () => {
     expectOutcome([
       ["ㄍㄋㄋ記者又在亂寫", "reject", "R2-profanity-severe"],
-      ["gnn 這什麼爛新聞", "reject", "R2-profanity-severe"],
+      ["gnn 這什麼爛新聞", "review", "R2-profanity-standalone"],
       ["ganninia，又跳電", "reject", "R2-profanity-severe"],
       ["Kàn lín niâ, tsit-ê kì-tsiá", "reject", "R2-profanity-severe"],
       ["ㄇㄉ，又塞車", "review", "R2-profanity-standalone"],
@@ -73,6 +77,8 @@ describe("number slang", () => {
       ["9487，連這個都不懂", "review", "R2-insult"],
       ["一群426滾回去", "reject", "R2-dehumanizing-slur"],
       ["426們又來統戰了", "reject", "R2-dehumanizing-slur"],
+      ["这群426滚回去", "reject", "R2-dehumanizing-slur"],
+      ["你们这群1450", "review", "R2-group-slur"],
       ["你1450喔，領多少", "review", "R2-group-slur"],
       ["1450又出來洗地了", "review", "R2-group-slur"],
     ]);
@@ -85,6 +91,8 @@ describe("number slang", () => {
       ["9487號公車改線了", "allow"],
       ["原民會劃了426公頃的傳統領域", "allow"],
       ["共有426人報名", "allow"],
+      ["有效票差距就是426票", "allow"],
+      ["9487号公交改线了", "allow"],
       ["1450億的特別預算", "allow"],
       ["總共1450萬元的補助", "allow"],
     ]);
@@ -114,6 +122,9 @@ describe("political and ethnic slurs, every camp alike", () => {
       ["台灣豬肉終於可以外銷日本", "allow"],
       ["中國豬瘟疫情又升溫", "allow"],
       ["五毛錢也要計較喔", "allow"],
+      ["油價漲五毛", "allow"],
+      ["台灣豬血糕被評為怪食物", "allow"],
+      ["Google 發表新的 GNN 模型", "allow"],
     ]);
   });
 });
@@ -158,14 +169,27 @@ describe("mention is not use", () => {
   });
 
   it("holds a quoted insult without a reporting context, and never rejects it", () => {
-    const quoted = comment("你這個「破麻」");
+    const quoted = comment("所謂的「破麻」就是這樣");
     expect(quoted.action).toBe("review");
     expect(quoted.reasons[0]).toMatchObject({ ruleId: "R2-sexual-insult", action: "review", spans: [{ text: "破麻", mention: "quoted" }] });
-    expect(comment("你就是個「智障」").action).toBe("review");
+  });
+
+  it("is no mention when the sentence speaks to someone, or the question is not about the word", () => {
+    expect(comment("我跟你說「我要殺了你全家」").action).toBe("reject");
+    expect(comment("我要說一句：「幹你娘」").action).toBe("reject");
+    expect(comment("「臭婊子」說的就是妳").action).toBe("reject");
+    expect(comment("幹你娘，什麼意思").action).toBe("reject");
+    expect(comment("你這個智障是什麼意思啊").action).toBe("review");
+  });
+
+  it("keeps a reported threat held for a moderator", () => {
+    const threat = comment("被告在臉書留言「我要殺了你」，法院判處拘役");
+    expect(threat.action).toBe("review");
+    expect(threat.reasons[0]).toMatchObject({ ruleId: "R1-threat-explicit", action: "review", spans: [{ mention: "reported" }] });
   });
 
   it("still counts the insult used outside the quotation marks", () => {
-    const verdict = comment("他罵人「白癡」被判刑，你這個破麻也一樣");
+    const verdict = comment("他罵人「白癡」被判刑。你這個破麻也一樣");
     expect(verdict.action).toBe("reject");
     const spans = verdict.reasons.flatMap((r) => r.spans);
     expect(spans.find((s) => s.text === "白癡")?.mention).toBe("reported");

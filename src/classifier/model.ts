@@ -41,8 +41,8 @@ export interface Classification {
 export interface Classifier {
   version: string;
   classify(canonicalText: string): Classification;
-  /** The category whose scorer gives the text the largest score (asked only of held comments). */
-  categoryOf(canonicalText: string): Category;
+  /** The category, of those given, whose scorer gives the text the largest score (asked only of held comments). */
+  categoryOf(canonicalText: string, among: readonly Category[]): Category;
 }
 
 /** The distinct n-grams of a text, as hashes, each with where it stands in `^text$` (start and end markers). */
@@ -162,14 +162,15 @@ export function loadClassifier(file: ModelFile, topN = 5): Classifier {
         topNgrams: top.map(({ index, weight }) => ({ ngram: text.slice(starts[index], ends[index]), weight: Number(weight.toFixed(3)) })),
       };
     },
-    categoryOf(canonicalText) {
+    categoryOf(canonicalText, among) {
       const scores = [...biases];
       for (const hash of ngramFeatures(canonicalText, file.maxN).hashes) {
         const bucket = bucketIn(hash, bits);
         for (let c = 0; c < names.length; c++) scores[c]! += categoryWeights[c * categorySize + bucket]!;
       }
-      let best = 0;
-      for (let c = 1; c < names.length; c++) if (scores[c]! > scores[best]!) best = c;
+      let best = -1;
+      for (let c = 0; c < names.length; c++) if (among.includes(names[c]!) && (best === -1 || scores[c]! > scores[best]!)) best = c;
+      if (best === -1) throw new Error(`model ${file.version} scores none of the categories ${among.join(", ")}`);
       return names[best]!;
     },
   };

@@ -52,3 +52,8 @@ export async function recordDecision(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** The decision that reverses `decisionId`, if any. */
+export async function findReversalOf(db: Kysely<Database> | Transaction<Database>, decisionId: string): Promise<DecisionRow | undefined> {
+  return db.selectFrom("decisions").selectAll().where("reverses_decision_id", "=", decisionId).executeTakeFirst();
+}

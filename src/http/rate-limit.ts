@@ -52,10 +52,21 @@ export async function enforceRateLimit(
         .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ hits: eb("rate_limit_counters.hits", "+", 1) })))
         .returning(["bucket", "hits"])
         .execute();
+  // A bucket where this key was counted before: judged by its count now, so a key once refused with 429
+  // stays refused until the window ends (a repeated key must not be a way past the limit).
+  const repeated = windows.filter((w) => !counted.some((row) => row.bucket === w.bucket));
+  const current =
+    repeated.length === 0
+      ? []
+      : await db
+          .selectFrom("rate_limit_counters")
+          .select(["bucket", "hits"])
+          .where((eb) => eb.or(repeated.map((w) => eb.and([eb("bucket", "=", w.bucket), eb("window_start", "=", w.windowStart)]))))
+          .execute();
   for (const window of windows) {
-    const hits = counted.find((row) => row.bucket === window.bucket)?.hits;
-    if (hits === undefined) continue;
-    if (hits === 1) {
+    const fresh = counted.find((row) => row.bucket === window.bucket)?.hits;
+    const hits = fresh ?? current.find((row) => row.bucket === window.bucket)?.hits ?? 0;
+    if (fresh === 1) {
       // A new window began: the bucket's older windows are done with.
       await db.deleteFrom("rate_limit_counters").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();
       await db.deleteFrom("rate_limit_request_keys").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();

@@ -2,24 +2,28 @@ import type { Mentions } from "./rules.ts";
 import type { Span } from "./verdict.ts";
 
 /**
- * Mention is not use: a term inside quotation marks in a sentence that reports it (法官認定他罵對方「王八蛋」),
- * or one followed by a question about the word (「北七」是什麼意思), is the commenter talking about the word.
+ * Mention is not use (rules/engine/mentions.yaml): a term inside quotation marks in a sentence that reports
+ * it (法官認定他罵對方「王八蛋」), or asked about (「北七」是什麼意思), is the commenter talking about the word.
  * Works on the original text (the canonical form has no punctuation); cues are compared in canonical form.
  */
 export interface MentionReader {
-  /** How the words at [start, end) of the original text are used: a mention kind, or undefined for use. */
-  mentionAt(original: string, start: number, end: number): Span["mention"];
+  /** A reader for one text: how the words at [start, end) of it are used (a mention kind, or undefined). */
+  readerFor(original: string): (start: number, end: number) => Span["mention"];
 }
 
 const SENTENCE_END = /[。！？!?；;\n]/u;
+const SEPARATOR = /[\s\p{P}\p{S}]/u;
 
 export function createMentionReader(mentions: Mentions, canonical: (text: string) => string): MentionReader {
   const pairs = mentions.quotePairs.map((pair) => [...pair] as [string, string]);
-  const reporting = mentions.reportingCues.map(canonical).filter((cue) => cue.length > 0);
-  const questions = mentions.questionCues.map(canonical).filter((cue) => cue.length > 0);
+  const cuesOf = (list: string[]) => list.map(canonical).filter((cue) => cue.length > 0);
+  const reporting = cuesOf(mentions.reportingCues);
+  const questions = cuesOf(mentions.questionCues);
+  const address = cuesOf(mentions.addressCues);
   const questionStarts = new Set(questions.map((cue) => cue[0]!));
-  const startsWithQuestion = (text: string) => {
-    // Most hits are followed by anything but a question about the word: look at one character first.
+  /** Whether `text` begins (after closing marks and spaces, for a quotation) with a question about a word. */
+  const asksAbout = (text: string) => {
+    // Most hits are followed by anything but a question: look at one character first.
     const first = /[^\s\p{P}\p{S}]/u.exec(text.slice(0, 8));
     if (!first || !questionStarts.has(canonical(first[0]))) return false;
     const head = canonical(text.slice(0, 24));
@@ -27,20 +31,38 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   };
 
   return {
-    mentionAt(original, start, end) {
-      const lineStart = original.lastIndexOf("\n", start - 1) + 1;
-      const lineEndAt = original.indexOf("\n", end);
-      const lineEnd = lineEndAt === -1 ? original.length : lineEndAt;
-      const quote = enclosingQuote(original, start, end, lineStart, lineEnd, pairs);
-      if (!quote) {
-        // 北七是什麼意思: the unquoted word directly asked about.
-        return startsWithQuestion(original.slice(end, lineEnd)) ? "reported" : undefined;
-      }
-      if (startsWithQuestion(original.slice(quote.close + 1, lineEnd))) return "reported";
-      const sentenceStart = lastSentenceEnd(original, lineStart, quote.open) + 1;
-      const sentenceEnd = nextSentenceEnd(original, quote.close + 1, lineEnd);
-      const around = canonical(original.slice(sentenceStart, quote.open) + "|" + original.slice(quote.close + 1, sentenceEnd));
-      return reporting.some((cue) => around.includes(cue)) ? "reported" : "quoted";
+    readerFor(original) {
+      // Each quotation's verdict, computed once however many hits it holds (a comment of 500 quoted words
+      // would otherwise normalize its sentence 500 times).
+      const byQuotation = new Map<string, Span["mention"]>();
+      return (start, end) => {
+        const lineStart = original.lastIndexOf("\n", start - 1) + 1;
+        const lineEndAt = original.indexOf("\n", end);
+        const lineEnd = lineEndAt === -1 ? original.length : lineEndAt;
+        const quote = enclosingQuote(original, start, end, lineStart, lineEnd, pairs);
+        if (!quote) {
+          // 北七是什麼意思: the unquoted word opens its sentence and the question follows it directly.
+          const opensSentence = lastSentenceEnd(original, lineStart, start) + 1 === start;
+          const next = original[end];
+          return opensSentence && next !== undefined && !SEPARATOR.test(next) && asksAbout(original.slice(end, lineEnd)) ? "reported" : undefined;
+        }
+        const key = `${quote.open}:${quote.close}`;
+        if (!byQuotation.has(key)) {
+          const sentenceStart = lastSentenceEnd(original, lineStart, quote.open) + 1;
+          const sentenceEnd = nextSentenceEnd(original, quote.close + 1, lineEnd);
+          const around = canonical(`${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`);
+          // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
+          const clauseStart = lastClauseEnd(original, sentenceStart, quote.open) + 1;
+          const clauseEnd = nextClauseEnd(original, quote.close + 1, sentenceEnd);
+          const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
+          let mention: Span["mention"];
+          if (address.some((cue) => clause.includes(cue))) mention = undefined;
+          else if (asksAbout(original.slice(quote.close + 1, lineEnd)) || reporting.some((cue) => around.includes(cue))) mention = "reported";
+          else mention = "quoted";
+          byQuotation.set(key, mention);
+        }
+        return byQuotation.get(key);
+      };
     },
   };
 }
@@ -75,6 +97,31 @@ function enclosingQuote(
     if (closed !== -1 && closed < lineEnd) return { open: opened, close: closed };
   }
   return null;
+}
+
+const CLAUSE_END = /[，,、。！？!?；;\n]/u;
+
+function lastClauseEnd(text: string, from: number, before: number): number {
+  for (let i = before - 1; i >= from; i--) if (CLAUSE_END.test(text[i]!)) return i;
+  return from - 1;
+}
+
+function nextClauseEnd(text: string, from: number, limit: number): number {
+  for (let i = from; i < limit; i++) if (CLAUSE_END.test(text[i]!)) return i;
+  return limit;
+}
+
+/** The text with every quotation (marks and words) taken out. */
+function withoutQuotations(text: string, pairs: [string, string][]): string {
+  let result = text;
+  for (const [open, close] of pairs) {
+    for (let at = result.indexOf(open); at !== -1; at = result.indexOf(open, at)) {
+      const end = result.indexOf(close, at + 1);
+      if (end === -1) break;
+      result = result.slice(0, at) + result.slice(end + 1);
+    }
+  }
+  return result;
 }
 
 function lastSentenceEnd(text: string, from: number, before: number): number {

@@ -11,7 +11,8 @@ import {
   type NormalizedText,
 } from "./normalize.ts";
 import type { ClassifierPolicy, Rule, RuleSet, Substitutions } from "./rules.ts";
-import type { Category, Reason, RuleAction, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
+import type { Category, ForumRule, Reason, RuleAction, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
+import { toCanonicalScript } from "./script.ts";
 
 export interface Moderator {
   rulesVersion: string;
@@ -107,6 +108,31 @@ function variantTable(substitutions: Substitutions, normalizeText: (text: string
   return table;
 }
 
+/**
+ * A regular expression written in Traditional characters that also matches the same words in Simplified
+ * (這群426 and 这群426): expressions read the text as written, where terms read the canonical script. Each
+ * character with a Simplified form becomes a choice of both, in a character class or out of one, so a
+ * negative lookahead (not 9487號) stays negative for 9487号 too.
+ */
+function eitherScript(source: string): string {
+  let result = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i]!;
+    if (char === "\\") {
+      result += char + (source[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (char === "[") inClass = true;
+    else if (char === "]") inClass = false;
+    const simplified = toCanonicalScript(char);
+    if (simplified === char) result += char;
+    else result += inClass ? char + simplified : `(?:${char}|${simplified})`;
+  }
+  return result;
+}
+
 /** A separator inside a match must stand between every pair of the term's characters (幹 你 娘), or nowhere. */
 function separatorsAreUniform(normalized: NormalizedText, start: number, end: number, use: TermUse): boolean {
   let anyGap = false;
@@ -191,7 +217,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
   const regexesOfRule = ruleSet.rules.map((rule) =>
     rule.patterns.map((pattern) => {
       const id = regexes.length;
-      regexes.push({ regex: new RegExp(pattern.regex, "giu"), anchored: pattern.anchors.length > 0 });
+      regexes.push({ regex: new RegExp(eitherScript(pattern.regex), "giu"), anchored: pattern.anchors.length > 0 });
       for (const anchor of pattern.anchors) {
         const text = normalizeText(anchor);
         if (text) anchorsAt[patternIndex(text)]!.push(id);
@@ -262,7 +288,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         const classification = classifier.classify(classifierText);
         score = Number(classification.probability.toFixed(4));
         topNgrams = classification.topNgrams;
-        if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(classifierText)));
+        if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(classifierText, FORUM_RULE_CATEGORIES[policy.forumRule])));
       }
       return { action: decide(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
     },
@@ -278,6 +304,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     };
 
     let boundaries: Set<number> | undefined;
+    const mentionAt = mentions?.readerFor(subject.text);
     const { candidates, anchored } = termCandidates(subject, normalized);
     for (const hit of candidates) {
       const [start, end] = toOriginal(normalized, hit.start, hit.end);
@@ -285,7 +312,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         boundaries ??= wordBoundaries(subject.text);
         if (!boundaries.has(start) || !boundaries.has(end)) continue;
       }
-      const mention = mentionable(ruleSet.rules[hit.rule]!) ? mentions?.mentionAt(subject.text, start, end) : undefined;
+      const mention = mentionable(ruleSet.rules[hit.rule]!) ? mentionAt?.(start, end) : undefined;
       addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term, ...(mention ? { mention } : {}) });
     }
 
@@ -304,7 +331,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         const canBeMentioned = mentionable(ruleSet.rules[reader.rule]!);
         for (const [s, e] of ranges) {
           const [start, end] = view.toOriginal(s, e);
-          const mention = canBeMentioned ? mentions?.mentionAt(subject.text, start, end) : undefined;
+          const mention = canBeMentioned ? mentionAt?.(start, end) : undefined;
           addSpan(reader.rule, { start, end, text: subject.text.slice(start, end), ...(mention ? { mention } : {}) });
         }
       }
@@ -339,10 +366,21 @@ function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>
 
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
 
+// The categories a reason of each forum rule can name (the classifier's reason is an R2 reason: abuse).
+const FORUM_RULE_CATEGORIES: Record<ForumRule, readonly Category[]> = {
+  R1: ["threat", "personal_data", "illegal", "spam"],
+  R2: ["insult", "profanity", "hate", "sexual_harassment", "threat"],
+  R3: ["spam", "insult"],
+  R4: ["impersonation", "insult", "profanity"],
+};
+
+// Threats stay held for a moderator even when reported: whoever is quoted, a person is threatened on the page.
+const HELD_WHEN_REPORTED: ReadonlySet<Category> = new Set(["threat"]);
+
 /** What a span allows the rule to do: a reported mention only flags, a quoted one holds at most. */
 function actionFor(rule: Rule, span: Span): RuleAction {
-  if (span.mention === "reported") return "flag";
-  if (span.mention === "quoted" && rule.action === "reject") return "review";
+  if (span.mention === "reported" && !HELD_WHEN_REPORTED.has(rule.category)) return "flag";
+  if (span.mention && rule.action === "reject") return "review";
   return rule.action;
 }
 

@@ -97,6 +97,9 @@ const mentionsSchema = z.strictObject({
   reportingCues: z.array(z.string().trim().min(1)).min(1),
   // Words right after a term that ask about the word itself (是什麼意思, 怎麼唸).
   questionCues: z.array(z.string().trim().min(1)).min(1),
+  // Words that address the reader or a commenter (你, 樓上): a sentence holding one outside the quotation
+  // uses the words on someone, whatever else it says.
+  addressCues: z.array(z.string().trim().min(1)).min(1),
   source,
 });
 

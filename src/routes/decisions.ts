@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../auth/middleware.ts";
-import type { DecisionRow } from "../db/decisions.ts";
+import { findReversalOf, type DecisionRow } from "../db/decisions.ts";
 import { feedReviewItem } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
@@ -110,6 +110,11 @@ export function decisionRoutes() {
     }
     if (!APPEALABLE_ACTIONS.includes(decision.action)) {
       throw new ApiError(409, "not_appealable", `a ${decision.action} decision cannot be appealed`);
+    }
+    // A decision already reversed (a suspension lifted when its strikes were reversed) has nothing left to
+    // appeal; reversing it again would lift whatever sanction is current.
+    if (await findReversalOf(db, decision.id)) {
+      throw new ApiError(409, "already_reversed", "這項處分已撤銷，無需申訴 (this decision was already reversed)");
     }
     const closes = new Date(decision.created_at.getTime() + config.policy.appeals.windowDays * DAY_MS);
     if (now > closes) {

@@ -9,6 +9,7 @@ import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { screenNicknameText, type NicknameScreen } from "../nicknames/screen.ts";
 import { assertMayAct } from "./sanction-checks.ts";
+import { reasonsForAuthor } from "../moderation/verdict.ts";
 
 const nicknameField = z.string().trim().min(1).max(200);
 export const registerSchema = z.strictObject({ nickname: nicknameField, acceptedRulesVersion: z.string().optional() });
@@ -38,7 +39,7 @@ function screenView(nickname: string, screen: FullScreen) {
     outcome: screen.outcome,
     code: screen.code,
     message: screen.message,
-    reasons: screen.verdict?.reasons ?? [],
+    reasons: reasonsForAuthor(screen.verdict?.reasons ?? []),
     similarTo: screen.similarTo?.nickname ?? null,
   };
 }
@@ -57,7 +58,7 @@ function memberView(member: MemberRow) {
 function refusal(screen: FullScreen): ApiError {
   const status = screen.code === "nickname_taken" ? 409 : screen.code?.startsWith("nickname_too") || screen.code === "nickname_invalid_characters" ? 400 : 422;
   return new ApiError(status, screen.code ?? "nickname_not_allowed", screen.message ?? "暱稱不可使用", {
-    reasons: screen.verdict?.reasons ?? [],
+    reasons: reasonsForAuthor(screen.verdict?.reasons ?? []),
     similarTo: screen.similarTo?.nickname ?? null,
   });
 }

@@ -15,6 +15,7 @@ import { meaninglessReason } from "../tags/meaningless.ts";
 import { TagCorpus, type Relatedness } from "../tags/relatedness.ts";
 import { articleIdParam, articleNotFound } from "./articles.ts";
 import { assertMayAct } from "./sanction-checks.ts";
+import { reasonsForAuthor } from "../moderation/verdict.ts";
 
 export const addTagSchema = z.strictObject({ label: z.string().trim().min(1).max(200) });
 
@@ -65,7 +66,8 @@ export function tagRoutes(moderator: Moderator) {
     const normalized = moderator.normalized(label);
     const verdict = moderator.moderate({ kind: "tag", text: label }, normalized);
     if (verdict.action === "reject") {
-      throw new ApiError(422, "tag_rejected", verdict.reasons[0]!.message, { forumRule: verdict.reasons[0]!.forumRule, reasons: verdict.reasons });
+      const reasons = reasonsForAuthor(verdict.reasons);
+      throw new ApiError(422, "tag_rejected", reasons[0]!.message, { forumRule: reasons[0]!.forumRule, reasons });
     }
     const labelKey = normalized.text;
 
