@@ -42,18 +42,18 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
         const quote = enclosingQuote(original, start, end, lineStart, lineEnd, pairs);
         if (!quote) {
           // 北七是什麼意思: the unquoted word opens its sentence and the question follows it directly.
-          const opensSentence = lastSentenceEnd(original, lineStart, start) + 1 === start;
+          const opensSentence = lastMark(original, lineStart, start, SENTENCE_END) + 1 === start;
           const next = original[end];
           return opensSentence && next !== undefined && !SEPARATOR.test(next) && asksAbout(original.slice(end, lineEnd)) ? "reported" : undefined;
         }
         const key = `${quote.open}:${quote.close}`;
         if (!byQuotation.has(key)) {
-          const sentenceStart = lastSentenceEnd(original, lineStart, quote.open) + 1;
-          const sentenceEnd = nextSentenceEnd(original, quote.close + 1, lineEnd);
+          const sentenceStart = lastMark(original, lineStart, quote.open, SENTENCE_END) + 1;
+          const sentenceEnd = nextMark(original, quote.close + 1, lineEnd, SENTENCE_END);
           const around = canonical(`${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`);
           // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
-          const clauseStart = lastClauseEnd(original, sentenceStart, quote.open) + 1;
-          const clauseEnd = nextClauseEnd(original, quote.close + 1, sentenceEnd);
+          const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
+          const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
           let mention: Span["mention"];
           if (address.some((cue) => clause.includes(cue))) mention = undefined;
@@ -101,16 +101,6 @@ function enclosingQuote(
 
 const CLAUSE_END = /[，,、。！？!?；;\n]/u;
 
-function lastClauseEnd(text: string, from: number, before: number): number {
-  for (let i = before - 1; i >= from; i--) if (CLAUSE_END.test(text[i]!)) return i;
-  return from - 1;
-}
-
-function nextClauseEnd(text: string, from: number, limit: number): number {
-  for (let i = from; i < limit; i++) if (CLAUSE_END.test(text[i]!)) return i;
-  return limit;
-}
-
 /** The text with every quotation (marks and words) taken out. */
 function withoutQuotations(text: string, pairs: [string, string][]): string {
   let result = text;
@@ -124,12 +114,14 @@ function withoutQuotations(text: string, pairs: [string, string][]): string {
   return result;
 }
 
-function lastSentenceEnd(text: string, from: number, before: number): number {
-  for (let i = before - 1; i >= from; i--) if (SENTENCE_END.test(text[i]!)) return i;
+/** Where the last mark matching `end` stands in text[from, before), or from - 1. */
+function lastMark(text: string, from: number, before: number, end: RegExp): number {
+  for (let i = before - 1; i >= from; i--) if (end.test(text[i]!)) return i;
   return from - 1;
 }
 
-function nextSentenceEnd(text: string, from: number, limit: number): number {
-  for (let i = from; i < limit; i++) if (SENTENCE_END.test(text[i]!)) return i;
+/** Where the first mark matching `end` stands in text[from, limit), or limit. */
+function nextMark(text: string, from: number, limit: number, end: RegExp): number {
+  for (let i = from; i < limit; i++) if (end.test(text[i]!)) return i;
   return limit;
 }
