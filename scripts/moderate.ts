@@ -1,12 +1,16 @@
 // npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]
-// Moderates every line's "text" and writes the line back with action, score and reasons.
+// Moderates every line's "text" and writes the line back with action, score and reasons. Tags are screened as
+// the API screens them (length, meaning, rules) and, when the line carries the article's text in "article",
+// for relatedness to that article (forum rule R3); `code` then names an R3 refusal.
 // Reads stdin and writes stdout when --input / --output are left out. A stable contract for batch jobs.
 import { parseArgs } from "node:util";
 import { loadClassifier } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
-import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
+import { readEngineRuleFiles, readModelFile, readPolicy } from "../src/rules-on-disk.ts";
+import { TagCorpus } from "../src/tags/relatedness.ts";
+import { screenTagText, tagOutcome } from "../src/tags/screen.ts";
 import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
@@ -43,13 +47,31 @@ async function main() {
     loadRuleSet(values.rules ? readEngineRuleFiles(values.rules) : readEngineRuleFiles()),
     loadClassifier(readModelFile()),
   );
+  const tagLimits = readPolicy().tags;
   const output = openOutput(values.output);
   const counted = progress("moderated");
   const actions = { allow: 0, review: 0, reject: 0 };
   for await (const record of readJsonl(values.input)) {
-    const verdict = moderator.moderate({ kind, text: textOf(record, values.input) });
+    const text = textOf(record, values.input);
+    let verdict = moderator.moderate({ kind, text });
+    let code: string | null = null;
+    if (kind === "tag") {
+      const article = record.value.article;
+      if (article !== undefined && typeof article !== "string") throw new InputError(`${values.input ?? "stdin"}:${record.line}: "article" must be a string`);
+      const screened = screenTagText(text, moderator, tagLimits);
+      // The article alone is the corpus: a tag that is not one of its words is unsure, as the API holds it.
+      const outcome =
+        screened.refusal || article === undefined
+          ? null
+          : tagOutcome(screened.verdict, new TagCorpus([{ id: "article", text: article }], moderator).relatedness("article", screened.labelKey), tagLimits);
+      const refusal = screened.refusal ?? outcome?.refusal ?? null;
+      code = refusal?.code ?? null;
+      if (refusal) verdict = { ...verdict, action: "reject" };
+      else if (outcome?.pending) verdict = { ...verdict, action: "review" };
+    }
     actions[verdict.action]++;
-    if (!output.write(`${JSON.stringify({ ...record.value, ...batchFields(verdict) })}\n`)) {
+    const fields = kind === "tag" ? { ...batchFields(verdict), code } : batchFields(verdict);
+    if (!output.write(`${JSON.stringify({ ...record.value, ...fields })}\n`)) {
       await new Promise((resolve) => output.once("drain", resolve));
     }
     counted.tick();

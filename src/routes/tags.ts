@@ -11,11 +11,10 @@ import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import type { Moderator } from "../moderation/moderate.ts";
-import { meaninglessReason } from "../tags/meaningless.ts";
 import { TagCorpus, type Relatedness } from "../tags/relatedness.ts";
+import { relatednessView, screenTagText, tagOutcome } from "../tags/screen.ts";
 import { articleIdParam, articleNotFound } from "./articles.ts";
 import { assertMayAct } from "./sanction-checks.ts";
-import { reasonsForAuthor } from "../moderation/verdict.ts";
 
 export const addTagSchema = z.strictObject({ label: z.string().trim().min(1).max(200) });
 
@@ -36,12 +35,6 @@ function corpusCache(moderator: Moderator) {
   };
 }
 
-function relatednessView(relatedness: Relatedness) {
-  return relatedness.kind === "similar"
-    ? { kind: relatedness.kind, similarity: Number(relatedness.similarity.toFixed(4)), supportingArticles: relatedness.supportingArticles }
-    : { kind: relatedness.kind };
-}
-
 export function tagRoutes(moderator: Moderator) {
   const routes = new Hono<AppEnv>();
   const loadCorpus = corpusCache(moderator);
@@ -57,32 +50,17 @@ export function tagRoutes(moderator: Moderator) {
     await assertMayAct(db, memberId, now, "新增標籤");
     if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
 
-    const chars = [...label].length;
-    if (chars < limits.minChars || chars > limits.maxChars) {
-      throw new ApiError(400, "tag_length", `標籤須為 ${limits.minChars} 到 ${limits.maxChars} 個字`, { minChars: limits.minChars, maxChars: limits.maxChars, chars });
-    }
-    const meaningless = meaninglessReason(label);
-    if (meaningless) throw new ApiError(422, "tag_meaningless", `${meaningless}，違反討論區規則第三條`, { forumRule: "R3" });
-    const normalized = moderator.normalized(label);
-    const verdict = moderator.moderate({ kind: "tag", text: label }, normalized);
-    if (verdict.action === "reject") {
-      const reasons = reasonsForAuthor(verdict.reasons);
-      throw new ApiError(422, "tag_rejected", reasons[0]!.message, { forumRule: reasons[0]!.forumRule, reasons });
-    }
-    const labelKey = normalized.text;
+    const { labelKey, verdict, refusal } = screenTagText(label, moderator, limits);
+    if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message, refusal.details);
 
     const existing = await db.selectFrom("tags").selectAll().where("article_id", "=", articleId).where("label_key", "=", labelKey).executeTakeFirst();
     if (existing?.status === "removed") throw new ApiError(409, "tag_removed", "這個標籤已被管理員移除", { tagId: existing.id });
 
-    let relatedness: Relatedness = { kind: "word" };
-    if (!existing) {
-      relatedness = (await loadCorpus(db, limits.corpusArticles)).relatedness(articleId, labelKey);
-      if (relatedness.kind === "similar" && relatedness.similarity < limits.unsureAt) {
-        throw new ApiError(422, "tag_unrelated", "標籤與文章內容無關，違反討論區規則第三條", { forumRule: "R3", relatedness: relatednessView(relatedness) });
-      }
-    }
-    const unsure = relatedness.kind === "unknown" || (relatedness.kind === "similar" && relatedness.similarity < limits.relatedAt);
-    const pending = verdict.action === "review" || unsure;
+    // Supporting a tag already on the article needs no relatedness check.
+    const relatedness: Relatedness = existing ? { kind: "word" } : (await loadCorpus(db, limits.corpusArticles)).relatedness(articleId, labelKey);
+    const outcome = tagOutcome(verdict, relatedness, limits);
+    if (outcome.refusal) throw new ApiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.details);
+    const pending = outcome.pending;
 
     const tag = await db.transaction().execute(async (trx) => {
       await ensureMember(trx, memberId, now);
