@@ -7,7 +7,13 @@ import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
 import type { NicknameRules } from "./nicknames/rules.ts";
 import type { Policy } from "./policy.ts";
-import type { WebSession } from "./web/session.ts";
+
+/** A signed-in browser (src/web/session.ts): who, until when, and the token its forms must carry. */
+export interface WebSession extends Identity {
+  /** Unix seconds. */
+  expiresAt: number;
+  csrf: string;
+}
 
 export interface AppConfig {
   /** HS256 secret shared with the site's login system. */

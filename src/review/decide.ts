@@ -11,8 +11,8 @@ import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
 import { conflictOfInterest } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
+import { DAY_MS } from "../clock.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
 
 export const decisionInputSchema = z.strictObject({
   action: z.enum(["approve", "remove", "remove_and_suspend", "revoke", "dismiss_reports", "uphold", "reverse"]),

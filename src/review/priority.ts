@@ -1,7 +1,7 @@
 import type { Severity } from "../db/schema.ts";
 import type { Policy } from "../policy.ts";
+import { DAY_MS } from "../clock.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
 // Ages are counted from this fixed day so a stored key never needs rewriting as time passes.
 const AGE_ORIGIN = Date.UTC(2026, 0, 1);
 

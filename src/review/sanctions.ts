@@ -3,8 +3,8 @@ import { recordDecision, type DecisionRow } from "../db/decisions.ts";
 import { activeSuspension, findMember, setMemberSanction } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
 import type { Policy } from "../policy.ts";
+import { DAY_MS } from "../clock.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
 
 /** Decisions that count as a violation by the affected member (a strike), unless later reversed. */
 export const VIOLATION_ACTIONS = ["remove", "remove_and_suspend", "revoke"];

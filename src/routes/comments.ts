@@ -11,7 +11,6 @@ import {
   findCommentByIdempotencyKey,
   insertComment,
   listPublishedComments,
-  type CommentCursor,
   type CommentRow,
 } from "../db/comments.ts";
 import { recordDecision } from "../db/decisions.ts";
@@ -26,7 +25,7 @@ import { higherSeverity } from "../review/priority.ts";
 import { applyStrikes } from "../review/sanctions.ts";
 import { articleIdParam, articleNotFound } from "./articles.ts";
 import { assertMayAct } from "./sanction-checks.ts";
-import { isRowId } from "../http/row-id.ts";
+import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
 
 export const submitCommentSchema = z.strictObject({
   body: z.string(),
@@ -75,7 +74,8 @@ export function commentRoutes(maxCommentChars: number) {
     const query = listCommentsQuerySchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
     const { db } = c.get("deps");
-    const cursor = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor);
+    const decoded = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor, commentCursor);
+    const cursor = decoded && { createdAt: new Date(decoded[0]), id: decoded[1] };
     if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
     const [page, publishedCount] = await Promise.all([
       listPublishedComments(db, articleId, query.data.limit + 1, cursor),
@@ -87,7 +87,7 @@ export function commentRoutes(maxCommentChars: number) {
       articleId,
       publishedCount,
       comments: shown.map((comment) => ({ ...comment, createdAt: comment.createdAt.toISOString() })),
-      nextCursor: page.length > query.data.limit && last ? encodeCursor(last) : null,
+      nextCursor: page.length > query.data.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     });
   });
 
@@ -284,19 +284,5 @@ function respond(c: Context<AppEnv>, comment: CommentRow): Response {
   }
 }
 
-function encodeCursor(comment: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([comment.createdAt.toISOString(), comment.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): CommentCursor {
-  const invalid = new ApiError(400, "invalid_cursor", "cursor is not one this API returned");
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid;
-  }
-  const parsed = z.tuple([z.iso.datetime(), z.string().refine(isRowId)]).safeParse(value);
-  if (!parsed.success) throw invalid;
-  return { createdAt: new Date(parsed.data[0]), id: parsed.data[1] };
-}
+// A page of comments ends at its last row's time and id.
+const commentCursor = z.tuple([z.iso.datetime(), cursorRowId]);

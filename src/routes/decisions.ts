@@ -10,8 +10,8 @@ import { VIOLATION_ACTIONS } from "../review/sanctions.ts";
 import { isRowId } from "../http/row-id.ts";
 import { formatSiteTime } from "../site-time.ts";
 import { reasonsForAuthor, type Reason } from "../moderation/verdict.ts";
+import { DAY_MS } from "../clock.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
 const APPEALABLE_ACTIONS = [...VIOLATION_ACTIONS, "suspend"];
 
 export const appealSchema = z.strictObject({ note: z.string().trim().max(2000).optional() });

@@ -15,6 +15,7 @@ import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
 import { currentStrikes } from "../review/sanctions.ts";
 import { decisionView } from "./decisions.ts";
 import { isRowId } from "../http/row-id.ts";
+import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
 
 const listQuerySchema = z.strictObject({
   kind: z.enum(["moderation", "appeal"]).optional(),
@@ -48,19 +49,9 @@ export function itemView(item: ReviewItemRow) {
   };
 }
 
-function encodeCursor(item: ReviewItemRow): string {
-  return Buffer.from(JSON.stringify([item.sort_key, item.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): QueueCursor {
-  try {
-    const [sortKey, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (typeof sortKey === "number" && Number.isFinite(sortKey) && isRowId(id)) return { sortKey, id };
-  } catch {
-    // reported below
-  }
-  throw new ApiError(400, "invalid_cursor", "cursor is not one this API returned");
-}
+// A page of the queue ends at its last item's sort key and id.
+const queueCursor = z.tuple([z.number().finite(), cursorRowId]);
+const queueCursorOf = ([sortKey, id]: [number, string]): QueueCursor => ({ sortKey, id });
 
 /** What a moderator weighs besides the item: the member's standing, strikes and the decisions that affected them. */
 async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date) {
@@ -102,9 +93,9 @@ export function reviewRoutes() {
     const query = listQuerySchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
     const { limit, cursor, subject, ...filters } = query.data;
-    const page = await listReviewItems(c.get("deps").db, { ...filters, subjectKind: subject }, limit + 1, cursor ? decodeCursor(cursor) : null);
+    const page = await listReviewItems(c.get("deps").db, { ...filters, subjectKind: subject }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
     const shown = page.slice(0, limit);
-    return c.json({ items: shown.map((item) => ({ ...itemView(item), subjectExcerpt: item.subject_excerpt })), nextCursor: page.length > limit ? encodeCursor(shown.at(-1)!) : null });
+    return c.json({ items: shown.map((item) => ({ ...itemView(item), subjectExcerpt: item.subject_excerpt })), nextCursor: page.length > limit ? encodeCursor([shown.at(-1)!.sort_key, shown.at(-1)!.id]) : null });
   });
 
   routes.get("/items/:id", async (c) => {

@@ -6,8 +6,8 @@ import { requireIdentity, requireRole } from "../auth/middleware.ts";
 import { ApiError } from "../errors.ts";
 import { validationError } from "../http/json-body.ts";
 import { SITE_TIME_ZONE } from "../site-time.ts";
+import { DAY_MS } from "../clock.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
 // A year and a day: enough for any report a newsroom asks for, and a bound on the per-day series (a range
 // of ten thousand years once held the event loop for half a minute).
 const MAX_RANGE_DAYS = 366;

@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv, WebSession } from "../app-env.ts";
+
+export type { WebSession };
 import { ROLES, type Identity, type Role } from "../auth/token.ts";
 
 /**
@@ -8,11 +10,6 @@ import { ROLES, type Identity, type Role } from "../auth/token.ts";
  * signed cookie (HttpOnly, SameSite=Strict, Secure on HTTPS) that holds the identity, an expiry and the
  * session's CSRF token. Every form carries that token and every POST is checked against it.
  */
-export interface WebSession extends Identity {
-  /** Unix seconds. */
-  expiresAt: number;
-  csrf: string;
-}
 
 export const SESSION_COOKIE = "moderation_session";
 export const LOGIN_CSRF_COOKIE = "moderation_login_csrf";
