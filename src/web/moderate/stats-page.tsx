@@ -1,0 +1,85 @@
+// The moderation statistics page (/moderate/stats): decisions per day as stacked bars, and totals.
+import { StackedBars, type Series } from "../charts.tsx";
+import { FORUM_RULE_NAMES, Layout } from "../layout.tsx";
+import type { WebSession } from "../session.ts";
+import type { Stats } from "./shapes.ts";
+import { ACTION_NAMES, AUTOMATION_NAMES } from "./labels.tsx";
+
+const RULE_SERIES: Series[] = (["R1", "R2", "R3", "R4"] as const).map((rule) => ({ key: rule, label: FORUM_RULE_NAMES[rule]!, className: `s-${rule}` }));
+const AUTOMATION_SERIES: Series[] = ["fully_automated", "human_with_automated_help", "human"].map((key) => ({
+  key,
+  label: AUTOMATION_NAMES[key]!,
+  className: `s-${key}`,
+}));
+const APPEAL_SERIES: Series[] = [
+  { key: "upheld", label: "維持原處分", className: "s-upheld" },
+  { key: "reversed", label: "撤銷原處分", className: "s-reversed" },
+];
+
+export function StatsPage({ session, stats }: { session: WebSession; stats: Stats }) {
+  const share = (part: number) => (stats.decisions ? `${((part / stats.decisions) * 100).toFixed(1)}%` : "—");
+  return (
+    <Layout title="統計 - 留言審核" session={session} area="moderate">
+      <h1>處分統計</h1>
+      <form method="get" action="/moderate/stats" class="filters card">
+        <label>
+          起（含，ISO 8601）<input type="text" name="from" value={stats.from} />
+        </label>
+        <label>
+          迄（不含，ISO 8601）<input type="text" name="to" value={stats.to} />
+        </label>
+        <button type="submit" class="secondary">更新</button>
+      </form>
+      <ul class="counts">
+        <li>
+          處分 <strong data-testid="decision-total">{stats.decisions}</strong>
+        </li>
+        {Object.entries(stats.byAutomation).map(([key, count]) => (
+          <li>
+            {AUTOMATION_NAMES[key] ?? key} {count}（{share(count)}）
+          </li>
+        ))}
+        <li>
+          申訴 {stats.appeals.decided} 件，撤銷 {stats.appeals.reversed} 件
+          {stats.appeals.reversalRate !== null ? `（${(stats.appeals.reversalRate * 100).toFixed(1)}%）` : ""}
+        </li>
+        <li>人工處理中位時間 {stats.medianSecondsToHumanDecision === null ? "—" : `${(stats.medianSecondsToHumanDecision / 60).toFixed(1)} 分鐘`}</li>
+        <li>
+          利益衝突的決定（處理自己的內容或處分、審理對自己處分的申訴）：<strong data-testid="conflicts">{stats.conflictsOfInterest}</strong>
+        </li>
+      </ul>
+      <section>
+        <StackedBars title="每日處分（依違反規則）" days={stats.byDay.map((day) => ({ date: day.date, values: day.byForumRule }))} series={RULE_SERIES} />
+      </section>
+      <section>
+        <StackedBars title="每日處分：自動與人工" days={stats.byDay.map((day) => ({ date: day.date, values: day.byAutomation }))} series={AUTOMATION_SERIES} />
+      </section>
+      <section>
+        <StackedBars title="每日申訴結果" days={stats.byDay.map((day) => ({ date: day.date, values: day.appeals }))} series={APPEAL_SERIES} />
+      </section>
+      <section>
+        <h2>依處分與規則</h2>
+        <table data-testid="stats-table">
+          <tbody>
+            {Object.entries(stats.byAction).map(([action, count]) => (
+              <tr>
+                <th>{ACTION_NAMES[action] ?? action}</th>
+                <td data-action={action}>{count}</td>
+              </tr>
+            ))}
+            {Object.entries(stats.byForumRule)
+              .sort()
+              .map(([rule, count]) => (
+                <tr>
+                  <th>{FORUM_RULE_NAMES[rule] ?? rule}</th>
+                  <td data-forum-rule={rule}>{count}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>
+  );
+}
+
+// ---- routes ---------------------------------------------------------------------------------------------
