@@ -7,7 +7,8 @@ import { commentRoutes } from "./routes/comments.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { memberRoutes } from "./routes/members.ts";
-import { docsRoutes } from "./routes/openapi.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
+import { docsPageRoutes } from "./web/docs-page.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { statsRoutes } from "./routes/stats.ts";
@@ -26,7 +27,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", healthRoutes());
   // Pages first: GET /articles/:id answers HTML to a browser and passes API clients on to the JSON route.
   app.route("/", webRoutes((request, c) => app.fetch(request, c.env), deps.config.maxCommentChars));
-  app.route("/", docsRoutes(deps.config.forumRules.version));
+  app.route("/", openApiRoutes(deps.config.forumRules.version));
+  app.route("/", docsPageRoutes());
   app.route("/articles", articleRoutes());
   app.route("/articles", commentRoutes(deps.config.maxCommentChars));
   app.route("/articles", tagRoutes(deps.moderator));
