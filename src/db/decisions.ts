@@ -1,7 +1,10 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
-import type { Database, DecisionAutomation, DecisionSource, DecisionsTable, SubjectKind } from "./schema.ts";
+import type { Policy } from "../policy.ts";
+import { feedReviewItem } from "./review.ts";
+import type { AppealsTable, Database, DecisionAutomation, DecisionSource, DecisionsTable, SubjectKind } from "./schema.ts";
 
 export type DecisionRow = Selectable<DecisionsTable>;
+export type AppealRow = Selectable<AppealsTable>;
 
 export interface NewDecision {
   subjectKind: SubjectKind;
@@ -56,4 +59,64 @@ export async function recordDecision(
 /** The decision that reverses `decisionId`, if any. */
 export async function findReversalOf(db: Kysely<Database> | Transaction<Database>, decisionId: string): Promise<DecisionRow | undefined> {
   return db.selectFrom("decisions").selectAll().where("reverses_decision_id", "=", decisionId).executeTakeFirst();
+}
+
+/** The decision with this id, if any. */
+export async function findDecision(db: Kysely<Database> | Transaction<Database>, id: string): Promise<DecisionRow | undefined> {
+  return db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The newest `limit` decisions that affected the member, newest first, each with the id of its appeal (null when not appealed). */
+export async function listDecisionsAffecting(
+  db: Kysely<Database>,
+  memberId: string,
+  limit: number,
+): Promise<(DecisionRow & { appeal_id: string | null })[]> {
+  return db
+    .selectFrom("decisions")
+    .leftJoin("appeals", "appeals.decision_id", "decisions.id")
+    .selectAll("decisions")
+    .select("appeals.id as appeal_id")
+    .where("decisions.affected_member_id", "=", memberId)
+    .orderBy("decisions.created_at", "desc")
+    .orderBy("decisions.id", "desc")
+    .limit(limit)
+    .execute();
+}
+
+export interface NewAppeal {
+  decision: DecisionRow;
+  memberId: string;
+  note: string | null;
+  now: Date;
+}
+
+/**
+ * Opens the appeal of a decision in one transaction: feeds an appeal review item for the decision's subject
+ * and records the appeal against it. Returns the appeal, or undefined when the decision was appealed already.
+ */
+export async function openAppeal(db: Kysely<Database>, policy: Policy, appeal: NewAppeal): Promise<AppealRow | undefined> {
+  const { decision, memberId, note, now } = appeal;
+  return db.transaction().execute(async (trx) => {
+    const already = await trx.selectFrom("appeals").select("id").where("decision_id", "=", decision.id).forUpdate().executeTakeFirst();
+    if (already) return undefined;
+    const item = await feedReviewItem(trx, policy, {
+      kind: "appeal",
+      subjectKind: decision.subject_kind,
+      subjectId: decision.subject_id,
+      appealOfDecisionId: decision.id,
+      source: "appeal",
+      detail: { decisionId: decision.id, note },
+      forumRules: decision.forum_rules,
+      severity: null,
+      reportWeight: 0,
+      now,
+    });
+    return trx
+      .insertInto("appeals")
+      .values({ decision_id: decision.id, member_id: memberId, note, review_item_id: item.id, created_at: now })
+      .onConflict((oc) => oc.column("decision_id").doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  });
 }

@@ -2,8 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../auth/middleware.ts";
-import { findReversalOf, type DecisionRow } from "../db/decisions.ts";
-import { feedReviewItem } from "../db/review.ts";
+import { findDecision, findReversalOf, listDecisionsAffecting, openAppeal, type DecisionRow } from "../db/decisions.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { VIOLATION_ACTIONS } from "../review/sanctions.ts";
@@ -70,16 +69,7 @@ export function decisionRoutes() {
   routes.get("/members/me/decisions", requireIdentity, async (c) => {
     const { db, config } = c.get("deps");
     const memberId = c.get("identity").memberId;
-    const rows = await db
-      .selectFrom("decisions")
-      .leftJoin("appeals", "appeals.decision_id", "decisions.id")
-      .selectAll("decisions")
-      .select("appeals.id as appeal_id")
-      .where("decisions.affected_member_id", "=", memberId)
-      .orderBy("decisions.created_at", "desc")
-      .orderBy("decisions.id", "desc")
-      .limit(200)
-      .execute();
+    const rows = await listDecisionsAffecting(db, memberId, 200);
     return c.json({
       decisions: rows.map(({ appeal_id, ...decision }) => ({
         ...decisionView(decision),
@@ -101,9 +91,7 @@ export function decisionRoutes() {
     const { db, clock, config } = c.get("deps");
     const memberId = c.get("identity").memberId;
     const now = clock.now();
-    const decision = isRowId(id)
-      ? await db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst()
-      : undefined;
+    const decision = isRowId(id) ? await findDecision(db, id) : undefined;
     if (!decision) throw new ApiError(404, "decision_not_found", `no decision ${id}`);
     if (decision.affected_member_id !== memberId) {
       throw new ApiError(403, "not_your_decision", "只有受處分的會員本人可以申訴 (only the affected member may appeal)");
@@ -120,28 +108,7 @@ export function decisionRoutes() {
     if (now > closes) {
       throw new ApiError(409, "appeal_window_closed", `申訴期限已於 ${formatSiteTime(closes)}（台北時間）截止`, { closedAt: closes.toISOString() });
     }
-    const appeal = await db.transaction().execute(async (trx) => {
-      const already = await trx.selectFrom("appeals").select("id").where("decision_id", "=", decision.id).forUpdate().executeTakeFirst();
-      if (already) return null;
-      const item = await feedReviewItem(trx, config.policy, {
-        kind: "appeal",
-        subjectKind: decision.subject_kind,
-        subjectId: decision.subject_id,
-        appealOfDecisionId: decision.id,
-        source: "appeal",
-        detail: { decisionId: decision.id, note: input.note ?? null },
-        forumRules: decision.forum_rules,
-        severity: null,
-        reportWeight: 0,
-        now,
-      });
-      return trx
-        .insertInto("appeals")
-        .values({ decision_id: decision.id, member_id: memberId, note: input.note ?? null, review_item_id: item.id, created_at: now })
-        .onConflict((oc) => oc.column("decision_id").doNothing())
-        .returningAll()
-        .executeTakeFirst();
-    });
+    const appeal = await openAppeal(db, config.policy, { decision, memberId, note: input.note ?? null, now });
     if (!appeal) throw new ApiError(409, "already_appealed", "這項處分已經申訴過 (this decision was already appealed)");
     return c.json({ appeal: { id: appeal.id, decisionId: decision.id, reviewItemId: appeal.review_item_id, createdAt: appeal.created_at.toISOString() } }, 201);
   });

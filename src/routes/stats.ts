@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { sql } from "kysely";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../auth/middleware.ts";
@@ -7,6 +6,7 @@ import { ApiError } from "../errors.ts";
 import { validationError } from "../http/json-body.ts";
 import { SITE_TIME_ZONE } from "../site-time.ts";
 import { DAY_MS } from "../clock.ts";
+import { countConflictsOfInterest, decisionsByDay, decisionStats, medianSecondsToHumanDecision } from "../db/stats.ts";
 
 // A year and a day: enough for any report a newsroom asks for, and a bound on the per-day series (a range
 // of ten thousand years once held the event loop for half a minute).
@@ -19,7 +19,6 @@ const siteDate = new Intl.DateTimeFormat("en-CA", { timeZone: SITE_TIME_ZONE, ye
 function endOfSiteDay(now: Date): Date {
   return new Date(new Date(`${siteDate.format(now)}T00:00:00${SITE_UTC_OFFSET}`).getTime() + DAY_MS);
 }
-const dayOf = sql<string>`((created_at at time zone ${sql.lit(SITE_TIME_ZONE)})::date)::text`;
 
 /** The calendar days (in the site's zone) that [from, to) touches, oldest first. */
 function daysBetween(from: Date, to: Date): string[] {
@@ -52,96 +51,41 @@ export function statsRoutes() {
       throw new ApiError(400, "range_too_long", `the range may span at most ${MAX_RANGE_DAYS} days`, { maxDays: MAX_RANGE_DAYS });
     }
 
-    const inRange = db.selectFrom("decisions").where("created_at", ">=", from).where("created_at", "<", to);
-    const countBy = async (column: "action" | "source" | "automation") => {
-      const rows = await inRange.select([column, (eb) => eb.fn.countAll<string>().as("count")]).groupBy(column).execute();
-      return Object.fromEntries(rows.map((row) => [row[column], Number(row.count)]));
-    };
-    const [byAction, bySource, byAutomation, byForumRuleRows, appealRows, waitRow, total, conflicts] = await Promise.all([
-      countBy("action"),
-      countBy("source"),
-      countBy("automation"),
-      inRange
-        .select([sql<string>`unnest(forum_rules)`.as("forum_rule"), (eb) => eb.fn.countAll<string>().as("count")])
-        .groupBy(sql`1`)
-        .execute(),
-      inRange
-        .select(["action", (eb) => eb.fn.countAll<string>().as("count")])
-        .where("action", "in", ["uphold", "reverse"])
-        .groupBy("action")
-        .execute(),
-      db
-        .selectFrom("decisions")
-        .innerJoin("review_items", "review_items.id", "decisions.review_item_id")
-        .select(
-          sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from decisions.created_at - review_items.created_at))`.as(
-            "median_seconds",
-          ),
-        )
-        .where("decisions.created_at", ">=", from)
-        .where("decisions.created_at", "<", to)
-        .where("review_items.kind", "=", "moderation")
-        .executeTakeFirstOrThrow(),
-      inRange.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow(),
-      // Decisions a moderator made on their own content or sanction, or on an appeal of their own decision:
-      // the API refuses them, so this should stay 0.
-      inRange
-        .select((eb) => eb.fn.countAll<string>().as("count"))
-        .where("moderator_id", "is not", null)
-        .where((eb) =>
-          eb.or([
-            eb("moderator_id", "=", eb.ref("affected_member_id")),
-            eb.exists(
-              eb
-                .selectFrom("decisions as appealed")
-                .select("appealed.id")
-                .whereRef("appealed.moderator_id", "=", "decisions.moderator_id")
-                .where(sql<boolean>`appealed.id = cast(decisions.facts->>'appealOf' as bigint)`),
-            ),
-          ]),
-        )
-        .executeTakeFirstOrThrow(),
+    const range = { from, to };
+    const [counts, medianSeconds, conflicts] = await Promise.all([
+      decisionStats(db, range),
+      medianSecondsToHumanDecision(db, range),
+      countConflictsOfInterest(db, range),
     ]);
-    const [dayRuleRows, dayAutomationRows, dayAppealRows] = await Promise.all([
-      inRange
-        .select([dayOf.as("day"), sql<string>`unnest(forum_rules)`.as("key"), (eb) => eb.fn.countAll<string>().as("count")])
-        .groupBy(sql`1, 2`)
-        .execute(),
-      inRange.select([dayOf.as("day"), "automation as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy(sql`1, 2`).execute(),
-      inRange
-        .select([dayOf.as("day"), "action as key", (eb) => eb.fn.countAll<string>().as("count")])
-        .where("action", "in", ["uphold", "reverse"])
-        .groupBy(sql`1, 2`)
-        .execute(),
-    ]);
+    const perDay = await decisionsByDay(db, range);
     const byDay = new Map(
       daysBetween(from, to).map((date) => [
         date,
         { date, byForumRule: {} as Record<string, number>, byAutomation: {} as Record<string, number>, appeals: { upheld: 0, reversed: 0 } },
       ]),
     );
-    for (const row of dayRuleRows) byDay.get(row.day)!.byForumRule[row.key] = Number(row.count);
-    for (const row of dayAutomationRows) byDay.get(row.day)!.byAutomation[row.key] = Number(row.count);
-    for (const row of dayAppealRows) byDay.get(row.day)!.appeals[row.key === "reverse" ? "reversed" : "upheld"] = Number(row.count);
-    const appeals = Object.fromEntries(appealRows.map((row) => [row.action, Number(row.count)]));
-    const decidedAppeals = (appeals.uphold ?? 0) + (appeals.reverse ?? 0);
+    for (const row of perDay.byForumRule) byDay.get(row.day)!.byForumRule[row.key] = row.count;
+    for (const row of perDay.byAutomation) byDay.get(row.day)!.byAutomation[row.key] = row.count;
+    for (const row of perDay.appeals) byDay.get(row.day)!.appeals[row.key === "reverse" ? "reversed" : "upheld"] = row.count;
+    const decidedAppeals = counts.appeals.uphold + counts.appeals.reverse;
     return c.json({
       from: from.toISOString(),
       to: to.toISOString(),
-      decisions: Number(total.count),
-      byForumRule: Object.fromEntries(byForumRuleRows.map((row) => [row.forum_rule, Number(row.count)])),
-      byAction,
-      bySource,
-      byAutomation,
+      decisions: counts.total,
+      byForumRule: counts.byForumRule,
+      byAction: counts.byAction,
+      bySource: counts.bySource,
+      byAutomation: counts.byAutomation,
       appeals: {
         decided: decidedAppeals,
-        reversed: appeals.reverse ?? 0,
-        reversalRate: decidedAppeals === 0 ? null : Number(((appeals.reverse ?? 0) / decidedAppeals).toFixed(4)),
+        reversed: counts.appeals.reverse,
+        reversalRate: decidedAppeals === 0 ? null : Number((counts.appeals.reverse / decidedAppeals).toFixed(4)),
       },
       timeZone: SITE_TIME_ZONE,
       byDay: [...byDay.values()],
-      medianSecondsToHumanDecision: waitRow.median_seconds === null ? null : Number(Number(waitRow.median_seconds).toFixed(1)),
-      conflictsOfInterest: Number(conflicts.count),
+      medianSecondsToHumanDecision: medianSeconds === null ? null : Number(medianSeconds.toFixed(1)),
+      // Decisions the API should have refused as conflicts of interest: should stay 0.
+      conflictsOfInterest: conflicts,
     });
   });
 
