@@ -37,3 +37,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** 404 for an article the site never sent (PUT /articles/:id) or removed. */
+export function articleNotFound(articleId: string): ApiError {
+  return new ApiError(404, "article_not_found", `no article with id ${articleId}`);
+}

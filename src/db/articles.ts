@@ -48,3 +48,18 @@ export async function upsertArticle(
 export async function findArticle(db: Kysely<Database>, id: string): Promise<ArticleRow | undefined> {
   return db.selectFrom("articles").selectAll().where("id", "=", id).executeTakeFirst();
 }
+
+/** How many articles there are and when the last one changed: the relatedness corpus is rebuilt when this moves. */
+export async function articlesStamp(db: Kysely<Database>): Promise<string> {
+  const stamp = await db
+    .selectFrom("articles")
+    .select([(eb) => eb.fn.countAll<string>().as("count"), sql<string>`max(updated_at)::text`.as("latest")])
+    .executeTakeFirstOrThrow();
+  return `${stamp.count}:${stamp.latest}`;
+}
+
+/** The newest articles' ids and texts (title and body), for the tag relatedness corpus. */
+export async function newestArticleTexts(db: Kysely<Database>, limit: number): Promise<{ id: string; text: string }[]> {
+  const rows = await db.selectFrom("articles").select(["id", "title", "body"]).orderBy("updated_at", "desc").limit(limit).execute();
+  return rows.map((row) => ({ id: row.id, text: `${row.title}\n${row.body}` }));
+}

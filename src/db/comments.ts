@@ -118,3 +118,33 @@ export async function setCommentStatus(
 ): Promise<void> {
   await db.updateTable("comments").set({ status, updated_at: now }).where("id", "=", id).execute();
 }
+
+/**
+ * Records this member's post of the text and counts the other members who posted it within the window,
+ * in one statement (the count's snapshot does not include the row being added).
+ */
+export async function recordAndCountPosters(db: Kysely<Database>, fingerprint: string, memberId: string, now: Date, windowSeconds: number): Promise<number> {
+  const row = await db
+    .with("recorded", (qb) =>
+      qb.insertInto("comment_fingerprints").values({ fingerprint, member_id: memberId, created_at: now }).returning("fingerprint"),
+    )
+    .selectFrom("comment_fingerprints")
+    .select((eb) => eb.fn.count<string>("member_id").distinct().as("members"))
+    .where("fingerprint", "=", fingerprint)
+    .where("member_id", "<>", memberId)
+    .where("created_at", ">", new Date(now.getTime() - windowSeconds * 1000))
+    .executeTakeFirstOrThrow();
+  return Number(row.members);
+}
+
+/** Removes the member's published and pending comments; returns their ids. */
+export async function removeCommentsOf(db: Kysely<Database> | Transaction<Database>, memberId: string, now: Date): Promise<string[]> {
+  const removed = await db
+    .updateTable("comments")
+    .set({ status: "removed", updated_at: now })
+    .where("member_id", "=", memberId)
+    .where("status", "in", ["published", "pending"])
+    .returning("id")
+    .execute();
+  return removed.map((row) => row.id);
+}

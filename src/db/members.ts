@@ -59,3 +59,8 @@ export async function ensureMember(db: Kysely<Database> | Transaction<Database>,
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
 }
+
+/** Records the forum rules version a member accepted on registering. */
+export async function setAcceptedRulesVersion(db: Kysely<Database> | Transaction<Database>, id: string, acceptedRulesVersion: string): Promise<void> {
+  await db.updateTable("members").set({ accepted_rules_version: acceptedRulesVersion }).where("id", "=", id).execute();
+}

@@ -1,10 +1,17 @@
 import type { Kysely, Transaction } from "kysely";
 import { DamerauLevenshteinDistance } from "natural/lib/natural/distance/index.js";
-import { deletionNeighbors } from "../nicknames/screen.ts";
 import type { NicknameRules } from "../nicknames/rules.ts";
 import type { Database } from "./schema.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** The key and every way of deleting one character from it: keys within edit distance 1 share one. */
+export function deletionNeighbors(key: string): string[] {
+  const chars = [...key];
+  const variants = new Set<string>([key]);
+  for (let i = 0; i < chars.length; i++) variants.add([...chars.slice(0, i), ...chars.slice(i + 1)].join(""));
+  return [...variants];
+}
 
 export interface Confusion {
   kind: "same" | "near";
@@ -66,4 +73,9 @@ export async function setNickname(
       .values(deletionNeighbors(nickname.key).map((variant) => ({ variant, member_id: memberId })))
       .execute();
   }
+}
+
+/** Approves the member's nickname. */
+export async function approveNickname(db: Db, memberId: string, now: Date): Promise<void> {
+  await db.updateTable("members").set({ nickname_status: "approved", updated_at: now }).where("id", "=", memberId).execute();
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Policy } from "../policy.ts";
-import { higherSeverity, sortKeyOf } from "../review/priority.ts";
+import { higherSeverity, sortKeyOf } from "./review-priority.ts";
 import type { Database, ReviewItemsTable, ReviewSourcesTable, Severity, SubjectKind } from "./schema.ts";
 
 export type ReviewItemRow = Selectable<ReviewItemsTable>;
@@ -90,6 +90,55 @@ async function addSource(trx: Transaction<Database>, policy: Policy, item: Revie
   return updated;
 }
 
+/** The review item with this id, if any. */
+export async function findReviewItem(db: Db, id: string): Promise<ReviewItemRow | undefined> {
+  return db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The review item with this id, locked until the transaction ends; undefined when there is none. */
+export async function lockReviewItem(trx: Transaction<Database>, id: string): Promise<ReviewItemRow | undefined> {
+  return trx.selectFrom("review_items").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/** Marks the item decided by the decision and releases its lease. */
+export async function closeReviewItem(trx: Transaction<Database>, id: string, decisionId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable("review_items")
+    .set({ state: "decided", decision_id: decisionId, decided_at: now, lease_until: null, updated_at: now })
+    .where("id", "=", id)
+    .execute();
+}
+
+/** Open items by one of their facets: how many have each value. */
+export type Tally = Record<string, number>;
+
+export interface OpenItemCounts {
+  byKind: Tally;
+  bySubject: Tally;
+  byForumRule: Tally;
+  bySource: Tally;
+  /** Open items under a lease that has not run out at `now`. */
+  claimed: number;
+}
+
+/** Open items by kind, subject, forum rule and source, and how many are claimed, for the queue's filters. */
+export async function countOpenReviewItems(db: Kysely<Database>, now: Date): Promise<OpenItemCounts> {
+  const open = db.selectFrom("review_items").where("state", "=", "open");
+  const [byKind, bySubject, byForumRule, bySource, claimed] = await Promise.all([
+    open.select(["kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("kind").execute(),
+    open.select(["subject_kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("subject_kind").execute(),
+    open.select([sql<string>`unnest(forum_rules)`.as("key"), (eb) => eb.fn.countAll<string>().as("count")]).groupBy(sql`1`).execute(),
+    open
+      .innerJoin("review_sources", "review_sources.item_id", "review_items.id")
+      .select(["review_sources.source as key", (eb) => eb.fn.count<string>("review_items.id").distinct().as("count")])
+      .groupBy("review_sources.source")
+      .execute(),
+    open.select((eb) => eb.fn.countAll<string>().as("count")).where("lease_until", ">", now).executeTakeFirstOrThrow(),
+  ]);
+  const tally = (rows: { key: string; count: string }[]): Tally => Object.fromEntries(rows.map((row) => [row.key, Number(row.count)]));
+  return { byKind: tally(byKind), bySubject: tally(bySubject), byForumRule: tally(byForumRule), bySource: tally(bySource), claimed: Number(claimed.count) };
+}
+
 const EXCERPT_CHARS = 80;
 
 export interface QueueFilters {
@@ -105,6 +154,7 @@ export interface QueueCursor {
   id: string;
 }
 
+/** A page of the queue, highest priority first, each item with the start of its subject's text. */
 export async function listReviewItems(
   db: Kysely<Database>,
   filters: QueueFilters,
@@ -145,6 +195,23 @@ export async function listReviewItems(
   return query.orderBy("sort_key", "desc").orderBy("id", "asc").limit(limit).execute();
 }
 
+// The parties to a review item, for conflicts of interest, as expressions over its row: the claim query
+// filters on them and itemParties reads them, so both use this one definition.
+
+/**
+ * Whose conduct the item is about: the comment's author, the tag's creator, the member; for an appeal, the
+ * member the appealed decision affected. Cast only a comment's or tag's id: a member item's subject is a member id, not a number.
+ */
+const itemAuthorId = sql<string | null>`case
+    when review_items.kind = 'appeal' then (select affected_member_id from decisions where decisions.id = review_items.appeal_of_decision_id)
+    when review_items.subject_kind = 'member' then review_items.subject_id
+    when review_items.subject_kind = 'comment' then (select member_id from comments where comments.id = cast(case when review_items.subject_kind = 'comment' then review_items.subject_id end as bigint))
+    when review_items.subject_kind = 'tag' then (select created_by from tags where tags.id = cast(case when review_items.subject_kind = 'tag' then review_items.subject_id end as bigint))
+  end`;
+
+/** For an appeal, the moderator who made the appealed decision (null for a moderation item or an automated decision). */
+const appealedModeratorId = sql<string | null>`(select moderator_id from decisions where decisions.id = review_items.appeal_of_decision_id)`;
+
 /** Hands out the highest open item nobody holds a live lease on; concurrent claimers skip each other's rows. */
 export async function claimNextItem(
   db: Kysely<Database>,
@@ -161,39 +228,9 @@ export async function claimNextItem(
       .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
     if (kind) next = next.where("kind", "=", kind);
     // Never hand a moderator an item about their own content or sanction, or an appeal of their decision.
-    next = next.where((eb) =>
-      eb.and([
-        eb.not(eb.and([eb("subject_kind", "=", "member"), eb("subject_id", "=", moderatorId)])),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("comments")
-              .select("comments.id")
-              .where("comments.member_id", "=", moderatorId)
-              // Cast only a comment's id: a member item's subject is a member id, not a number.
-              .whereRef("comments.id", "=", sql<string>`cast(case when review_items.subject_kind = 'comment' then review_items.subject_id end as bigint)`),
-          ),
-        ),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("tags")
-              .select("tags.id")
-              .where("tags.created_by", "=", moderatorId)
-              .whereRef("tags.id", "=", sql<string>`cast(case when review_items.subject_kind = 'tag' then review_items.subject_id end as bigint)`),
-          ),
-        ),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("decisions")
-              .select("decisions.id")
-              .whereRef("decisions.id", "=", "review_items.appeal_of_decision_id")
-              .where((d) => d.or([d("decisions.moderator_id", "=", moderatorId), d("decisions.affected_member_id", "=", moderatorId)])),
-          ),
-        ),
-      ]),
-    );
+    next = next
+      .where(sql<boolean>`${itemAuthorId} is distinct from ${moderatorId}`)
+      .where(sql<boolean>`${appealedModeratorId} is distinct from ${moderatorId}`);
     const chosen = await next.orderBy("sort_key", "desc").orderBy("id", "asc").limit(1).forUpdate().skipLocked().executeTakeFirst();
     if (!chosen) return undefined;
     return trx
@@ -205,27 +242,17 @@ export async function claimNextItem(
   });
 }
 
+/** The item's sources (rule hits, reports, appeals), in the order they arrived. */
 export async function sourcesOf(db: Db, itemId: string): Promise<ReviewSourceRow[]> {
   return db.selectFrom("review_sources").selectAll().where("item_id", "=", itemId).orderBy("id").execute();
 }
 
-/**
- * Whose conduct or decision an item is about, for conflicts of interest: the subject's author (the
- * comment's, the tag's creator, the member) and, for an appeal, the moderator of the appealed decision.
- */
+/** Whose conduct or decision an item is about; claimNextItem skips, and review/conflict.ts refuses, the items of these parties. */
 export async function itemParties(db: Db, item: ReviewItemRow): Promise<{ authorId: string | null; appealedModeratorId: string | null }> {
-  if (item.kind === "appeal") {
-    const appealed = await db
-      .selectFrom("decisions")
-      .select(["moderator_id", "affected_member_id"])
-      .where("id", "=", item.appeal_of_decision_id!)
-      .executeTakeFirst();
-    return { authorId: appealed?.affected_member_id ?? null, appealedModeratorId: appealed?.moderator_id ?? null };
-  }
-  if (item.subject_kind === "member") return { authorId: item.subject_id, appealedModeratorId: null };
-  const author =
-    item.subject_kind === "comment"
-      ? await db.selectFrom("comments").select("member_id as id").where("id", "=", item.subject_id).executeTakeFirst()
-      : await db.selectFrom("tags").select("created_by as id").where("id", "=", item.subject_id).executeTakeFirst();
-  return { authorId: author?.id ?? null, appealedModeratorId: null };
+  const parties = await db
+    .selectFrom("review_items")
+    .select([itemAuthorId.as("author_id"), appealedModeratorId.as("appealed_moderator_id")])
+    .where("id", "=", item.id)
+    .executeTakeFirst();
+  return { authorId: parties?.author_id ?? null, appealedModeratorId: parties?.appealed_moderator_id ?? null };
 }

@@ -62,14 +62,6 @@ function withLookalikeImpersonation(nickname: string, verdict: Verdict, moderato
   return { ...verdict, reasons, action };
 }
 
-/** The key and every way of deleting one character from it: keys within edit distance 1 share one. */
-export function deletionNeighbors(key: string): string[] {
-  const chars = [...key];
-  const variants = new Set<string>([key]);
-  for (let i = 0; i < chars.length; i++) variants.add([...chars.slice(0, i), ...chars.slice(i + 1)].join(""));
-  return [...variants];
-}
-
 // Codes by rule: what the member is told went wrong.
 function codeOf(ruleId: string): { code: string; message: string } {
   if (ruleId === "R4-staff-impersonation") return { code: "nickname_impersonates_staff", message: "暱稱不得冒用本站或管理人員的名義" };

@@ -1,10 +1,14 @@
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
 import { findComment, setCommentStatus } from "../db/comments.ts";
-import { recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
+import { findDecision, recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
 import { findMember, setMemberSanction } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
-import { sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
+import { closeReviewItem, lockReviewItem, sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
+import { removeCommentsOf } from "../db/comments.ts";
+import { approveNickname } from "../db/nicknames.ts";
+import { settleReportsOn } from "../db/reports.ts";
+import { findTagById, setTagStatus } from "../db/tags.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
@@ -12,7 +16,6 @@ import type { Policy } from "../policy.ts";
 import { conflictOfInterest } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { DAY_MS } from "../clock.ts";
-
 
 export const decisionInputSchema = z.strictObject({
   action: z.enum(["approve", "remove", "remove_and_suspend", "revoke", "dismiss_reports", "uphold", "reverse"]),
@@ -72,7 +75,7 @@ export async function decideReviewItem(
   now: Date,
 ): Promise<DecisionOutcome> {
   return db.transaction().execute(async (trx) => {
-    const item = await trx.selectFrom("review_items").selectAll().where("id", "=", itemId).forUpdate().executeTakeFirst();
+    const item = await lockReviewItem(trx, itemId);
     if (!item) throw new ApiError(404, "review_item_not_found", `no review item ${itemId}`);
     if (item.state === "decided") {
       throw new ApiError(409, "already_decided", `review item ${itemId} was already decided`, { decisionId: item.decision_id });
@@ -90,11 +93,7 @@ export async function decideReviewItem(
       item.kind === "appeal"
         ? await decideAppeal(trx, policy, item, input, moderatorId, now)
         : await decideModeration(trx, policy, item, sources, input, moderatorId, now);
-    await trx
-      .updateTable("review_items")
-      .set({ state: "decided", decision_id: outcome.decision.id, decided_at: now, lease_until: null, updated_at: now })
-      .where("id", "=", item.id)
-      .execute();
+    await closeReviewItem(trx, item.id, outcome.decision.id, now);
     return outcome;
   });
 }
@@ -123,12 +122,12 @@ async function decideModeration(
     versions = { rules: comment.rules_version, model: comment.model_version };
     await setCommentStatus(trx, comment.id, violation ? "removed" : "published", now);
   } else if (item.subject_kind === "tag") {
-    const tag = await trx.selectFrom("tags").selectAll().where("id", "=", item.subject_id).executeTakeFirst();
+    const tag = await findTagById(trx, item.subject_id);
     if (!tag) throw new ApiError(404, "subject_not_found", `tag ${item.subject_id} no longer exists`);
     subjectText = tag.label;
     affectedMemberId = tag.created_by;
     versions = { rules: tag.rules_version, model: null };
-    await trx.updateTable("tags").set({ status: violation ? "removed" : "published", updated_at: now }).where("id", "=", tag.id).execute();
+    await setTagStatus(trx, tag.id, violation ? "removed" : "published", now);
   } else {
     const member = await findMember(trx, item.subject_id);
     if (!member) throw new ApiError(404, "subject_not_found", `member ${item.subject_id} does not exist`);
@@ -138,7 +137,7 @@ async function decideModeration(
       // A nickname that breaks the rules is taken down; the member chooses a new one.
       await setNickname(trx, member.id, null, now);
     } else if (member.nickname_status === "pending") {
-      await trx.updateTable("members").set({ nickname_status: "approved", updated_at: now }).where("id", "=", member.id).execute();
+      await approveNickname(trx, member.id, now);
     }
   }
 
@@ -151,24 +150,11 @@ async function decideModeration(
     await setMemberSanction(trx, affectedMemberId, { status: "revoked" }, now);
     if (input.forumRules.includes("R4")) {
       // R4: the site deletes the posts of a member removed for their nickname.
-      const hidden = await trx
-        .updateTable("comments")
-        .set({ status: "removed", updated_at: now })
-        .where("member_id", "=", affectedMemberId)
-        .where("status", "in", ["published", "pending"])
-        .returning("id")
-        .execute();
-      extraFacts.hiddenCommentIds = hidden.map((row) => row.id);
+      extraFacts.hiddenCommentIds = await removeCommentsOf(trx, affectedMemberId, now);
     }
   }
 
-  await trx
-    .updateTable("reports")
-    .set({ outcome: violation ? "upheld" : "dismissed" })
-    .where("subject_kind", "=", item.subject_kind)
-    .where("subject_id", "=", item.subject_id)
-    .where("outcome", "is", null)
-    .execute();
+  await settleReportsOn(trx, item.subject_kind, item.subject_id, violation ? "upheld" : "dismissed");
 
   const decision = await recordDecision(trx, {
     subjectKind: item.subject_kind,
@@ -201,11 +187,9 @@ async function decideAppeal(
   moderatorId: string,
   now: Date,
 ): Promise<DecisionOutcome> {
-  const original = await trx
-    .selectFrom("decisions")
-    .selectAll()
-    .where("id", "=", item.appeal_of_decision_id!)
-    .executeTakeFirstOrThrow();
+  const original = await findDecision(trx, item.appeal_of_decision_id!);
+  // The decisions table refuses deletes, so an appeal's decision is always there.
+  if (!original) throw new Error(`appealed decision ${item.appeal_of_decision_id} not found`);
   const reverse = input.action === "reverse";
   const restored: Record<string, unknown> = {};
   if (reverse) {
@@ -214,7 +198,7 @@ async function decideAppeal(
       restored.commentId = original.subject_id;
     }
     if (original.subject_kind === "tag" && VIOLATION_ACTIONS.includes(original.action)) {
-      await trx.updateTable("tags").set({ status: "published", updated_at: now }).where("id", "=", original.subject_id).execute();
+      await setTagStatus(trx, original.subject_id, "published", now);
       restored.tagId = original.subject_id;
     }
     const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };

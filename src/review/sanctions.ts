@@ -2,9 +2,9 @@ import type { Kysely, Transaction } from "kysely";
 import { recordDecision, type DecisionRow } from "../db/decisions.ts";
 import { activeSuspension, findMember, setMemberSanction } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
+import { listUnreversedSuspensions, listUnreversedViolations } from "../db/strikes.ts";
 import type { Policy } from "../policy.ts";
 import { DAY_MS } from "../clock.ts";
-
 
 /** Decisions that count as a violation by the affected member (a strike), unless later reversed. */
 export const VIOLATION_ACTIONS = ["remove", "remove_and_suspend", "revoke"];
@@ -17,17 +17,7 @@ export async function currentStrikes(
   now: Date,
 ): Promise<{ id: string; forum_rules: string[] }[]> {
   const since = new Date(now.getTime() - policy.strikes.withinDays * DAY_MS);
-  return db
-    .selectFrom("decisions as d")
-    .select(["d.id", "d.forum_rules"])
-    .where("d.affected_member_id", "=", memberId)
-    .where("d.action", "in", VIOLATION_ACTIONS)
-    .where("d.created_at", ">", since)
-    .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom("decisions as r").select("r.id").whereRef("r.reverses_decision_id", "=", "d.id"))),
-    )
-    .orderBy("d.created_at")
-    .execute();
+  return listUnreversedViolations(db, memberId, VIOLATION_ACTIONS, since);
 }
 
 /**
@@ -80,15 +70,8 @@ export async function liftStrikeSuspension(
   const member = await findMember(trx, memberId);
   const until = member ? activeSuspension(member, now) : null;
   if (!member || !until) return null;
-  const suspensions = await trx
-    .selectFrom("decisions as d")
-    .selectAll("d")
-    .where("d.affected_member_id", "=", memberId)
-    .where("d.action", "=", "suspend")
-    .where("d.automation", "=", "fully_automated")
-    .where((eb) => eb.not(eb.exists(eb.selectFrom("decisions as r").select("r.id").whereRef("r.reverses_decision_id", "=", "d.id"))))
-    .orderBy("d.created_at", "desc")
-    .execute();
+  // Only suspensions the strike rule made itself can be lifted by it.
+  const suspensions = await listUnreversedSuspensions(trx, memberId, "fully_automated");
   const suspension = suspensions.find((decision) => {
     const facts = decision.facts as { strikeDecisionIds?: string[]; suspendedUntil?: string };
     // Only the suspension that counted the reversed violation and still sets the member's end date.

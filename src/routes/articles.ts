@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../auth/middleware.ts";
 import { findArticle, upsertArticle, type ArticleRow } from "../db/articles.ts";
 import { countPublishedComments } from "../db/comments.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, articleNotFound } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 
 // The site's CMS ids, e.g. 7266-8372910; kept to characters that are safe in a URL path.
@@ -27,9 +27,6 @@ export function articleIdParam(c: Context<AppEnv>): string {
   return id;
 }
 
-export function articleNotFound(articleId: string): ApiError {
-  return new ApiError(404, "article_not_found", `no article with id ${articleId}`);
-}
 
 function articleView(article: ArticleRow, publishedCommentCount: number) {
   return {

@@ -6,7 +6,8 @@ import { insertComment } from "../db/comments.ts";
 import { ensureMember } from "../db/members.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
-import { articleIdParam, articleNotFound } from "./articles.ts";
+import { articleIdParam } from "./articles.ts";
+import { articleNotFound } from "../errors.ts";
 import { maxCommentRequestBytes, submitCommentSchema } from "./comments.ts";
 
 /**

@@ -1,31 +1,17 @@
-import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
-import type { Transaction } from "kysely";
 import { z } from "zod";
-import type { AppDeps, AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../auth/middleware.ts";
-import type { Identity } from "../auth/token.ts";
 import { findArticle } from "../db/articles.ts";
-import {
-  countPublishedComments,
-  findCommentByIdempotencyKey,
-  insertComment,
-  listPublishedComments,
-  type CommentRow,
-} from "../db/comments.ts";
-import { recordDecision } from "../db/decisions.ts";
-import { recordMemberAcceptance } from "../db/members.ts";
-import { feedReviewItem } from "../db/review.ts";
-import type { CommentStatus, Database, Severity } from "../db/schema.ts";
-import { ApiError, errorBody } from "../errors.ts";
+import { countPublishedComments, listPublishedComments, type CommentRow } from "../db/comments.ts";
+import { errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
-import { reasonsForAuthor, verdictForAuthor, type Verdict } from "../moderation/verdict.ts";
-import { higherSeverity } from "../review/priority.ts";
-import { applyStrikes } from "../review/sanctions.ts";
-import { articleIdParam, articleNotFound } from "./articles.ts";
-import { assertMayAct } from "./sanction-checks.ts";
+import { reasonsForAuthor, verdictForAuthor } from "../moderation/verdict.ts";
+import { articleIdParam } from "./articles.ts";
+import { articleNotFound } from "../errors.ts";
 import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { findRetriedComment, submitComment } from "../comments/submit.ts";
 
 export const submitCommentSchema = z.strictObject({
   body: z.string(),
@@ -38,11 +24,6 @@ export const listCommentsQuerySchema = z.strictObject({
   cursor: z.string().optional(),
 });
 
-const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
-  allow: "published",
-  review: "pending",
-  reject: "removed",
-};
 
 // JSON may spell any character as a 6-byte \uXXXX escape (12 for a surrogate pair: 6 per UTF-16
 // unit), so the byte ceiling leaves room for that plus the other fields; the exact character
@@ -59,14 +40,11 @@ export function commentRoutes(maxCommentChars: number) {
     const { db, config, clock, clientIp } = c.get("deps");
     const identity = c.get("identity");
     const input = await readJson(c, submitCommentSchema);
-    // A retry of a comment already stored is answered from it before the rate limit counts it: a client
-    // retrying one comment 50 times has posted one comment.
-    if (input.idempotencyKey) {
-      const earlier = await findCommentByIdempotencyKey(db, identity.memberId, input.idempotencyKey);
-      if (earlier) return replay(c, earlier, hashRequest(articleId, input.body.trim(), config.forumRules.version));
-    }
+    const retried = await findRetriedComment(c.get("deps"), identity.memberId, articleId, input);
+    if (retried) return respond(c, retried, true);
     await enforceRateLimit(db, config.policy, "comment", identity.memberId, clientIp(c), clock.now(), input.idempotencyKey ?? null);
-    return submitComment(c, c.get("deps"), identity, articleId, input);
+    const { comment, replayed } = await submitComment(c.get("deps"), identity, articleId, input);
+    return respond(c, comment, replayed);
   });
 
   routes.get("/:id/comments", async (c) => {
@@ -94,161 +72,6 @@ export function commentRoutes(maxCommentChars: number) {
   return routes;
 }
 
-async function submitComment(
-  c: Context<AppEnv>,
-  deps: AppDeps,
-  identity: Identity,
-  articleId: string,
-  input: z.infer<typeof submitCommentSchema>,
-): Promise<Response> {
-  const { db, clock, moderator, config } = deps;
-  const body = input.body.trim();
-  if (body === "") throw new ApiError(400, "comment_empty", "留言內容不可為空白 (the comment body is empty)");
-  const chars = [...body].length;
-  if (chars > config.maxCommentChars) {
-    throw new ApiError(413, "comment_too_long", `留言最多 ${config.maxCommentChars} 字，目前 ${chars} 字`, {
-      maxChars: config.maxCommentChars,
-      chars,
-    });
-  }
-  const now = clock.now();
-  // Independent reads, side by side.
-  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, identity.memberId, now, "發言")]);
-  if (!article) throw articleNotFound(articleId);
-  const currentVersion = config.forumRules.version;
-  if (input.acceptedRulesVersion !== currentVersion) {
-    throw new ApiError(
-      409,
-      "rules_not_accepted",
-      `請先閱讀並同意最新版討論區規則（版本 ${currentVersion}）後再發言`,
-      { currentVersion, acceptedRulesVersion: input.acceptedRulesVersion ?? null },
-    );
-  }
-
-  const requestHash = hashRequest(articleId, body, currentVersion);
-  const idempotencyKey = input.idempotencyKey ?? null;
-
-  const normalized = moderator.normalized(body);
-  const canonical = normalized.text;
-  const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
-  let verdict = moderator.moderate({ kind: "comment", text: body }, normalized);
-  if (verdict.action !== "reject" && [...canonical].length >= config.policy.floods.minChars) {
-    const others = await recordAndCountPosters(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
-    if (others + 1 >= config.policy.floods.distinctMembers) verdict = withFloodReason(verdict, config.policy.floods, others + 1);
-  }
-  const newComment = {
-    articleId,
-    memberId: identity.memberId,
-    body,
-    status: STATUS_OF[verdict.action],
-    verdict,
-    acceptedRulesVersion: currentVersion,
-    idempotencyKey,
-    requestHash,
-    now,
-  };
-  // Most posts are published by members who already accepted this version: one statement, no transaction.
-  const needsAcceptance = member?.accepted_rules_version !== currentVersion;
-  // The comment with what its verdict brings: a review item, or a decision and perhaps a strike.
-  const storeWithEffects = async (trx: Transaction<Database>) => {
-    if (needsAcceptance) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
-    const comment = await insertComment(trx, newComment);
-    if (comment?.status === "pending") {
-      await feedReviewItem(trx, config.policy, {
-        kind: "moderation",
-        subjectKind: "comment",
-        subjectId: comment.id,
-        source: "automated_detection",
-        detail: verdict,
-        forumRules: verdict.reasons.map((r) => r.forumRule),
-        severity: highestSeverity(verdict),
-        reportWeight: 0,
-        now,
-      });
-    }
-    if (comment?.status === "removed") {
-      await recordDecision(trx, {
-        subjectKind: "comment",
-        subjectId: comment.id,
-        subjectText: comment.body,
-        action: "remove",
-        forumRules: [...new Set(verdict.reasons.map((r) => r.forumRule))],
-        ruleIds: verdict.reasons.map((r) => r.ruleId),
-        facts: { reasons: verdict.reasons, score: verdict.score },
-        source: "automated_detection",
-        automation: "fully_automated",
-        moderatorId: null,
-        affectedMemberId: identity.memberId,
-        rulesVersion: verdict.rulesVersion,
-        modelVersion: verdict.modelVersion,
-        reversesDecisionId: null,
-        now,
-      });
-      await applyStrikes(trx, config.policy, identity.memberId, now);
-    }
-    return comment;
-  };
-  const stored =
-    verdict.action === "allow" && !needsAcceptance
-      ? await insertComment(db, newComment)
-      : await db.transaction().execute(storeWithEffects);
-  if (stored) return respond(c, stored);
-  // A concurrent retry with the same key inserted first: answer with its comment.
-  const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
-  if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
-  return replay(c, winner, requestHash);
-}
-
-/**
- * Records this member's post of the text and counts the other members who posted it within the window,
- * in one statement (the count's snapshot does not include the row being added).
- */
-async function recordAndCountPosters(db: AppDeps["db"], fingerprint: string, memberId: string, now: Date, windowSeconds: number): Promise<number> {
-  const row = await db
-    .with("recorded", (qb) =>
-      qb.insertInto("comment_fingerprints").values({ fingerprint, member_id: memberId, created_at: now }).returning("fingerprint"),
-    )
-    .selectFrom("comment_fingerprints")
-    .select((eb) => eb.fn.count<string>("member_id").distinct().as("members"))
-    .where("fingerprint", "=", fingerprint)
-    .where("member_id", "<>", memberId)
-    .where("created_at", ">", new Date(now.getTime() - windowSeconds * 1000))
-    .executeTakeFirstOrThrow();
-  return Number(row.members);
-}
-
-/** The same text from many accounts: held for a moderator, with the flood named as the reason. */
-function withFloodReason(verdict: Verdict, floods: AppDeps["config"]["policy"]["floods"], members: number): Verdict {
-  const reason = {
-    ruleId: floods.ruleId,
-    forumRule: floods.forumRule,
-    severity: "medium" as const,
-    category: floods.category,
-    action: "review" as const,
-    message: `${floods.reason}（${members} 個帳號）`,
-    spans: [],
-  };
-  return { ...verdict, action: "review", reasons: [...verdict.reasons, reason] };
-}
-
-function highestSeverity(verdict: Verdict): Severity | null {
-  return verdict.reasons.reduce<Severity | null>((highest, reason) => higherSeverity(highest, reason.severity), null);
-}
-
-function hashRequest(articleId: string, body: string, rulesVersion: string): string {
-  return createHash("sha256").update(JSON.stringify([articleId, body, rulesVersion])).digest("hex");
-}
-
-function replay(c: Context<AppEnv>, earlier: CommentRow, requestHash: string): Response {
-  if (earlier.request_hash !== requestHash) {
-    throw new ApiError(409, "idempotency_key_reused", "this idempotency key was already used for a different comment", {
-      commentId: earlier.id,
-    });
-  }
-  c.header("Idempotent-Replayed", "true");
-  return respond(c, earlier);
-}
-
 /** The author's view of their comment: its status and the verdict that decided it, as an author sees one. */
 function authorView(comment: CommentRow) {
   return {
@@ -262,7 +85,8 @@ function authorView(comment: CommentRow) {
   };
 }
 
-function respond(c: Context<AppEnv>, comment: CommentRow): Response {
+function respond(c: Context<AppEnv>, comment: CommentRow, replayed: boolean): Response {
+  if (replayed) c.header("Idempotent-Replayed", "true");
   switch (comment.status) {
     case "published":
       return c.json({ comment: authorView(comment) }, 201);

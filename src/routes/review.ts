@@ -1,11 +1,14 @@
 import { Hono } from "hono";
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../auth/middleware.ts";
 import { findComment } from "../db/comments.ts";
 import { activeSuspension, ensureMember, findMember } from "../db/members.ts";
-import { claimNextItem, listReviewItems, sourcesOf, type QueueCursor, type ReviewItemRow } from "../db/review.ts";
+import { findDecision, listDecisionsAffecting } from "../db/decisions.ts";
+import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, sourcesOf, type QueueCursor, type ReviewItemRow } from "../db/review.ts";
+import { listReportsOn } from "../db/reports.ts";
+import { findTagById } from "../db/tags.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import type { Database } from "../db/schema.ts";
@@ -59,14 +62,7 @@ async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: str
   const [member, strikes, decisions] = await Promise.all([
     findMember(db, memberId),
     currentStrikes(db, policy, memberId, now),
-    db
-      .selectFrom("decisions")
-      .selectAll()
-      .where("affected_member_id", "=", memberId)
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(20)
-      .execute(),
+    listDecisionsAffecting(db, memberId, 20),
   ]);
   return {
     id: memberId,
@@ -101,17 +97,11 @@ export function reviewRoutes() {
   routes.get("/items/:id", async (c) => {
     const { db, config, clock } = c.get("deps");
     const id = itemIdParam(c.req.param("id"));
-    const item = await db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
+    const item = await findReviewItem(db, id);
     if (!item) throw new ApiError(404, "review_item_not_found", `no review item ${id}`);
     const [sources, reports] = await Promise.all([
       sourcesOf(db, item.id),
-      db
-        .selectFrom("reports")
-        .select(["id", "reporter_id", "reason", "note", "weight", "outcome", "created_at"])
-        .where("subject_kind", "=", item.subject_kind)
-        .where("subject_id", "=", item.subject_id)
-        .orderBy("id")
-        .execute(),
+      listReportsOn(db, item.subject_kind, item.subject_id),
     ]);
     let subject: unknown = null;
     // Whose conduct the item is about: the comment's author, the tag's creator, or the member.
@@ -129,7 +119,7 @@ export function reviewRoutes() {
         createdAt: comment.created_at.toISOString(),
       };
     } else if (item.subject_kind === "tag") {
-      const tag = await db.selectFrom("tags").selectAll().where("id", "=", item.subject_id).executeTakeFirst();
+      const tag = await findTagById(db, item.subject_id);
       memberId = tag?.created_by ?? null;
       subject = tag && { id: tag.id, articleId: tag.article_id, label: tag.label, status: tag.status, verdict: tag.verdict, createdBy: tag.created_by };
     } else if (item.subject_kind === "member") {
@@ -139,9 +129,7 @@ export function reviewRoutes() {
     }
     const [member, appealedDecision, conflict] = await Promise.all([
       memberHistory(db, config.policy, memberId, clock.now()),
-      item.appeal_of_decision_id
-        ? db.selectFrom("decisions").selectAll().where("id", "=", item.appeal_of_decision_id).executeTakeFirst()
-        : undefined,
+      item.appeal_of_decision_id ? findDecision(db, item.appeal_of_decision_id) : undefined,
       conflictOfInterest(db, item, c.get("identity").memberId),
     ]);
     return c.json({
@@ -167,27 +155,14 @@ export function reviewRoutes() {
   // Open items by kind, subject, forum rule and source, for the queue's filters.
   routes.get("/counts", async (c) => {
     const { db, clock } = c.get("deps");
-    const open = db.selectFrom("review_items").where("state", "=", "open");
-    const [byKind, bySubject, byForumRule, bySource, claimed] = await Promise.all([
-      open.select(["kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("kind").execute(),
-      open.select(["subject_kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("subject_kind").execute(),
-      open.select([sql<string>`unnest(forum_rules)`.as("key"), (eb) => eb.fn.countAll<string>().as("count")]).groupBy(sql`1`).execute(),
-      open
-        .innerJoin("review_sources", "review_sources.item_id", "review_items.id")
-        .select(["review_sources.source as key", (eb) => eb.fn.count<string>("review_items.id").distinct().as("count")])
-        .groupBy("review_sources.source")
-        .execute(),
-      open.select((eb) => eb.fn.countAll<string>().as("count")).where("lease_until", ">", clock.now()).executeTakeFirstOrThrow(),
-    ]);
-    const tally = (rows: { key: string; count: string }[]) => Object.fromEntries(rows.map((row) => [row.key, Number(row.count)]));
-    const kinds = tally(byKind);
+    const counts = await countOpenReviewItems(db, clock.now());
     return c.json({
-      open: (kinds.moderation ?? 0) + (kinds.appeal ?? 0),
-      claimed: Number(claimed.count),
-      byKind: kinds,
-      bySubject: tally(bySubject),
-      byForumRule: tally(byForumRule),
-      bySource: tally(bySource),
+      open: (counts.byKind.moderation ?? 0) + (counts.byKind.appeal ?? 0),
+      claimed: counts.claimed,
+      byKind: counts.byKind,
+      bySubject: counts.bySubject,
+      byForumRule: counts.byForumRule,
+      bySource: counts.bySource,
     });
   });
 

@@ -1,0 +1,184 @@
+import { createHash } from "node:crypto";
+import type { Transaction } from "kysely";
+import type { AppDeps } from "../app-env.ts";
+import type { Identity } from "../auth/token.ts";
+import { findArticle } from "../db/articles.ts";
+import { findCommentByIdempotencyKey, insertComment, recordAndCountPosters, type CommentRow } from "../db/comments.ts";
+import { recordDecision } from "../db/decisions.ts";
+import { recordMemberAcceptance } from "../db/members.ts";
+import { feedReviewItem } from "../db/review.ts";
+import type { CommentStatus, Database, Severity } from "../db/schema.ts";
+import { ApiError, articleNotFound } from "../errors.ts";
+import type { Verdict } from "../moderation/verdict.ts";
+import { higherSeverity } from "../db/review-priority.ts";
+import { applyStrikes } from "../review/sanctions.ts";
+import { assertMayAct } from "../members/may-act.ts";
+
+/** What a member sends: the comment, the forum rules version they accepted, and a key for retries. */
+export interface SubmitCommentInput {
+  body: string;
+  acceptedRulesVersion?: string;
+  idempotencyKey?: string;
+}
+
+const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
+  allow: "published",
+  review: "pending",
+  reject: "removed",
+};
+
+/**
+ * A member's comment on an article, from the checks to the stored row with everything its verdict brings
+ * (a review item; or a decision and perhaps a strike suspension), in one transaction when there is more
+ * than the row. A retry of a key already stored answers with that comment (`replayed`).
+ */
+export async function submitComment(
+  deps: Pick<AppDeps, "db" | "clock" | "moderator" | "config">,
+  identity: Identity,
+  articleId: string,
+  input: SubmitCommentInput,
+): Promise<{ comment: CommentRow; replayed: boolean }> {
+  const { db, clock, moderator, config } = deps;
+  const body = input.body.trim();
+  if (body === "") throw new ApiError(400, "comment_empty", "留言內容不可為空白 (the comment body is empty)");
+  const chars = [...body].length;
+  if (chars > config.maxCommentChars) {
+    throw new ApiError(413, "comment_too_long", `留言最多 ${config.maxCommentChars} 字，目前 ${chars} 字`, {
+      maxChars: config.maxCommentChars,
+      chars,
+    });
+  }
+  const now = clock.now();
+  // Independent reads, side by side.
+  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, identity.memberId, now, "發言")]);
+  if (!article) throw articleNotFound(articleId);
+  const currentVersion = config.forumRules.version;
+  if (input.acceptedRulesVersion !== currentVersion) {
+    throw new ApiError(
+      409,
+      "rules_not_accepted",
+      `請先閱讀並同意最新版討論區規則（版本 ${currentVersion}）後再發言`,
+      { currentVersion, acceptedRulesVersion: input.acceptedRulesVersion ?? null },
+    );
+  }
+
+  const requestHash = hashRequest(articleId, body, currentVersion);
+  const idempotencyKey = input.idempotencyKey ?? null;
+
+  const normalized = moderator.normalized(body);
+  const canonical = normalized.text;
+  const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+  let verdict = moderator.moderate({ kind: "comment", text: body }, normalized);
+  if (verdict.action !== "reject" && [...canonical].length >= config.policy.floods.minChars) {
+    const others = await recordAndCountPosters(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
+    if (others + 1 >= config.policy.floods.distinctMembers) verdict = withFloodReason(verdict, config.policy.floods, others + 1);
+  }
+  const newComment = {
+    articleId,
+    memberId: identity.memberId,
+    body,
+    status: STATUS_OF[verdict.action],
+    verdict,
+    acceptedRulesVersion: currentVersion,
+    idempotencyKey,
+    requestHash,
+    now,
+  };
+  // Most posts are published by members who already accepted this version: one statement, no transaction.
+  const needsAcceptance = member?.accepted_rules_version !== currentVersion;
+  // The comment with what its verdict brings: a review item, or a decision and perhaps a strike.
+  const storeWithEffects = async (trx: Transaction<Database>) => {
+    if (needsAcceptance) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
+    const comment = await insertComment(trx, newComment);
+    if (comment?.status === "pending") {
+      await feedReviewItem(trx, config.policy, {
+        kind: "moderation",
+        subjectKind: "comment",
+        subjectId: comment.id,
+        source: "automated_detection",
+        detail: verdict,
+        forumRules: verdict.reasons.map((r) => r.forumRule),
+        severity: highestSeverity(verdict),
+        reportWeight: 0,
+        now,
+      });
+    }
+    if (comment?.status === "removed") {
+      await recordDecision(trx, {
+        subjectKind: "comment",
+        subjectId: comment.id,
+        subjectText: comment.body,
+        action: "remove",
+        forumRules: [...new Set(verdict.reasons.map((r) => r.forumRule))],
+        ruleIds: verdict.reasons.map((r) => r.ruleId),
+        facts: { reasons: verdict.reasons, score: verdict.score },
+        source: "automated_detection",
+        automation: "fully_automated",
+        moderatorId: null,
+        affectedMemberId: identity.memberId,
+        rulesVersion: verdict.rulesVersion,
+        modelVersion: verdict.modelVersion,
+        reversesDecisionId: null,
+        now,
+      });
+      await applyStrikes(trx, config.policy, identity.memberId, now);
+    }
+    return comment;
+  };
+  const stored =
+    verdict.action === "allow" && !needsAcceptance
+      ? await insertComment(db, newComment)
+      : await db.transaction().execute(storeWithEffects);
+  if (stored) return { comment: stored, replayed: false };
+  // A concurrent retry with the same key inserted first: answer with its comment.
+  const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
+  if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
+  return { comment: checkedRetry(winner, requestHash), replayed: true };
+}
+
+/** The same text from many accounts: held for a moderator, with the flood named as the reason. */
+function withFloodReason(verdict: Verdict, floods: AppDeps["config"]["policy"]["floods"], members: number): Verdict {
+  const reason = {
+    ruleId: floods.ruleId,
+    forumRule: floods.forumRule,
+    severity: "medium" as const,
+    category: floods.category,
+    action: "review" as const,
+    message: `${floods.reason}（${members} 個帳號）`,
+    spans: [],
+  };
+  return { ...verdict, action: "review", reasons: [...verdict.reasons, reason] };
+}
+
+function highestSeverity(verdict: Verdict): Severity | null {
+  return verdict.reasons.reduce<Severity | null>((highest, reason) => higherSeverity(highest, reason.severity), null);
+}
+
+function hashRequest(articleId: string, body: string, rulesVersion: string): string {
+  return createHash("sha256").update(JSON.stringify([articleId, body, rulesVersion])).digest("hex");
+}
+
+/** An earlier comment stored under the same key: the same request, or 409 for a key reused on another. */
+function checkedRetry(earlier: CommentRow, requestHash: string): CommentRow {
+  if (earlier.request_hash !== requestHash) {
+    throw new ApiError(409, "idempotency_key_reused", "this idempotency key was already used for a different comment", {
+      commentId: earlier.id,
+    });
+  }
+  return earlier;
+}
+
+/**
+ * The comment a retry of an earlier submission (the same idempotency key) already stored, or null: asked
+ * before the rate limit counts the request, so a client retrying one comment has posted one comment.
+ */
+export async function findRetriedComment(
+  deps: Pick<AppDeps, "db" | "config">,
+  memberId: string,
+  articleId: string,
+  input: SubmitCommentInput,
+): Promise<CommentRow | null> {
+  if (!input.idempotencyKey) return null;
+  const earlier = await findCommentByIdempotencyKey(deps.db, memberId, input.idempotencyKey);
+  return earlier ? checkedRetry(earlier, hashRequest(articleId, input.body.trim(), deps.config.forumRules.version)) : null;
+}

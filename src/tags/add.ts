@@ -1,0 +1,85 @@
+import type { Kysely } from "kysely";
+import { articlesStamp, newestArticleTexts } from "../db/articles.ts";
+import { ensureMember } from "../db/members.ts";
+import { feedReviewItem } from "../db/review.ts";
+import type { Database } from "../db/schema.ts";
+import { addTagSupporter, countTagSupporters, findTag, insertTag, type TagRow } from "../db/tags.ts";
+import { ApiError } from "../errors.ts";
+import type { Moderator } from "../moderation/moderate.ts";
+import type { Policy } from "../policy.ts";
+import { TagCorpus, type Relatedness } from "./relatedness.ts";
+import { relatednessView, screenTagText, tagOutcome } from "./screen.ts";
+
+/** The relatedness corpus of the newest articles, rebuilt only when an article is added or changed. */
+export function corpusCache(moderator: Moderator) {
+  let cached: { stamp: string; corpus: TagCorpus } | null = null;
+  return async (db: Kysely<Database>, size: number): Promise<TagCorpus> => {
+    const stamp = await articlesStamp(db);
+    if (cached?.stamp === stamp) return cached.corpus;
+    const corpus = new TagCorpus(await newestArticleTexts(db, size), moderator);
+    cached = { stamp, corpus };
+    return corpus;
+  };
+}
+
+export interface AddedTag {
+  row: TagRow;
+  /** A new tag on the article (not a member supporting one already there). */
+  created: boolean;
+  alreadySupported: boolean;
+  supporters: number;
+  relatedness: Relatedness;
+}
+
+/**
+ * A member adds a tag to an article, or supports one already there: screened (forum rule R3 and the
+ * rules), stored published or held with a review item, and counted as the member's support, in one
+ * transaction. Refusals are ApiErrors (the route answers them as they are).
+ */
+export async function addTag(
+  db: Kysely<Database>,
+  policy: Policy,
+  moderator: Moderator,
+  loadCorpus: ReturnType<typeof corpusCache>,
+  input: { articleId: string; memberId: string; label: string; now: Date },
+): Promise<AddedTag> {
+  const { articleId, memberId, label, now } = input;
+  const limits = policy.tags;
+  const { labelKey, verdict, refusal } = screenTagText(label, moderator, limits);
+  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message, refusal.details);
+
+  const existing = await findTag(db, articleId, labelKey);
+  if (existing?.status === "removed") throw new ApiError(409, "tag_removed", "這個標籤已被管理員移除", { tagId: existing.id });
+
+  // Supporting a tag already on the article needs no relatedness check.
+  const relatedness: Relatedness = existing ? { kind: "word" } : (await loadCorpus(db, limits.corpusArticles)).relatedness(articleId, labelKey);
+  const outcome = tagOutcome(verdict, relatedness, limits);
+  if (outcome.refusal) throw new ApiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.details);
+  const pending = outcome.pending;
+  const detail = { ...verdict, relatedness: relatednessView(relatedness) };
+
+  return db.transaction().execute(async (trx) => {
+    await ensureMember(trx, memberId, now);
+    const inserted = existing
+      ? undefined
+      : await insertTag(trx, { articleId, label, labelKey, status: pending ? "pending" : "published", verdict: detail, rulesVersion: verdict.rulesVersion, createdBy: memberId, now });
+    const created = inserted !== undefined;
+    // A concurrent request may have inserted the same label first: support that one.
+    const row = existing ?? inserted ?? (await findTag(trx, articleId, labelKey))!;
+    if (created && pending) {
+      await feedReviewItem(trx, policy, {
+        kind: "moderation",
+        subjectKind: "tag",
+        subjectId: row.id,
+        source: "automated_detection",
+        detail,
+        forumRules: verdict.action === "review" ? verdict.reasons.map((r) => r.forumRule) : ["R3"],
+        severity: verdict.action === "review" ? "medium" : "low",
+        reportWeight: 0,
+        now,
+      });
+    }
+    const supported = await addTagSupporter(trx, row.id, memberId, now);
+    return { row, created, alreadySupported: !supported, supporters: await countTagSupporters(trx, row.id), relatedness };
+  });
+}
