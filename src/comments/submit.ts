@@ -4,15 +4,13 @@ import type { AppDeps } from "../app-env.ts";
 import type { Identity } from "../auth/token.ts";
 import { findArticle } from "../db/articles.ts";
 import { findCommentByIdempotencyKey, insertComment, recordAndCountPosters, type CommentRow } from "../db/comments.ts";
-import { recordDecision } from "../db/decisions.ts";
 import { recordMemberAcceptance } from "../db/members.ts";
-import { feedReviewItem } from "../db/review.ts";
 import type { CommentStatus, Database, Severity } from "../db/schema.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
-import { applyStrikes } from "../review/sanctions.ts";
 import { assertMayAct } from "../members/may-act.ts";
+import { holdForReview, removeAutomatically } from "../review/intake.ts";
 
 /** What a member sends: the comment, the forum rules version they accepted, and a key for retries. */
 export interface SubmitCommentInput {
@@ -91,37 +89,11 @@ export async function submitComment(
     if (needsAcceptance) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
     const comment = await insertComment(trx, newComment);
     if (comment?.status === "pending") {
-      await feedReviewItem(trx, config.policy, {
-        kind: "moderation",
-        subjectKind: "comment",
-        subjectId: comment.id,
-        source: "automated_detection",
-        detail: verdict,
-        forumRules: verdict.reasons.map((r) => r.forumRule),
-        severity: highestSeverity(verdict),
-        reportWeight: 0,
-        now,
-      });
+      const forumRules = verdict.reasons.map((r) => r.forumRule);
+      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, detail: verdict, forumRules, severity: highestSeverity(verdict), now });
     }
     if (comment?.status === "removed") {
-      await recordDecision(trx, {
-        subjectKind: "comment",
-        subjectId: comment.id,
-        subjectText: comment.body,
-        action: "remove",
-        forumRules: [...new Set(verdict.reasons.map((r) => r.forumRule))],
-        ruleIds: verdict.reasons.map((r) => r.ruleId),
-        facts: { reasons: verdict.reasons, score: verdict.score },
-        source: "automated_detection",
-        automation: "fully_automated",
-        moderatorId: null,
-        affectedMemberId: identity.memberId,
-        rulesVersion: verdict.rulesVersion,
-        modelVersion: verdict.modelVersion,
-        reversesDecisionId: null,
-        now,
-      });
-      await applyStrikes(trx, config.policy, identity.memberId, now);
+      await removeAutomatically(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, subjectText: comment.body, verdict, authorId: identity.memberId, now });
     }
     return comment;
   };

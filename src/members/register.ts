@@ -2,7 +2,6 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../clock.ts";
 import { ensureMember, findMember, setAcceptedRulesVersion, type MemberRow } from "../db/members.ts";
 import { findConfusion, setNickname } from "../db/nicknames.ts";
-import { feedReviewItem } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { ForumRules } from "../forum-rules.ts";
@@ -12,6 +11,7 @@ import type { NicknameRules } from "../nicknames/rules.ts";
 import { screenNicknameText, type NicknameScreen } from "../nicknames/screen.ts";
 import type { Policy } from "../policy.ts";
 import { assertMayAct } from "./may-act.ts";
+import { holdForReview } from "../review/intake.ts";
 
 /** What registering and changing a nickname need from the app's dependencies. */
 export interface NicknameDeps {
@@ -99,15 +99,12 @@ async function applyNickname(deps: NicknameDeps, memberId: string, nickname: str
       if (acceptedRulesVersion) await setAcceptedRulesVersion(trx, memberId, acceptedRulesVersion);
       await setNickname(trx, memberId, { text: nickname, key: screen.key!, status: pending ? "pending" : "approved", rulesVersion: moderator.rulesVersion }, now);
       if (pending) {
-        await feedReviewItem(trx, config.policy, {
-          kind: "moderation",
+        await holdForReview(trx, config.policy, {
           subjectKind: "member",
           subjectId: memberId,
-          source: "automated_detection",
           detail: { ...(screen.verdict ?? {}), nickname, code: screen.code, similarTo: screen.similarTo },
           forumRules: ["R4"],
           severity: screen.verdict?.reasons.some((r) => r.severity === "high") ? "high" : "medium",
-          reportWeight: 0,
           now,
         });
       }

@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import { articlesStamp, newestArticleTexts } from "../db/articles.ts";
 import { ensureMember } from "../db/members.ts";
-import { feedReviewItem } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
 import { addTagSupporter, countTagSupporters, findTag, insertTag, type TagRow } from "../db/tags.ts";
 import { ApiError } from "../errors.ts";
@@ -9,6 +8,7 @@ import type { Moderator } from "../moderation/moderate.ts";
 import type { Policy } from "../policy.ts";
 import { TagCorpus, type Relatedness } from "./relatedness.ts";
 import { relatednessView, screenTagText, tagOutcome } from "./screen.ts";
+import { holdForReview } from "../review/intake.ts";
 
 /** The relatedness corpus of the newest articles, rebuilt only when an article is added or changed. */
 export function corpusCache(moderator: Moderator) {
@@ -67,15 +67,12 @@ export async function addTag(
     // A concurrent request may have inserted the same label first: support that one.
     const row = existing ?? inserted ?? (await findTag(trx, articleId, labelKey))!;
     if (created && pending) {
-      await feedReviewItem(trx, policy, {
-        kind: "moderation",
+      await holdForReview(trx, policy, {
         subjectKind: "tag",
         subjectId: row.id,
-        source: "automated_detection",
         detail,
         forumRules: verdict.action === "review" ? verdict.reasons.map((r) => r.forumRule) : ["R3"],
         severity: verdict.action === "review" ? "medium" : "low",
-        reportWeight: 0,
         now,
       });
     }
