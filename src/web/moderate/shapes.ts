@@ -1,35 +1,12 @@
+import type { decisionView } from "../../routes/decisions.ts";
+import type { itemView } from "../../routes/review.ts";
 import type { NgramSignal, Reason } from "../../moderation/verdict.ts";
 import type { Policy } from "../../policy.ts";
 
-// Shapes of the JSON API's answers, as far as these pages read them.
-export interface ItemView {
-  id: string;
-  subjectExcerpt?: string | null;
-  kind: "moderation" | "appeal";
-  subjectKind: "comment" | "tag" | "member";
-  subjectId: string;
-  state: "open" | "decided";
-  forumRules: string[];
-  severity: string | null;
-  reportWeight: number;
-  claimedBy: string | null;
-  leaseUntil: string | null;
-  decisionId: string | null;
-  createdAt: string;
-}
-export interface DecisionView {
-  id: string;
-  subjectKind: string;
-  subjectText: string;
-  action: string;
-  forumRules: string[];
-  ruleIds: string[];
-  source: string;
-  automation: string;
-  moderatorId: string | null;
-  note: string | null;
-  createdAt: string;
-}
+// Shapes of the JSON API's answers, as far as these pages read them. Items and decisions are the routes'
+// own views (what review.ts and decisions.ts answer); the rest is declared here until it has a view too.
+export type ItemView = ReturnType<typeof itemView> & { subjectExcerpt?: string | null };
+export type DecisionView = ReturnType<typeof decisionView>;
 export interface VerdictView {
   reasons: Reason[];
   score: number | null;
