@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { loadClassifier } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
-import type { VerdictAction } from "../src/moderation/verdict.ts";
+import { verdictAction, type VerdictAction } from "../src/moderation/verdict.ts";
 import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
 import { InputError, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
@@ -66,7 +66,7 @@ async function main() {
     if (!["allow", "review", "reject"].includes(label)) throw new InputError(`${values.input}:${record.line}: "label" must be allow, review or reject`);
     const verdict = moderator.moderate({ kind: "comment", text });
     const ruleReasons = verdict.reasons.filter((r) => r.ruleId !== ruleSet.classifierPolicy!.ruleId);
-    const rulesAction: VerdictAction = ruleReasons.some((r) => r.action === "reject") ? "reject" : ruleReasons.some((r) => r.action === "review") ? "review" : "allow";
+    const rulesAction = verdictAction(ruleReasons);
     const held = verdict.reasons.filter((r) => r.action !== "flag");
     rows.push({
       text,

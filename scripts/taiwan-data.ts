@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { normalize } from "../src/moderation/normalize.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
-import { CATEGORIES } from "../src/moderation/verdict.ts";
+import { CATEGORIES, FORUM_RULE_CATEGORIES, type Category } from "../src/moderation/verdict.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
 import { InputError, runCommand } from "./jsonl.ts";
 
@@ -26,7 +26,6 @@ const SPLITS = [
 ] as const;
 const LABELS = ["allow", "review", "reject"] as const;
 const KINDS = ["plain", "hard_negative", "hard_positive"];
-const R1_CATEGORIES = ["threat", "personal_data", "illegal", "spam"];
 
 export interface TaiwanLine {
   text: string;
@@ -50,7 +49,7 @@ function validate(value: unknown, where: string, source: string): TaiwanLine {
   } else {
     if (!CATEGORIES.includes(row.category as never)) fail(`"category" must be one of ${CATEGORIES.join(", ")}`);
     if (row.forumRule !== "R1" && row.forumRule !== "R2") fail(`"forumRule" must be R1 or R2`);
-    if (row.forumRule === "R1" && !R1_CATEGORIES.includes(row.category!)) fail(`category ${row.category} belongs to R2`);
+    if (row.forumRule === "R1" && !FORUM_RULE_CATEGORIES.R1.includes(row.category as Category)) fail(`category ${row.category} belongs to R2`);
   }
   if (typeof row.topic !== "string" || row.topic === "") fail(`"topic" must be a string`);
   if (!KINDS.includes(row.kind as string)) fail(`"kind" must be one of ${KINDS.join(", ")}`);

@@ -5,7 +5,16 @@ import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from "./auth/token.ts";
 // Tokens signed with it are worthless anywhere else.
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-deploy";
 
-const envSchema = z.object({
+/**
+ * The limits the Worker reads from its environment too (its bindings are strings): parsed by the same
+ * rules as on Node, so a mistyped value stops the app instead of turning a check off (NaN).
+ */
+export const limitSettingsSchema = z.object({
+  MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
+  MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
+});
+
+const envSchema = limitSettingsSchema.extend({
   NODE_ENV: z.string().optional(),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -13,8 +22,6 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   PGLITE_DIR: z.string().min(1).default("data/pglite"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
-  MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
-  MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
   DEMO_SEED: z.enum(["0", "1"]).optional(),
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(1000),

@@ -21,7 +21,8 @@ import r2Hokkien from "../rules/engine/r2-hokkien.yaml";
 import r4NicknameHooks from "../rules/engine/r4-nickname-hooks.yaml";
 import r4PublicFigures from "../rules/engine/r4-public-figures.yaml";
 import substitutions from "../rules/engine/substitutions.yaml";
-import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from "./auth/token.ts";
+import type { z } from "zod";
+import { limitSettingsSchema } from "./config.ts";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
@@ -44,16 +45,6 @@ const policy = parsePolicy("rules/policy.yaml", policyText);
 const nicknameRules = parseNicknameRules("rules/nicknames.yaml", nicknameRulesText);
 const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES), loadClassifier(modelFile as ModelFile));
 
-/** MAX_TOKEN_AGE_SECONDS as a number of seconds; a value that is not one stops the Worker rather than turn the check off. */
-function maxTokenAgeOf(setting: string | undefined): number {
-  if (setting === undefined || setting === "") return DEFAULT_MAX_TOKEN_AGE_SECONDS;
-  const seconds = Number(setting);
-  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 30 * 24 * 3600) {
-    throw new Error(`MAX_TOKEN_AGE_SECONDS must be a whole number of seconds from 60 to 2592000, not ${setting}`);
-  }
-  return seconds;
-}
-
 export interface WorkerEnv {
   /** Hyperdrive binding in front of the Postgres server (wrangler.toml). */
   HYPERDRIVE: { connectionString: string };
@@ -68,10 +59,17 @@ interface WorkerContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+let limits: z.infer<typeof limitSettingsSchema> | undefined;
+
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
     // A Worker may not reuse I/O objects across requests, so each request gets its own connection;
     // Hyperdrive pools the real connections to Postgres.
+    // An isolate's environment does not change: its limits are read once, on the first request.
+    limits ??= limitSettingsSchema.parse({
+      MAX_TOKEN_AGE_SECONDS: env.MAX_TOKEN_AGE_SECONDS || undefined,
+      MAX_COMMENT_CHARS: env.MAX_COMMENT_CHARS || undefined,
+    });
     const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
     const app = createApp({
       db: database.db,
@@ -81,8 +79,8 @@ export default {
       draining: () => false,
       config: {
         jwtSecret: env.JWT_SECRET,
-        maxCommentChars: env.MAX_COMMENT_CHARS ? Number(env.MAX_COMMENT_CHARS) : 2000,
-        maxTokenAgeSeconds: maxTokenAgeOf(env.MAX_TOKEN_AGE_SECONDS),
+        maxCommentChars: limits.MAX_COMMENT_CHARS,
+        maxTokenAgeSeconds: limits.MAX_TOKEN_AGE_SECONDS,
         forumRules,
         policy,
         nicknameRules,

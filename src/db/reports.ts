@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { findComment, setCommentStatus } from "./comments.ts";
 import { findMember } from "./members.ts";
+import { findTagById } from "./tags.ts";
 import type { Database, ReportReason, ReportsTable, SubjectKind } from "./schema.ts";
 
 export type ReportRow = Selectable<ReportsTable>;
@@ -54,7 +55,7 @@ export async function findReportedSubject(db: Db, kind: SubjectKind, id: string)
     return comment && { ownerId: comment.member_id, removed: comment.status === "removed" };
   }
   if (kind === "tag") {
-    const tag = await db.selectFrom("tags").select(["created_by", "status"]).where("id", "=", id).executeTakeFirst();
+    const tag = await findTagById(db, id);
     return tag && { ownerId: tag.created_by, removed: tag.status === "removed" };
   }
   const member = await findMember(db, id);

@@ -11,7 +11,7 @@ import {
   type NormalizedText,
 } from "./normalize.ts";
 import type { ClassifierPolicy, Rule, RuleSet, Substitutions } from "./rules.ts";
-import type { Category, ForumRule, Reason, RuleAction, Span, Subject, SubjectKind, Verdict, VerdictAction } from "./verdict.ts";
+import { FORUM_RULE_CATEGORIES, verdictAction, type Category, type Reason, type RuleAction, type Span, type Subject, type SubjectKind, type Verdict } from "./verdict.ts";
 import { toCanonicalScript } from "./script.ts";
 
 export interface Moderator {
@@ -290,7 +290,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         topNgrams = classification.topNgrams;
         if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(classifierText, FORUM_RULE_CATEGORIES[policy.forumRule])));
       }
-      return { action: decide(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
+      return { action: verdictAction(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
     },
   };
 
@@ -340,9 +340,9 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
   }
 }
 
-// Words can be quoted or asked about; personal data, scams and impersonation do harm wherever they stand.
-// A flag changes no outcome, so its hits are not read for mentions.
-const MENTIONABLE: ReadonlySet<Category> = new Set(["insult", "profanity", "hate", "sexual_harassment", "threat"]);
+// The words of abuse (forum rule R2's categories) can be quoted or asked about; personal data, scams and
+// impersonation do harm wherever they stand. A flag changes no outcome, so its hits are not read for mentions.
+const MENTIONABLE: ReadonlySet<Category> = new Set(FORUM_RULE_CATEGORIES.R2);
 const mentionable = (rule: Rule) => rule.action !== "flag" && MENTIONABLE.has(rule.category);
 
 /**
@@ -365,14 +365,6 @@ function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>
 }
 
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
-
-// The categories a reason of each forum rule can name (the classifier's reason is an R2 reason: abuse).
-const FORUM_RULE_CATEGORIES: Record<ForumRule, readonly Category[]> = {
-  R1: ["threat", "personal_data", "illegal", "spam"],
-  R2: ["insult", "profanity", "hate", "sexual_harassment", "threat"],
-  R3: ["spam", "insult"],
-  R4: ["impersonation", "insult", "profanity"],
-};
 
 // Threats stay held for a moderator even when reported: whoever is quoted, a person is threatened on the page.
 const HELD_WHEN_REPORTED: ReadonlySet<Category> = new Set(["threat"]);
@@ -409,8 +401,3 @@ function classifierReason(policy: ClassifierPolicy, category: Category): Reason 
   };
 }
 
-function decide(reasons: Reason[]): VerdictAction {
-  if (reasons.some((r) => r.action === "reject")) return "reject";
-  if (reasons.some((r) => r.action === "review")) return "review";
-  return "allow";
-}

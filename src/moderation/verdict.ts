@@ -18,6 +18,21 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** The categories a reason of each forum rule can name (R2's are the words of abuse). */
+export const FORUM_RULE_CATEGORIES: Record<ForumRule, readonly Category[]> = {
+  R1: ["threat", "personal_data", "illegal", "spam"],
+  R2: ["insult", "profanity", "hate", "sexual_harassment", "threat"],
+  R3: ["spam", "insult"],
+  R4: ["impersonation", "insult", "profanity"],
+};
+
+/** What reasons decide: reject if any rejects, else review if any holds, else allow (flags only record). */
+export function verdictAction(reasons: readonly { action: RuleAction }[]): VerdictAction {
+  if (reasons.some((r) => r.action === "reject")) return "reject";
+  if (reasons.some((r) => r.action === "review")) return "review";
+  return "allow";
+}
+
 export interface Subject {
   kind: SubjectKind;
   text: string;

@@ -1,5 +1,5 @@
 import type { Moderator } from "../moderation/moderate.ts";
-import type { Reason, Verdict, VerdictAction } from "../moderation/verdict.ts";
+import { verdictAction, type Reason, type Verdict } from "../moderation/verdict.ts";
 import type { NicknameRules } from "./rules.ts";
 import { confusableSkeleton, skeletonToOriginal } from "./skeleton.ts";
 
@@ -34,8 +34,6 @@ export function nicknameKey(nickname: string, moderator: Moderator, rules: Nickn
   return key;
 }
 
-const ACTION_RANK: Record<VerdictAction, number> = { allow: 0, review: 1, reject: 2 };
-
 /**
  * The verdict with the staff and public-figure hits of the nickname's skeleton added: the engine reads
  * the skeleton (Cyrillic а, Greek Α, ad min and 管理貟 read admin and 管理員) as a second text, and its
@@ -58,8 +56,7 @@ function withLookalikeImpersonation(nickname: string, verdict: Verdict, moderato
     }));
   if (added.length === 0) return verdict;
   const reasons = [...verdict.reasons, ...added];
-  const action = reasons.reduce<VerdictAction>((worst, r) => (r.action !== "flag" && ACTION_RANK[r.action] > ACTION_RANK[worst] ? r.action : worst), "allow");
-  return { ...verdict, reasons, action };
+  return { ...verdict, reasons, action: verdictAction(reasons) };
 }
 
 // Codes by rule: what the member is told went wrong.
