@@ -1,16 +1,20 @@
 // npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]
-// Moderates every line's "text" and writes the line back with action, score and reasons. Tags are screened as
-// the API screens them (length, meaning, rules) and, when the line carries the article's text in "article",
-// for relatedness to that article (forum rule R3); `code` then names an R3 refusal.
+// Screens every line's "text" with the text phases of its kind's screening (src/screening/: the API runs the
+// same ones before its database phases) and writes the line back with action, score, reasons and `code`,
+// which names a refusal (comment_too_long, tag_meaningless, nickname_personal_data ...) or is null. Tags whose
+// line carries the article's text in "article" are also screened for relatedness to it (forum rule R3).
 // Reads stdin and writes stdout when --input / --output are left out. A stable contract for batch jobs.
 import { parseArgs } from "node:util";
 import { loadClassifier } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
-import type { SubjectKind, Verdict } from "../src/moderation/verdict.ts";
-import { readEngineRuleFiles, readModelFile, readPolicy } from "../src/rules-on-disk.ts";
-import { TagCorpus } from "../src/tags/relatedness.ts";
-import { screenTagText, tagOutcome } from "../src/tags/screen.ts";
+import type { SubjectKind, Verdict, VerdictAction } from "../src/moderation/verdict.ts";
+import { readEngineRuleFiles, readModelFile, readNicknameRules, readPolicy } from "../src/rules-on-disk.ts";
+import { loadServerConfig } from "../src/config.ts";
+import { screenCommentText } from "../src/screening/comment.ts";
+import { nicknameAnswer, screenNicknameText } from "../src/screening/nickname.ts";
+import type { Screening } from "../src/screening/phase.ts";
+import { givenArticleRelatedness, screenTagText } from "../src/screening/tag.ts";
 import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
@@ -47,30 +51,40 @@ async function main() {
     loadRuleSet(values.rules ? readEngineRuleFiles(values.rules) : readEngineRuleFiles()),
     loadClassifier(readModelFile()),
   );
-  const tagLimits = readPolicy().tags;
+  const env = { moderator, limits: readPolicy().tags, maxCommentChars: loadServerConfig(process.env).maxCommentChars };
+  const nicknameRules = readNicknameRules();
   const output = openOutput(values.output);
   const counted = progress("moderated");
   const actions = { allow: 0, review: 0, reject: 0 };
   for await (const record of readJsonl(values.input)) {
     const text = textOf(record, values.input);
-    let verdict = moderator.moderate({ kind, text });
-    let code: string | null = null;
+    // The text phases of the subject's screening, as the API runs them before the database.
+    let screened: Screening;
+    let action: VerdictAction;
+    let code: string | null;
     if (kind === "tag") {
       const article = record.value.article;
       if (article !== undefined && typeof article !== "string") throw new InputError(`${values.input ?? "stdin"}:${record.line}: "article" must be a string`);
-      const screened = screenTagText(text, moderator, tagLimits);
-      // The article alone is the corpus: a tag that is not one of its words is unsure, as the API holds it.
-      const outcome =
-        screened.refusal || article === undefined
-          ? null
-          : tagOutcome(screened.verdict, new TagCorpus([{ id: "article", text: article }], moderator).relatedness("article", screened.labelKey), tagLimits);
-      const refusal = screened.refusal ?? outcome?.refusal ?? null;
-      code = refusal?.code ?? null;
-      if (refusal) verdict = { ...verdict, action: "reject" };
-      else if (outcome?.pending) verdict = { ...verdict, action: "review" };
+      const read = screenTagText(text, env);
+      const tag = read.refusal || article === undefined ? read : givenArticleRelatedness.run(read, { ...env, article });
+      screened = tag;
+      action = tag.refusal ? "reject" : tag.pending ? "review" : "allow";
+      code = tag.refusal?.code ?? null;
+    } else if (kind === "nickname") {
+      const nickname = screenNicknameText(text, { moderator, nicknameRules });
+      const answer = nicknameAnswer(nickname);
+      screened = nickname;
+      action = answer.outcome;
+      code = answer.code;
+    } else {
+      screened = screenCommentText(text, env);
+      action = screened.refusal ? "reject" : screened.verdict!.action;
+      code = screened.refusal?.code ?? null;
     }
+    // Refused before the rules ran (length, characters): no reasons, no score.
+    const verdict: Verdict = { ...(screened.verdict ?? { reasons: [], score: null, topNgrams: [], rulesVersion: moderator.rulesVersion, modelVersion: moderator.modelVersion }), action };
     actions[verdict.action]++;
-    const fields = kind === "tag" ? { ...batchFields(verdict), code } : batchFields(verdict);
+    const fields = { ...batchFields(verdict), code };
     if (!output.write(`${JSON.stringify({ ...record.value, ...fields })}\n`)) {
       await new Promise((resolve) => output.once("drain", resolve));
     }

@@ -7,7 +7,7 @@ import { openDatabase } from "../src/db/open.ts";
 import { feedReviewItem } from "../src/db/review.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
-import { screenNicknameText } from "../src/nicknames/screen.ts";
+import { nicknameAnswer, screenNicknameText } from "../src/screening/nickname.ts";
 import { readEngineRuleFiles, readModelFile, readNicknameRules, readPolicy } from "../src/rules-on-disk.ts";
 import { runCommand } from "./jsonl.ts";
 
@@ -42,16 +42,17 @@ async function main() {
       const now = new Date();
       await db.transaction().execute(async (trx) => {
         for (const member of batch) {
-          const screen = screenNicknameText(member.nickname!, moderator, rules);
-          if (screen.outcome !== "allow") {
+          const screen = screenNicknameText(member.nickname!, { moderator, nicknameRules: rules });
+          const answer = nicknameAnswer(screen);
+          if (answer.outcome !== "allow") {
             await feedReviewItem(trx, policy, {
               kind: "moderation",
               subjectKind: "member",
               subjectId: member.id,
               source: "automated_detection",
-              detail: { ...(screen.verdict ?? {}), nickname: member.nickname, code: screen.code, rescreen: true },
+              detail: { ...(screen.verdict ?? {}), nickname: member.nickname, code: answer.code, rescreen: true },
               forumRules: ["R4"],
-              severity: screen.outcome === "reject" ? "high" : "medium",
+              severity: answer.outcome === "reject" ? "high" : "medium",
               reportWeight: 0,
               now,
             });

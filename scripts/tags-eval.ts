@@ -8,7 +8,7 @@ import { loadClassifier } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { readEngineRuleFiles, readModelFile, readPolicy } from "../src/rules-on-disk.ts";
-import { TagCorpus } from "../src/tags/relatedness.ts";
+import { TagCorpus } from "../src/screening/relatedness.ts";
 import { runCommand } from "./jsonl.ts";
 
 interface RelevanceSet {

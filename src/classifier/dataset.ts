@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CATEGORIES, type Category } from "../moderation/verdict.ts";
+import { CATEGORIES, type Category } from "../categories.ts";
 
 export interface LabelledText {
   text: string;

@@ -1,4 +1,10 @@
-import { CATEGORIES, type Category, type NgramSignal } from "../moderation/verdict.ts";
+import { CATEGORIES, type Category } from "../categories.ts";
+
+/** A character n-gram of the canonical text and the weight it added to the classifier's score. */
+export interface NgramSignal {
+  ngram: string;
+  weight: number;
+}
 
 /**
  * The abuse classifier: logistic regressions over hashed character n-grams (1-3) of the engine's

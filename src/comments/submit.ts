@@ -11,6 +11,8 @@ import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
 import { assertMayAct } from "../members/may-act.ts";
 import { holdForReview, removeAutomatically } from "../review/intake.ts";
+import { screenCommentStored, screenCommentText } from "../screening/comment.ts";
+import { refusalError } from "../screening/phase.ts";
 
 /** What a member sends: the comment, the forum rules version they accepted, and a key for retries. */
 export interface SubmitCommentInput {
@@ -38,14 +40,8 @@ export async function submitComment(
 ): Promise<{ comment: CommentRow; replayed: boolean }> {
   const { db, clock, moderator, config } = deps;
   const body = input.body.trim();
-  if (body === "") throw new ApiError(400, "comment_empty", "留言內容不可為空白 (the comment body is empty)");
-  const chars = [...body].length;
-  if (chars > config.maxCommentChars) {
-    throw new ApiError(413, "comment_too_long", `留言最多 ${config.maxCommentChars} 字，目前 ${chars} 字`, {
-      maxChars: config.maxCommentChars,
-      chars,
-    });
-  }
+  const read = screenCommentText(body, { moderator, maxCommentChars: config.maxCommentChars });
+  if (read.refusal) throw refusalError(read.refusal);
   const now = clock.now();
   // Independent reads, side by side.
   const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, identity.memberId, now, "發言")]);
@@ -62,15 +58,8 @@ export async function submitComment(
 
   const requestHash = hashRequest(articleId, body, currentVersion);
   const idempotencyKey = input.idempotencyKey ?? null;
-
-  const normalized = moderator.normalized(body);
-  const canonical = normalized.text;
-  const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
-  let verdict = moderator.moderate({ kind: "comment", text: body }, normalized);
-  if (verdict.action !== "reject" && [...canonical].length >= config.policy.floods.minChars) {
-    const others = await recordAndCountPosters(db, fingerprint, identity.memberId, now, config.policy.floods.windowSeconds);
-    if (others + 1 >= config.policy.floods.distinctMembers) verdict = withFloodReason(verdict, config.policy.floods, others + 1);
-  }
+  const screened = await screenCommentStored(read, { db, memberId: identity.memberId, now, floods: config.policy.floods });
+  const verdict = screened.verdict!;
   const newComment = {
     articleId,
     memberId: identity.memberId,
@@ -106,20 +95,6 @@ export async function submitComment(
   const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
   if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
   return { comment: checkedRetry(winner, requestHash), replayed: true };
-}
-
-/** The same text from many accounts: held for a moderator, with the flood named as the reason. */
-function withFloodReason(verdict: Verdict, floods: AppDeps["config"]["policy"]["floods"], members: number): Verdict {
-  const reason = {
-    ruleId: floods.ruleId,
-    forumRule: floods.forumRule,
-    severity: "medium" as const,
-    category: floods.category,
-    action: "review" as const,
-    message: `${floods.reason}（${members} 個帳號）`,
-    spans: [],
-  };
-  return { ...verdict, action: "review", reasons: [...verdict.reasons, reason] };
 }
 
 function highestSeverity(verdict: Verdict): Severity | null {

@@ -50,7 +50,14 @@ export async function countTagSupporters(db: Db, tagId: string): Promise<number>
 }
 
 /** The article's published tags with their supporter counts, most supported first. */
-export async function listPublishedTags(db: Db, articleId: string): Promise<{ id: string; label: string; supporters: number }[]> {
+/** A published tag and how many members support it. */
+export interface PublishedTag {
+  id: string;
+  label: string;
+  supporters: number;
+}
+
+export async function listPublishedTags(db: Db, articleId: string): Promise<PublishedTag[]> {
   const rows = await db
     .selectFrom("tags")
     .innerJoin("tag_supporters", "tag_supporters.tag_id", "tags.id")

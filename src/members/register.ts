@@ -1,14 +1,14 @@
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock.ts";
 import { ensureMember, findMember, setAcceptedRulesVersion, type MemberRow } from "../db/members.ts";
-import { findConfusion, setNickname } from "../db/nicknames.ts";
+import { setNickname } from "../db/nicknames.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { ForumRules } from "../forum-rules.ts";
 import type { Moderator } from "../moderation/moderate.ts";
 import { reasonsForAuthor } from "../moderation/verdict.ts";
 import type { NicknameRules } from "../nicknames/rules.ts";
-import { screenNicknameText, type NicknameScreen } from "../nicknames/screen.ts";
+import { nicknameAnswer, screenNickname as runNicknameScreening, type NicknameScreening } from "../screening/nickname.ts";
 import type { Policy } from "../policy.ts";
 import { assertMayAct } from "./may-act.ts";
 import { holdForReview } from "../review/intake.ts";
@@ -21,10 +21,6 @@ export interface NicknameDeps {
   config: { forumRules: ForumRules; policy: Policy; nicknameRules: NicknameRules };
 }
 
-export interface FullScreen extends NicknameScreen {
-  similarTo: { memberId: string; nickname: string } | null;
-}
-
 export interface NicknameApplied {
   member: MemberRow;
   /** Held for review: the member's nickname is pending, and `message` says why. */
@@ -32,26 +28,15 @@ export interface NicknameApplied {
   message: string | null;
 }
 
-/** The text screen, then the comparison with every live member's nickname. */
-export async function screenNickname(deps: NicknameDeps, nickname: string, memberId: string): Promise<FullScreen> {
-  const screen = screenNicknameText(nickname, deps.moderator, deps.config.nicknameRules);
-  if (screen.outcome === "reject" || !screen.key) return { ...screen, similarTo: null };
-  const confusion = await findConfusion(deps.db, screen.key, deps.config.nicknameRules, memberId);
-  if (!confusion) return { ...screen, similarTo: null };
-  const similarTo = { memberId: confusion.memberId, nickname: confusion.nickname };
-  if (confusion.kind === "same") {
-    return { ...screen, outcome: "reject", code: "nickname_taken", message: `暱稱與其他會員的「${confusion.nickname}」相同或難以分辨`, similarTo };
-  }
-  if (screen.outcome === "review") return { ...screen, similarTo };
-  return { ...screen, outcome: "review", code: "nickname_similar", message: `暱稱與其他會員的「${confusion.nickname}」相似，將由管理員審核`, similarTo };
+/** Every screening phase of the nickname for this member (screening/nickname.ts). */
+export function screenNickname(deps: NicknameDeps, nickname: string, memberId: string): Promise<NicknameScreening> {
+  const { moderator, config, db } = deps;
+  return runNicknameScreening(nickname, { moderator, db, nicknameRules: config.nicknameRules, memberId });
 }
 
-function refusal(screen: FullScreen): ApiError {
-  const status = screen.code === "nickname_taken" ? 409 : screen.code?.startsWith("nickname_too") || screen.code === "nickname_invalid_characters" ? 400 : 422;
-  return new ApiError(status, screen.code ?? "nickname_not_allowed", screen.message ?? "暱稱不可使用", {
-    reasons: reasonsForAuthor(screen.verdict?.reasons ?? []),
-    similarTo: screen.similarTo?.nickname ?? null,
-  });
+function refusal(screen: NicknameScreening): ApiError {
+  const answer = nicknameAnswer(screen);
+  return new ApiError(screen.refusal!.status, screen.refusal!.code, screen.refusal!.message, { reasons: answer.reasons, similarTo: answer.similarTo });
 }
 
 /**
@@ -75,7 +60,7 @@ export async function registerMember(
   if (existing?.nickname) throw new ApiError(409, "member_exists", `member ${memberId} already has a nickname; change it with PATCH`);
   if (existing) await assertMayAct(deps.db, memberId, deps.clock.now(), "註冊暱稱");
   const screen = await screenNickname(deps, nickname, memberId);
-  if (screen.outcome === "reject") throw refusal(screen);
+  if (screen.refusal) throw refusal(screen);
   return applyNickname(deps, memberId, nickname, screen, current);
 }
 
@@ -84,12 +69,12 @@ export async function changeNickname(deps: NicknameDeps, memberId: string, nickn
   if (!(await findMember(deps.db, memberId))) throw new ApiError(404, "member_not_found", `no member ${memberId}; register first`);
   await assertMayAct(deps.db, memberId, deps.clock.now(), "更改暱稱");
   const screen = await screenNickname(deps, nickname, memberId);
-  if (screen.outcome === "reject") throw refusal(screen);
+  if (screen.refusal) throw refusal(screen);
   return applyNickname(deps, memberId, nickname, screen);
 }
 
 /** Stores the screened nickname: approved, or pending with a review item gathering why. */
-async function applyNickname(deps: NicknameDeps, memberId: string, nickname: string, screen: FullScreen, acceptedRulesVersion?: string): Promise<NicknameApplied> {
+async function applyNickname(deps: NicknameDeps, memberId: string, nickname: string, screen: NicknameScreening, acceptedRulesVersion?: string): Promise<NicknameApplied> {
   const { db, clock, config, moderator } = deps;
   const now = clock.now();
   const pending = screen.outcome === "review";

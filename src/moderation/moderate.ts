@@ -21,6 +21,10 @@ export interface Moderator {
   patternCount: number;
   /** Pass `normalized` when the caller already has the subject's canonical form (see `normalized`). */
   moderate(subject: Subject, normalized?: NormalizedText): Verdict;
+  /** The first half of `moderate`: the rules' terms, detectors and expressions on a normalized subject. */
+  ruleHits(subject: Subject, normalized: NormalizedText): RuleHits;
+  /** The second half: the classifier's reading (for the kinds it reads) added to the rules' hits. */
+  verdictOf(subject: Subject, hits: RuleHits): Verdict;
   /** The engine's canonical form of a text, for comparing nicknames and tags the way the rules read them. */
   canonical(text: string): string;
   /**
@@ -31,6 +35,12 @@ export interface Moderator {
   classifierText(text: string): string;
   /** The canonical form with its map back to the original text. */
   normalized(text: string): NormalizedText;
+}
+
+/** What the rules found in a subject, and the text the classifier reads (null for kinds it does not read). */
+export interface RuleHits {
+  reasons: Reason[];
+  classifierText: string | null;
 }
 
 // A term expanded into more spellings than this is a mistake in the substitutions, not a rule.
@@ -277,22 +287,33 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       return maskUnread(normalized, ruleSpans({ kind: "comment", text }, normalized), ruleSet.rules);
     },
     moderate(subject, normalized = normalize(subject.text, options)) {
-      const spansByRule = ruleSpans(subject, normalized);
-      const reasons: Reason[] = [...spansByRule]
-        .sort((a, b) => a[0] - b[0])
-        .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
-      let score: number | null = null;
-      let topNgrams: Verdict["topNgrams"] = [];
-      if (classifier && policy && policy.subjects.includes(subject.kind)) {
-        const classifierText = maskUnread(normalized, spansByRule, ruleSet.rules);
-        const classification = classifier.classify(classifierText);
-        score = Number(classification.probability.toFixed(4));
-        topNgrams = classification.topNgrams;
-        if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(classifierText, FORUM_RULE_CATEGORIES[policy.forumRule])));
-      }
-      return { action: verdictAction(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
+      return verdictOf(subject, ruleHits(subject, normalized));
     },
+    ruleHits,
+    verdictOf,
   };
+
+  function ruleHits(subject: Subject, normalized: NormalizedText): RuleHits {
+    const spansByRule = ruleSpans(subject, normalized);
+    const reasons: Reason[] = [...spansByRule]
+      .sort((a, b) => a[0] - b[0])
+      .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
+    const read = classifier && policy && policy.subjects.includes(subject.kind);
+    return { reasons, classifierText: read ? maskUnread(normalized, spansByRule, ruleSet.rules) : null };
+  }
+
+  function verdictOf(subject: Subject, hits: RuleHits): Verdict {
+    const reasons = [...hits.reasons];
+    let score: number | null = null;
+    let topNgrams: Verdict["topNgrams"] = [];
+    if (classifier && policy && hits.classifierText !== null && policy.subjects.includes(subject.kind)) {
+      const classification = classifier.classify(hits.classifierText);
+      score = Number(classification.probability.toFixed(4));
+      topNgrams = classification.topNgrams;
+      if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(hits.classifierText, FORUM_RULE_CATEGORIES[policy.forumRule])));
+    }
+    return { action: verdictAction(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
+  }
 
   /** Every rule's hits in the subject, as spans of the original text, each marked when it is a mention. */
   function ruleSpans(subject: Subject, normalized: NormalizedText): Map<number, Span[]> {

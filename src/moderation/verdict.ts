@@ -1,22 +1,13 @@
+import { CATEGORIES, type Category } from "../categories.ts";
+import type { NgramSignal } from "../classifier/model.ts";
+
+export { CATEGORIES, type Category, type NgramSignal };
+
 export type SubjectKind = "comment" | "tag" | "nickname";
 export type ForumRule = "R1" | "R2" | "R3" | "R4";
 export type Severity = "low" | "medium" | "high" | "critical";
 export type RuleAction = "reject" | "review" | "flag";
 export type VerdictAction = "allow" | "review" | "reject";
-
-/** What kind of harm a reason names, as rules/labelling-guide.md defines them; shown to moderators. */
-export const CATEGORIES = [
-  "insult",
-  "profanity",
-  "hate",
-  "sexual_harassment",
-  "threat",
-  "personal_data",
-  "illegal",
-  "spam",
-  "impersonation",
-] as const;
-export type Category = (typeof CATEGORIES)[number];
 
 /** The categories a reason of each forum rule can name (R2's are the words of abuse). */
 export const FORUM_RULE_CATEGORIES: Record<ForumRule, readonly Category[]> = {
@@ -62,12 +53,6 @@ export interface Reason {
   /** Shown to the member (zh-TW). */
   message: string;
   spans: Span[];
-}
-
-/** A character n-gram of the canonical text and the weight it added to the classifier's score. */
-export interface NgramSignal {
-  ngram: string;
-  weight: number;
 }
 
 export interface Verdict {

@@ -1,8 +1,9 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity, requireRole } from "../auth/middleware.ts";
-import { findArticle, upsertArticle, type ArticleRow } from "../db/articles.ts";
+import { requireIdentity, requireRole } from "../http/auth.ts";
+import { findArticle, upsertArticle } from "../db/articles.ts";
+import { articleView } from "../views/articles.ts";
 import { countPublishedComments } from "../db/comments.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
@@ -27,18 +28,6 @@ export function articleIdParam(c: Context<AppEnv>): string {
   return id;
 }
 
-
-function articleView(article: ArticleRow, publishedCommentCount: number) {
-  return {
-    id: article.id,
-    title: article.title,
-    body: article.body,
-    url: article.url,
-    publishedAt: article.published_at?.toISOString() ?? null,
-    updatedAt: article.updated_at.toISOString(),
-    publishedCommentCount,
-  };
-}
 
 export function articleRoutes() {
   const routes = new Hono<AppEnv>();

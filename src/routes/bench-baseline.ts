@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../auth/middleware.ts";
+import { requireIdentity } from "../http/auth.ts";
 import { findArticle } from "../db/articles.ts";
 import { insertComment } from "../db/comments.ts";
 import { ensureMember } from "../db/members.ts";

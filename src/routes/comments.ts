@@ -1,13 +1,14 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../auth/middleware.ts";
+import { requireIdentity } from "../http/auth.ts";
 import { findArticle } from "../db/articles.ts";
 import { countPublishedComments, listPublishedComments, type CommentRow } from "../db/comments.ts";
+import { authorView, commentsPageView } from "../views/comments.ts";
 import { errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
-import { reasonsForAuthor, verdictForAuthor } from "../moderation/verdict.ts";
+import { reasonsForAuthor } from "../moderation/verdict.ts";
 import { articleIdParam } from "./articles.ts";
 import { articleNotFound } from "../errors.ts";
 import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
@@ -61,28 +62,11 @@ export function commentRoutes(maxCommentChars: number) {
     ]);
     const shown = page.slice(0, query.data.limit);
     const last = shown.at(-1);
-    return c.json({
-      articleId,
-      publishedCount,
-      comments: shown.map((comment) => ({ ...comment, createdAt: comment.createdAt.toISOString() })),
-      nextCursor: page.length > query.data.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-    });
+    const nextCursor = page.length > query.data.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null;
+    return c.json(commentsPageView(articleId, publishedCount, shown, nextCursor));
   });
 
   return routes;
-}
-
-/** The author's view of their comment: its status and the verdict that decided it, as an author sees one. */
-function authorView(comment: CommentRow) {
-  return {
-    id: comment.id,
-    articleId: comment.article_id,
-    memberId: comment.member_id,
-    body: comment.body,
-    status: comment.status,
-    createdAt: comment.created_at.toISOString(),
-    verdict: verdictForAuthor(comment.verdict),
-  };
 }
 
 function respond(c: Context<AppEnv>, comment: CommentRow, replayed: boolean): Response {

@@ -1,66 +1,16 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../auth/middleware.ts";
-import { findDecision, findReversalOf, listDecisionsAffecting, openAppeal, type DecisionRow } from "../db/decisions.ts";
+import { requireIdentity } from "../http/auth.ts";
+import { findDecision, findReversalOf, listDecisionsAffecting, openAppeal } from "../db/decisions.ts";
+import { APPEALABLE_ACTIONS, statementEntryView } from "../views/decisions.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
-import { VIOLATION_ACTIONS } from "../review/sanctions.ts";
 import { isRowId } from "../http/row-id.ts";
 import { formatSiteTime } from "../site-time.ts";
-import { reasonsForAuthor, type Reason } from "../moderation/verdict.ts";
 import { DAY_MS } from "../clock.ts";
 
-const APPEALABLE_ACTIONS = [...VIOLATION_ACTIONS, "suspend"];
-
 export const appealSchema = z.strictObject({ note: z.string().trim().max(2000).optional() });
-
-export function decisionView(decision: DecisionRow) {
-  return {
-    id: decision.id,
-    subjectKind: decision.subject_kind,
-    subjectId: decision.subject_id,
-    subjectText: decision.subject_text,
-    action: decision.action,
-    forumRules: decision.forum_rules,
-    ruleIds: decision.rule_ids,
-    facts: decision.facts,
-    source: decision.source,
-    automation: decision.automation,
-    moderatorId: decision.moderator_id,
-    affectedMemberId: decision.affected_member_id,
-    rulesVersion: decision.rules_version,
-    modelVersion: decision.model_version,
-    reversesDecisionId: decision.reverses_decision_id,
-    note: decision.note,
-    createdAt: decision.created_at.toISOString(),
-  };
-}
-
-type ReportFact = { reason?: unknown };
-type VerdictFact = { reasons?: Reason[] };
-
-/**
- * The facts of a decision as the affected member reads them in their statement of reasons: the rules,
- * messages and marked words, and the reasons readers reported; not the classifier's score and n-grams
- * (they would help tune an evasion), nor who reported and what they wrote (reporters stay protected).
- */
-function factsForAffectedMember(facts: unknown): unknown {
-  if (!facts || typeof facts !== "object") return facts;
-  const { score: _score, topNgrams: _topNgrams, reasons, verdicts, reports, ...rest } = facts as {
-    score?: unknown;
-    topNgrams?: unknown;
-    reasons?: Reason[];
-    verdicts?: VerdictFact[];
-    reports?: ReportFact[];
-  };
-  return {
-    ...rest,
-    ...(reasons ? { reasons: reasonsForAuthor(reasons) } : {}),
-    ...(verdicts ? { verdicts: verdicts.map((verdict) => ({ reasons: reasonsForAuthor(verdict.reasons ?? []) })) } : {}),
-    ...(reports ? { reports: reports.map((report) => ({ reason: report.reason })) } : {}),
-  };
-}
 
 export function decisionRoutes() {
   const routes = new Hono<AppEnv>();
@@ -70,19 +20,7 @@ export function decisionRoutes() {
     const { db, config } = c.get("deps");
     const memberId = c.get("identity").memberId;
     const rows = await listDecisionsAffecting(db, memberId, 200);
-    return c.json({
-      decisions: rows.map(({ appeal_id, ...decision }) => ({
-        ...decisionView(decision),
-        // Moderator ids stay internal; the member sees that a person decided.
-        moderatorId: undefined,
-        facts: factsForAffectedMember(decision.facts),
-        appeal: appeal_id
-          ? { id: appeal_id }
-          : APPEALABLE_ACTIONS.includes(decision.action)
-            ? { appealableUntil: new Date(decision.created_at.getTime() + config.policy.appeals.windowDays * DAY_MS).toISOString() }
-            : null,
-      })),
-    });
+    return c.json({ decisions: rows.map((row) => statementEntryView(row, config.policy.appeals.windowDays)) });
   });
 
   routes.post("/decisions/:id/appeal", requireIdentity, limitBody(8 * 1024), async (c) => {

@@ -1,38 +1,16 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../auth/middleware.ts";
-import type { MemberRow } from "../db/members.ts";
+import { requireIdentity } from "../http/auth.ts";
+import { memberView } from "../views/members.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
-import { changeNickname, registerMember, screenNickname, type FullScreen, type NicknameApplied } from "../members/register.ts";
-import { reasonsForAuthor } from "../moderation/verdict.ts";
+import { changeNickname, registerMember, screenNickname, type NicknameApplied } from "../members/register.ts";
+import { nicknameAnswer } from "../screening/nickname.ts";
 
 const nicknameField = z.string().trim().min(1).max(200);
 export const registerSchema = z.strictObject({ nickname: nicknameField, acceptedRulesVersion: z.string().optional() });
 export const nicknameSchema = z.strictObject({ nickname: nicknameField });
-
-function screenView(nickname: string, screen: FullScreen) {
-  return {
-    nickname,
-    outcome: screen.outcome,
-    code: screen.code,
-    message: screen.message,
-    reasons: reasonsForAuthor(screen.verdict?.reasons ?? []),
-    similarTo: screen.similarTo?.nickname ?? null,
-  };
-}
-
-function memberView(member: MemberRow) {
-  return {
-    id: member.id,
-    nickname: member.nickname,
-    nicknameStatus: member.nickname_status,
-    status: member.status,
-    suspendedUntil: member.suspended_until?.toISOString() ?? null,
-    acceptedRulesVersion: member.accepted_rules_version,
-  };
-}
 
 /** The member as stored, and the reason when the nickname is held for review. */
 function appliedView({ member, pending, message }: NicknameApplied) {
@@ -45,7 +23,8 @@ export function memberRoutes() {
   // The registration form's live check: the answer, and why, without creating anything.
   routes.post("/nicknames/check", requireIdentity, limitBody(4096), async (c) => {
     const input = await readJson(c, nicknameSchema);
-    return c.json(screenView(input.nickname, await screenNickname(c.get("deps"), input.nickname, c.get("identity").memberId)));
+    const screen = await screenNickname(c.get("deps"), input.nickname, c.get("identity").memberId);
+    return c.json({ nickname: input.nickname, ...nicknameAnswer(screen) });
   });
 
   routes.post("/members", requireIdentity, limitBody(4096), async (c) => {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../auth/middleware.ts";
+import { requireIdentity } from "../http/auth.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { fileReport } from "../reports/file.ts";

@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity, requireRole } from "../auth/middleware.ts";
+import { requireIdentity, requireRole } from "../http/auth.ts";
 import { findComment } from "../db/comments.ts";
 import { activeSuspension, ensureMember, findMember } from "../db/members.ts";
 import { findDecision, listDecisionsAffecting } from "../db/decisions.ts";
-import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, sourcesOf, type QueueCursor, type ReviewItemRow } from "../db/review.ts";
+import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, sourcesOf, type QueueCursor } from "../db/review.ts";
 import { listReportsOn } from "../db/reports.ts";
 import { findTagById } from "../db/tags.ts";
 import { ApiError } from "../errors.ts";
@@ -16,7 +16,8 @@ import type { Policy } from "../policy.ts";
 import { conflictOfInterest } from "../review/conflict.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
 import { currentStrikes } from "../review/sanctions.ts";
-import { decisionView } from "./decisions.ts";
+import { decisionView } from "../views/decisions.ts";
+import { commentSubjectView, countsView, itemDetailView, itemView, memberHistoryView, memberSubjectView, queueItemView, tagSubjectView, type MemberHistoryView, type SubjectView } from "../views/review.ts";
 import { isRowId } from "../http/row-id.ts";
 import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
 
@@ -32,48 +33,19 @@ const listQuerySchema = z.strictObject({
 
 export const claimSchema = z.strictObject({ kind: z.enum(["moderation", "appeal"]).optional() });
 
-export function itemView(item: ReviewItemRow) {
-  return {
-    id: item.id,
-    kind: item.kind,
-    subjectKind: item.subject_kind,
-    subjectId: item.subject_id,
-    appealOfDecisionId: item.appeal_of_decision_id,
-    state: item.state,
-    forumRules: item.forum_rules,
-    severity: item.severity,
-    reportWeight: item.report_weight,
-    priority: Number(item.sort_key.toFixed(4)),
-    claimedBy: item.claimed_by,
-    leaseUntil: item.lease_until?.toISOString() ?? null,
-    decisionId: item.decision_id,
-    createdAt: item.created_at.toISOString(),
-    decidedAt: item.decided_at?.toISOString() ?? null,
-  };
-}
-
 // A page of the queue ends at its last item's sort key and id.
 const queueCursor = z.tuple([z.number().finite(), cursorRowId]);
 const queueCursorOf = ([sortKey, id]: [number, string]): QueueCursor => ({ sortKey, id });
 
-/** What a moderator weighs besides the item: the member's standing, strikes and the decisions that affected them. */
-async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date) {
+/** The member whose conduct an item is about, with their standing, strikes and recent decisions. */
+async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date): Promise<MemberHistoryView | null> {
   if (!memberId) return null;
   const [member, strikes, decisions] = await Promise.all([
     findMember(db, memberId),
     currentStrikes(db, policy, memberId, now),
     listDecisionsAffecting(db, memberId, 20),
   ]);
-  return {
-    id: memberId,
-    nickname: member?.nickname ?? null,
-    nicknameStatus: member?.nickname_status ?? null,
-    status: member?.status ?? "active",
-    suspendedUntil: member ? (activeSuspension(member, now)?.toISOString() ?? null) : null,
-    strikes: strikes.length,
-    strikePolicy: policy.strikes,
-    recentDecisions: decisions.map(decisionView),
-  };
+  return memberHistoryView(memberId, member, member ? activeSuspension(member, now) : null, strikes.length, policy.strikes, decisions);
 }
 
 function itemIdParam(id: string | undefined): string {
@@ -91,7 +63,7 @@ export function reviewRoutes() {
     const { limit, cursor, subject, ...filters } = query.data;
     const page = await listReviewItems(c.get("deps").db, { ...filters, subjectKind: subject }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
     const shown = page.slice(0, limit);
-    return c.json({ items: shown.map((item) => ({ ...itemView(item), subjectExcerpt: item.subject_excerpt })), nextCursor: page.length > limit ? encodeCursor([shown.at(-1)!.sort_key, shown.at(-1)!.id]) : null });
+    return c.json({ items: shown.map(queueItemView), nextCursor: page.length > limit ? encodeCursor([shown.at(-1)!.sort_key, shown.at(-1)!.id]) : null });
   });
 
   routes.get("/items/:id", async (c) => {
@@ -103,67 +75,44 @@ export function reviewRoutes() {
       sourcesOf(db, item.id),
       listReportsOn(db, item.subject_kind, item.subject_id),
     ]);
-    let subject: unknown = null;
+    let subject: SubjectView | null = null;
     // Whose conduct the item is about: the comment's author, the tag's creator, or the member.
     let memberId: string | null = null;
     if (item.subject_kind === "comment") {
       const comment = await findComment(db, item.subject_id);
       memberId = comment?.member_id ?? null;
-      subject = comment && {
-        id: comment.id,
-        articleId: comment.article_id,
-        memberId: comment.member_id,
-        body: comment.body,
-        status: comment.status,
-        verdict: comment.verdict,
-        createdAt: comment.created_at.toISOString(),
-      };
+      subject = comment ? commentSubjectView(comment) : null;
     } else if (item.subject_kind === "tag") {
       const tag = await findTagById(db, item.subject_id);
       memberId = tag?.created_by ?? null;
-      subject = tag && { id: tag.id, articleId: tag.article_id, label: tag.label, status: tag.status, verdict: tag.verdict, createdBy: tag.created_by };
+      subject = tag ? tagSubjectView(tag) : null;
     } else if (item.subject_kind === "member") {
       const member = await findMember(db, item.subject_id);
       memberId = member?.id ?? null;
-      subject = member && { id: member.id, nickname: member.nickname, status: member.status };
+      subject = member ? memberSubjectView(member) : null;
     }
     const [member, appealedDecision, conflict] = await Promise.all([
       memberHistory(db, config.policy, memberId, clock.now()),
       item.appeal_of_decision_id ? findDecision(db, item.appeal_of_decision_id) : undefined,
       conflictOfInterest(db, item, c.get("identity").memberId),
     ]);
-    return c.json({
-      item: itemView(item),
-      // Set when the caller may not decide this item (their own content, or an appeal of their decision).
-      conflictOfInterest: conflict ? { reason: conflict.details.reason, message: conflict.message } : null,
-      subject,
-      member,
-      appealedDecision: appealedDecision ? decisionView(appealedDecision) : null,
-      sources: sources.map((s) => ({ source: s.source, detail: s.detail, createdAt: s.created_at.toISOString() })),
-      reports: reports.map((r) => ({
-        id: r.id,
-        reporterId: r.reporter_id,
-        reason: r.reason,
-        note: r.note,
-        weight: r.weight,
-        outcome: r.outcome,
-        createdAt: r.created_at.toISOString(),
-      })),
-    });
+    return c.json(
+      itemDetailView({
+        item,
+        conflict: conflict ? { reason: conflict.details.reason, message: conflict.message } : null,
+        subject,
+        member,
+        appealedDecision,
+        sources,
+        reports,
+      }),
+    );
   });
 
   // Open items by kind, subject, forum rule and source, for the queue's filters.
   routes.get("/counts", async (c) => {
     const { db, clock } = c.get("deps");
-    const counts = await countOpenReviewItems(db, clock.now());
-    return c.json({
-      open: (counts.byKind.moderation ?? 0) + (counts.byKind.appeal ?? 0),
-      claimed: counts.claimed,
-      byKind: counts.byKind,
-      bySubject: counts.bySubject,
-      byForumRule: counts.byForumRule,
-      bySource: counts.bySource,
-    });
+    return c.json(countsView(await countOpenReviewItems(db, clock.now())));
   });
 
   routes.post("/claim", limitBody(4096), async (c) => {

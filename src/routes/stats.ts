@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity, requireRole } from "../auth/middleware.ts";
+import { requireIdentity, requireRole } from "../http/auth.ts";
 import { ApiError } from "../errors.ts";
 import { validationError } from "../http/json-body.ts";
-import { SITE_TIME_ZONE } from "../site-time.ts";
+import { siteDate, statsView } from "../views/stats.ts";
 import { DAY_MS } from "../clock.ts";
 import { countConflictsOfInterest, decisionsByDay, decisionStats, medianSecondsToHumanDecision } from "../db/stats.ts";
 
@@ -13,21 +13,10 @@ import { countConflictsOfInterest, decisionsByDay, decisionStats, medianSecondsT
 const MAX_RANGE_DAYS = 366;
 // Days in the series are the site's calendar days (Taipei keeps one offset all year).
 const SITE_UTC_OFFSET = "+08:00";
-const siteDate = new Intl.DateTimeFormat("en-CA", { timeZone: SITE_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
 
 /** Midnight (site time) at the end of the day that holds `now`: the default end of the range, so today counts. */
 function endOfSiteDay(now: Date): Date {
   return new Date(new Date(`${siteDate.format(now)}T00:00:00${SITE_UTC_OFFSET}`).getTime() + DAY_MS);
-}
-
-/** The calendar days (in the site's zone) that [from, to) touches, oldest first. */
-function daysBetween(from: Date, to: Date): string[] {
-  const days: string[] = [];
-  for (let t = from.getTime(); t < to.getTime() + DAY_MS; t += DAY_MS) {
-    const day = siteDate.format(new Date(Math.min(t, to.getTime() - 1)));
-    if (days.at(-1) !== day) days.push(day);
-  }
-  return days;
 }
 
 const statsQuerySchema = z.strictObject({
@@ -58,35 +47,7 @@ export function statsRoutes() {
       countConflictsOfInterest(db, range),
     ]);
     const perDay = await decisionsByDay(db, range);
-    const byDay = new Map(
-      daysBetween(from, to).map((date) => [
-        date,
-        { date, byForumRule: {} as Record<string, number>, byAutomation: {} as Record<string, number>, appeals: { upheld: 0, reversed: 0 } },
-      ]),
-    );
-    for (const row of perDay.byForumRule) byDay.get(row.day)!.byForumRule[row.key] = row.count;
-    for (const row of perDay.byAutomation) byDay.get(row.day)!.byAutomation[row.key] = row.count;
-    for (const row of perDay.appeals) byDay.get(row.day)!.appeals[row.key === "reverse" ? "reversed" : "upheld"] = row.count;
-    const decidedAppeals = counts.appeals.uphold + counts.appeals.reverse;
-    return c.json({
-      from: from.toISOString(),
-      to: to.toISOString(),
-      decisions: counts.total,
-      byForumRule: counts.byForumRule,
-      byAction: counts.byAction,
-      bySource: counts.bySource,
-      byAutomation: counts.byAutomation,
-      appeals: {
-        decided: decidedAppeals,
-        reversed: counts.appeals.reverse,
-        reversalRate: decidedAppeals === 0 ? null : Number((counts.appeals.reverse / decidedAppeals).toFixed(4)),
-      },
-      timeZone: SITE_TIME_ZONE,
-      byDay: [...byDay.values()],
-      medianSecondsToHumanDecision: medianSeconds === null ? null : Number(medianSeconds.toFixed(1)),
-      // Decisions the API should have refused as conflicts of interest: should stay 0.
-      conflictsOfInterest: conflicts,
-    });
+    return c.json(statsView(range, counts, perDay, medianSeconds, conflicts));
   });
 
   return routes;

@@ -1,14 +1,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../auth/middleware.ts";
+import { requireIdentity } from "../http/auth.ts";
 import { findArticle } from "../db/articles.ts";
 import { listPublishedTags } from "../db/tags.ts";
+import { tagListView } from "../views/tags.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import type { Moderator } from "../moderation/moderate.ts";
 import { addTag, corpusCache } from "../tags/add.ts";
-import { relatednessView } from "../tags/screen.ts";
+import { relatednessView } from "../screening/tag.ts";
 import { articleIdParam } from "./articles.ts";
 import { articleNotFound } from "../errors.ts";
 import { assertMayAct } from "../members/may-act.ts";
@@ -43,7 +44,7 @@ export function tagRoutes(moderator: Moderator) {
     const articleId = articleIdParam(c);
     const { db } = c.get("deps");
     if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
-    return c.json({ articleId, tags: await listPublishedTags(db, articleId) });
+    return c.json(tagListView(articleId, await listPublishedTags(db, articleId)));
   });
 
   return routes;

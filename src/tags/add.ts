@@ -3,11 +3,11 @@ import { articlesStamp, newestArticleTexts } from "../db/articles.ts";
 import { ensureMember } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
 import { addTagSupporter, countTagSupporters, findTag, insertTag, type TagRow } from "../db/tags.ts";
-import { ApiError } from "../errors.ts";
 import type { Moderator } from "../moderation/moderate.ts";
 import type { Policy } from "../policy.ts";
-import { TagCorpus, type Relatedness } from "./relatedness.ts";
-import { relatednessView, screenTagText, tagOutcome } from "./screen.ts";
+import { refusalError } from "../screening/phase.ts";
+import { TagCorpus, type Relatedness } from "../screening/relatedness.ts";
+import { relatednessView, screenTagStored, screenTagText } from "../screening/tag.ts";
 import { holdForReview } from "../review/intake.ts";
 
 /** The relatedness corpus of the newest articles, rebuilt only when an article is added or changed. */
@@ -45,17 +45,14 @@ export async function addTag(
 ): Promise<AddedTag> {
   const { articleId, memberId, label, now } = input;
   const limits = policy.tags;
-  const { labelKey, verdict, refusal } = screenTagText(label, moderator, limits);
-  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message, refusal.details);
-
-  const existing = await findTag(db, articleId, labelKey);
-  if (existing?.status === "removed") throw new ApiError(409, "tag_removed", "這個標籤已被管理員移除", { tagId: existing.id });
-
-  // Supporting a tag already on the article needs no relatedness check.
-  const relatedness: Relatedness = existing ? { kind: "word" } : (await loadCorpus(db, limits.corpusArticles)).relatedness(articleId, labelKey);
-  const outcome = tagOutcome(verdict, relatedness, limits);
-  if (outcome.refusal) throw new ApiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.details);
-  const pending = outcome.pending;
+  const read = screenTagText(label, { moderator, limits });
+  if (read.refusal) throw refusalError(read.refusal);
+  const screened = await screenTagStored(read, { db, articleId, limits, loadCorpus });
+  if (screened.refusal) throw refusalError(screened.refusal);
+  const { existing, pending } = screened;
+  const verdict = screened.verdict!;
+  const relatedness = screened.relatedness!;
+  const labelKey = screened.normalized!.text;
   const detail = { ...verdict, relatedness: relatednessView(relatedness) };
 
   return db.transaction().execute(async (trx) => {

@@ -10,32 +10,9 @@ import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
 import { randomToken, readSession, type WebSession } from "./session.ts";
 import { formLimit, signedInForm, SimplePage } from "./forms.tsx";
 import { accepts } from "hono/accepts";
-
-interface ArticleView {
-  id: string;
-  title: string;
-  body: string;
-  url: string | null;
-  publishedAt: string | null;
-  publishedCommentCount: number;
-}
-interface CommentView {
-  id: string;
-  memberId: string;
-  nickname: string | null;
-  body: string;
-  createdAt: string;
-}
-interface CommentsPage {
-  publishedCount: number;
-  comments: CommentView[];
-  nextCursor: string | null;
-}
-interface TagView {
-  id: string;
-  label: string;
-  supporters: number;
-}
+import type { ArticleView } from "../views/articles.ts";
+import type { CommentsPageView } from "../views/comments.ts";
+import type { TagListView } from "../views/tags.ts";
 
 /** What a form post left to show: the text the member typed, and why it was refused. */
 interface FormState {
@@ -86,8 +63,8 @@ function RefusedText({ text, error }: { text: string; error: ApiFailure }) {
 
 interface ArticlePageProps {
   article: ArticleView;
-  comments: CommentsPage;
-  tags: TagView[];
+  comments: CommentsPageView;
+  tags: TagListView["tags"];
   forumRules: ForumRules;
   session: WebSession | null;
   notice: string | undefined;
@@ -227,8 +204,8 @@ async function renderArticle(c: Context<AppEnv>, appFetch: AppFetch, session: We
   const path = `/articles/${encodeURIComponent(id)}`;
   const [article, comments, tags] = await Promise.all([
     callApi<{ article: ArticleView }>(c, appFetch, null, "GET", path),
-    callApi<CommentsPage>(c, appFetch, null, "GET", `${path}/comments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
-    callApi<{ tags: TagView[] }>(c, appFetch, null, "GET", `${path}/tags`),
+    callApi<CommentsPageView>(c, appFetch, null, "GET", `${path}/comments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+    callApi<TagListView>(c, appFetch, null, "GET", `${path}/tags`),
   ]);
   if (!article.ok) {
     return c.html(<SimplePage title="找不到文章" session={session} message={article.error.message} />, article.status === 404 ? 404 : 400);

@@ -4,7 +4,8 @@ import type { AppEnv } from "../app-env.ts";
 import { callApi, type AppFetch } from "./api.ts";
 import { formLimit, loginRedirect, readForm, rejectForgedPost, SimplePage } from "./forms.tsx";
 import { readSession } from "./session.ts";
-import type { ItemView, Stats } from "./moderate/shapes.ts";
+import type { ItemView } from "../views/review.ts";
+import type { StatsView } from "../views/stats.ts";
 import { showQueue } from "./moderate/queue-page.tsx";
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
@@ -70,7 +71,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
       const value = c.req.query(name);
       if (value) params.set(name, value);
     }
-    const stats = await callApi<Stats>(c, appFetch, session, "GET", `/stats?${params}`);
+    const stats = await callApi<StatsView>(c, appFetch, session, "GET", `/stats?${params}`);
     if (!stats.ok) return c.html(<SimplePage title="無法顯示統計" session={session} area="moderate" message={stats.error.message} />, stats.status);
     return c.html(<StatsPage session={session} stats={stats.body} />);
   });

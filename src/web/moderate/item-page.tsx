@@ -8,15 +8,16 @@ import { SimplePage } from "../forms.tsx";
 import { highlightSegments } from "../highlight.ts";
 import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNote } from "../layout.tsx";
 import type { WebSession } from "../session.ts";
-import type { DecisionView, ItemDetail, VerdictView } from "./shapes.ts";
+import type { DecisionView } from "../../views/decisions.ts";
+import type { ItemDetailView, StoredVerdict } from "../../views/review.ts";
 import { ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, KIND_NAMES, MEMBER_STATUS_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
 
-function SubjectText({ detail }: { detail: ItemDetail }) {
+function SubjectText({ detail }: { detail: ItemDetailView }) {
   const subject = detail.subject;
   if (!subject) return <p class="muted">這個對象已不存在。</p>;
   const text = subject.body ?? subject.label ?? subject.nickname ?? "";
   // Spans from the subject's own verdict and any automated source (a re-screen may have added reasons).
-  const verdicts = [subject.verdict, ...detail.sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as VerdictView)];
+  const verdicts = [subject.verdict, ...detail.sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as StoredVerdict)];
   const spans = new Map<string, { start: number; end: number; text: string; label: string }>();
   for (const verdict of verdicts) {
     for (const reason of verdict?.reasons ?? []) {
@@ -41,7 +42,7 @@ function SubjectText({ detail }: { detail: ItemDetail }) {
   );
 }
 
-function ReasonsList({ verdict }: { verdict: VerdictView | undefined }) {
+function ReasonsList({ verdict }: { verdict: StoredVerdict | undefined }) {
   if (!verdict) return null;
   return (
     <div>
@@ -131,7 +132,7 @@ export interface DecisionDraft {
   suspendDays?: string;
 }
 
-function DecisionForm({ detail, session, draft, suspendDays }: { detail: ItemDetail; session: WebSession; draft: DecisionDraft; suspendDays: number }) {
+function DecisionForm({ detail, session, draft, suspendDays }: { detail: ItemDetailView; session: WebSession; draft: DecisionDraft; suspendDays: number }) {
   const item = detail.item;
   const checkedRules = draft.forumRules ?? item.forumRules;
   const choices = ACTION_CHOICES[item.kind];
@@ -181,7 +182,7 @@ function DecisionForm({ detail, session, draft, suspendDays }: { detail: ItemDet
   );
 }
 
-function ItemPage({ detail, session, draft, error, suspendDays }: { detail: ItemDetail; session: WebSession; draft: DecisionDraft; error: ApiFailure | null; suspendDays: number }) {
+function ItemPage({ detail, session, draft, error, suspendDays }: { detail: ItemDetailView; session: WebSession; draft: DecisionDraft; error: ApiFailure | null; suspendDays: number }) {
   const { item, subject, member, reports, appealedDecision } = detail;
   const appealNotes = detail.sources.filter((s) => s.source === "appeal").map((s) => (s.detail as { note?: string | null }).note ?? "");
   return (
@@ -279,7 +280,7 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
 export async function showItem(c: Context<AppEnv>, appFetch: AppFetch, draft: DecisionDraft, error: ApiFailure | null, status: ContentfulStatusCode = 200) {
   const session = c.get("webSession");
   const id = c.req.param("id") ?? "";
-  const detail = await callApi<ItemDetail>(c, appFetch, session, "GET", `/review/items/${encodeURIComponent(id)}`);
+  const detail = await callApi<ItemDetailView>(c, appFetch, session, "GET", `/review/items/${encodeURIComponent(id)}`);
   if (!detail.ok) return c.html(<SimplePage title="找不到項目" session={session} area="moderate" message={detail.error.message} />, detail.status);
   const suspendDays = c.get("deps").config.policy.strikes.suspendDays;
   return c.html(<ItemPage detail={detail.body} session={session} draft={draft} error={error} suspendDays={suspendDays} />, status);

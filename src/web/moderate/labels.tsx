@@ -1,5 +1,5 @@
 // What the moderator pages call the API's codes (subjects, actions, sources …), in Traditional Chinese.
-import type { ItemView } from "./shapes.ts";
+import type { ItemView } from "../../views/review.ts";
 
 export const SUBJECT_NAMES: Record<string, string> = { comment: "留言", tag: "標籤", member: "暱稱" };
 export const SUBJECT_STATUS_NAMES: Record<string, string> = { published: "已刊登", pending: "待審（未顯示）", removed: "已移除" };

@@ -5,15 +5,15 @@ import { callApi, type ApiFailure, type AppFetch } from "../api.ts";
 import { ErrorBox, formatTime, Layout } from "../layout.tsx";
 import type { WebSession } from "../session.ts";
 import { isRowId } from "../../http/row-id.ts";
-import type { Counts, ItemView } from "./shapes.ts";
+import type { CountsView, QueueItemView } from "../../views/review.ts";
 import { Badge, KIND_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
 
 const FILTERS = ["kind", "subject", "forumRule", "source", "state"] as const;
 
 function QueuePage(props: {
   session: WebSession;
-  items: ItemView[];
-  counts: Counts;
+  items: QueueItemView[];
+  counts: CountsView;
   filters: Record<string, string>;
   nextHref: string | null;
   notice: string | null;
@@ -150,8 +150,8 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
   if (cursor) params.set("cursor", cursor);
   params.set("limit", "50");
   const [items, counts] = await Promise.all([
-    callApi<{ items: ItemView[]; nextCursor: string | null }>(c, appFetch, session, "GET", `/review/items?${params}`),
-    callApi<Counts>(c, appFetch, session, "GET", "/review/counts"),
+    callApi<{ items: QueueItemView[]; nextCursor: string | null }>(c, appFetch, session, "GET", `/review/items?${params}`),
+    callApi<CountsView>(c, appFetch, session, "GET", "/review/counts"),
   ]);
   if (!counts.ok) throw new Error(`review counts failed: ${counts.error.code}`);
   const decisionId = c.req.query("decision");

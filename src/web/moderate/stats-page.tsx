@@ -2,7 +2,7 @@
 import { StackedBars, type Series } from "../charts.tsx";
 import { FORUM_RULE_NAMES, Layout } from "../layout.tsx";
 import type { WebSession } from "../session.ts";
-import type { Stats } from "./shapes.ts";
+import type { StatsView } from "../../views/stats.ts";
 import { ACTION_NAMES, AUTOMATION_NAMES } from "./labels.tsx";
 
 const RULE_SERIES: Series[] = (["R1", "R2", "R3", "R4"] as const).map((rule) => ({ key: rule, label: FORUM_RULE_NAMES[rule]!, className: `s-${rule}` }));
@@ -16,7 +16,7 @@ const APPEAL_SERIES: Series[] = [
   { key: "reversed", label: "撤銷原處分", className: "s-reversed" },
 ];
 
-export function StatsPage({ session, stats }: { session: WebSession; stats: Stats }) {
+export function StatsPage({ session, stats }: { session: WebSession; stats: StatsView }) {
   const share = (part: number) => (stats.decisions ? `${((part / stats.decisions) * 100).toFixed(1)}%` : "—");
   return (
     <Layout title="統計 - 留言審核" session={session} area="moderate">

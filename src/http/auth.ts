@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import type { AppEnv } from "../app-env.ts";
-import { TokenError, verifyToken, type Role } from "./token.ts";
+import { TokenError, verifyToken, type Role } from "../auth/token.ts";
 
 /** Requires `Authorization: Bearer <JWT>` and puts the caller's identity on the context. */
 export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {

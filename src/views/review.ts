@@ -1,0 +1,142 @@
+import type { CommentRow } from "../db/comments.ts";
+import type { MemberRow } from "../db/members.ts";
+import type { DecisionRow } from "../db/decisions.ts";
+import type { SubjectReport } from "../db/reports.ts";
+import type { OpenItemCounts, ReviewItemRow, ReviewSourceRow } from "../db/review.ts";
+import type { TagRow } from "../db/tags.ts";
+import type { Verdict } from "../moderation/verdict.ts";
+import type { Policy } from "../policy.ts";
+import { commentFields } from "./comments.ts";
+import { decisionView } from "./decisions.ts";
+
+// The review API's answers (routes/review.ts) and what the moderator pages read of them (web/moderate/).
+
+export function itemView(item: ReviewItemRow) {
+  return {
+    id: item.id,
+    kind: item.kind,
+    subjectKind: item.subject_kind,
+    subjectId: item.subject_id,
+    appealOfDecisionId: item.appeal_of_decision_id,
+    state: item.state,
+    forumRules: item.forum_rules,
+    severity: item.severity,
+    reportWeight: item.report_weight,
+    priority: Number(item.sort_key.toFixed(4)),
+    claimedBy: item.claimed_by,
+    leaseUntil: item.lease_until?.toISOString() ?? null,
+    decisionId: item.decision_id,
+    createdAt: item.created_at.toISOString(),
+    decidedAt: item.decided_at?.toISOString() ?? null,
+  };
+}
+export type ItemView = ReturnType<typeof itemView>;
+
+/** An item in the queue's listing: the item and the first 80 characters of what it is about. */
+export function queueItemView(item: ReviewItemRow & { subject_excerpt: string | null }): ItemView & { subjectExcerpt: string | null } {
+  return { ...itemView(item), subjectExcerpt: item.subject_excerpt };
+}
+
+/** A stored verdict as the item page reads it; a tag's carries its relatedness to the article. */
+export type StoredVerdict = Verdict & { relatedness?: { kind: string; similarity?: number; supportingArticles?: number } };
+
+/** What an item is about: a comment, a tag or a member's nickname; the fields the other kinds have are absent. */
+export interface SubjectView {
+  id: string;
+  articleId?: string;
+  memberId?: string;
+  body?: string;
+  label?: string;
+  nickname?: string | null;
+  status: string;
+  verdict?: StoredVerdict;
+  createdBy?: string;
+  createdAt?: string;
+}
+
+export function commentSubjectView(comment: CommentRow): SubjectView {
+  return { ...commentFields(comment), verdict: comment.verdict };
+}
+
+export function tagSubjectView(tag: TagRow): SubjectView {
+  return { id: tag.id, articleId: tag.article_id, label: tag.label, status: tag.status, verdict: tag.verdict as StoredVerdict, createdBy: tag.created_by };
+}
+
+export function memberSubjectView(member: MemberRow): SubjectView {
+  return { id: member.id, nickname: member.nickname, status: member.status };
+}
+
+/** What a moderator weighs besides the item: the member's standing, strikes and the decisions that affected them. */
+export function memberHistoryView(
+  memberId: string,
+  member: MemberRow | undefined,
+  suspendedUntil: Date | null,
+  strikes: number,
+  strikePolicy: Policy["strikes"],
+  decisions: DecisionRow[],
+) {
+  return {
+    id: memberId,
+    nickname: member?.nickname ?? null,
+    nicknameStatus: member?.nickname_status ?? null,
+    status: member?.status ?? "active",
+    suspendedUntil: suspendedUntil?.toISOString() ?? null,
+    strikes,
+    strikePolicy,
+    recentDecisions: decisions.map(decisionView),
+  };
+}
+export type MemberHistoryView = ReturnType<typeof memberHistoryView>;
+
+export function reportView(report: SubjectReport) {
+  return {
+    id: report.id,
+    reporterId: report.reporter_id,
+    reason: report.reason,
+    note: report.note,
+    weight: report.weight,
+    outcome: report.outcome,
+    createdAt: report.created_at.toISOString(),
+  };
+}
+
+export function sourceView(source: ReviewSourceRow) {
+  return { source: source.source, detail: source.detail, createdAt: source.created_at.toISOString() };
+}
+
+/** One item with everything a moderator needs to decide it (GET /review/items/:id). */
+export function itemDetailView(parts: {
+  item: ReviewItemRow;
+  conflict: { reason: string; message: string } | null;
+  subject: SubjectView | null;
+  member: MemberHistoryView | null;
+  appealedDecision: DecisionRow | undefined;
+  sources: ReviewSourceRow[];
+  reports: SubjectReport[];
+}) {
+  return {
+    item: itemView(parts.item),
+    // Set when the caller may not decide this item (their own content, or an appeal of their decision).
+    conflictOfInterest: parts.conflict,
+    subject: parts.subject,
+    member: parts.member,
+    appealedDecision: parts.appealedDecision ? decisionView(parts.appealedDecision) : null,
+    sources: parts.sources.map(sourceView),
+    reports: parts.reports.map(reportView),
+  };
+}
+export type ItemDetailView = ReturnType<typeof itemDetailView>;
+
+/** Open items by kind, subject, forum rule and source (GET /review/counts). */
+export function countsView(counts: OpenItemCounts) {
+  return {
+    open: (counts.byKind.moderation ?? 0) + (counts.byKind.appeal ?? 0),
+    claimed: counts.claimed,
+    byKind: counts.byKind,
+    bySubject: counts.bySubject,
+    byForumRule: counts.byForumRule,
+    bySource: counts.bySource,
+  };
+}
+export type CountsView = ReturnType<typeof countsView>;
+export type QueueItemView = ReturnType<typeof queueItemView>;
