@@ -52,6 +52,17 @@ export function benchServer(env: Record<string, string>): ServerProcess {
   return new ServerProcess({ JWT_SECRET: SECRET, SHUTDOWN_GRACE_MS: "0", ...env }, profile);
 }
 
+/** The server process's peak resident memory so far (VmHWM, Linux), in MB; null where /proc is not there. */
+export function peakRssMb(server: ServerProcess): number | null {
+  try {
+    const status = readFileSync(`/proc/${server.process.pid}/status`, "utf8");
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface LoadResult {
   requestsPerSecond: number;
   totalRequests: number;

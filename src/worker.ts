@@ -23,6 +23,7 @@ import r4PublicFigures from "../rules/engine/r4-public-figures.yaml";
 import substitutions from "../rules/engine/substitutions.yaml";
 import type { z } from "zod";
 import { limitSettingsSchema } from "./config.ts";
+import { matchesIfNoneMatch } from "./http/cache.ts";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
@@ -59,6 +60,40 @@ interface WorkerContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** The Workers cache (the Cache API's default cache); absent outside the Workers runtime. */
+declare const caches: { default: { match(key: Request): Promise<Response | undefined>; put(key: Request, response: Response): Promise<void> } } | undefined;
+
+// The public reads of the JSON API: an article, its comment pages, its tags. The same paths answer HTML
+// to browsers (per session, never cached), so only requests that do not ask for HTML are.
+const PUBLIC_READ = /^\/articles\/[^/]+(\/comments|\/tags)?$/;
+
+/**
+ * A public read from the Workers cache when it holds a fresh copy (their Cache-Control says how long:
+ * src/http/cache.ts), from the app otherwise, stored for the next reader. `X-Worker-Cache` says which.
+ */
+async function throughCache(request: Request, ctx: WorkerContext, answer: () => Promise<Response>): Promise<Response> {
+  const url = new URL(request.url);
+  const cache = typeof caches === "undefined" ? undefined : caches.default;
+  if (!cache || request.method !== "GET" || !PUBLIC_READ.test(url.pathname) || (request.headers.get("accept") ?? "").includes("text/html")) {
+    return answer();
+  }
+  const key = new Request(url.toString(), { method: "GET" });
+  const hit = await cache.match(key);
+  if (hit) {
+    const tag = hit.headers.get("etag");
+    const headers = new Headers(hit.headers);
+    headers.set("X-Worker-Cache", "hit");
+    if (tag && matchesIfNoneMatch(request.headers.get("if-none-match") ?? undefined, tag)) return new Response(null, { status: 304, headers });
+    return new Response(hit.body, { status: hit.status, headers });
+  }
+  const response = await answer();
+  if (response.status !== 200 || !(response.headers.get("cache-control") ?? "").startsWith("public")) return response;
+  ctx.waitUntil(cache.put(key, response.clone()));
+  const headers = new Headers(response.headers);
+  headers.set("X-Worker-Cache", "miss");
+  return new Response(response.body, { status: response.status, headers });
+}
+
 let limits: z.infer<typeof limitSettingsSchema> | undefined;
 
 export default {
@@ -87,7 +122,7 @@ export default {
       },
     });
     try {
-      return await app.fetch(request);
+      return await throughCache(request, ctx, async () => app.fetch(request));
     } finally {
       ctx.waitUntil(database.close());
     }

@@ -98,6 +98,33 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
     expect(list.body).toMatchObject({ publishedCount: 1, comments: [{ body: "夜間公車終於來了" }] });
   });
 
+  it("serves the public reads through the Workers cache, and 304 to the ETag it holds", async () => {
+    const path = `${base}/articles/edge-1/tags`;
+    const first = await fetch(path);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-worker-cache")).toBe("miss");
+    expect(first.headers.get("cache-control")).toContain("max-age=");
+    const tag = first.headers.get("etag")!;
+    await first.text();
+    // The copy is put in the cache after the answer leaves: wait for it.
+    let second = await fetch(path);
+    for (let i = 0; i < 20 && second.headers.get("x-worker-cache") !== "hit"; i++) {
+      await second.text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      second = await fetch(path);
+    }
+    expect(second.headers.get("x-worker-cache")).toBe("hit");
+    expect(second.headers.get("etag")).toBe(tag);
+    expect(await second.json()).toEqual({ articleId: "edge-1", tags: [] });
+    const revalidated = await fetch(path, { headers: { "if-none-match": tag } });
+    expect(revalidated.status).toBe(304);
+    // A browser asking for the page gets the page, never the cached JSON.
+    const page = await fetch(`${base}/articles/edge-1`, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("x-worker-cache")).toBeNull();
+    await page.text();
+  });
+
   it("holds a comment for review, and a moderator claims and decides it", async () => {
     const held = await call("POST", "/articles/edge-1/comments", { as: ["w3"], json: { body: "這個市長是白癡", acceptedRulesVersion: rulesVersion } });
     expect(held.status).toBe(202);

@@ -3,7 +3,8 @@ import type { Transaction } from "kysely";
 import type { AppDeps } from "../app-env.ts";
 import type { Identity } from "../auth/token.ts";
 import { findArticle } from "../db/articles.ts";
-import { findCommentByIdempotencyKey, insertComment, recordAndCountPosters, type CommentRow } from "../db/comments.ts";
+import { findCommentByIdempotencyKey, insertComment, postCommentInOneTrip, type CommentRow } from "../db/comments.ts";
+import { newItemValues } from "../db/review.ts";
 import { recordMemberAcceptance } from "../db/members.ts";
 import type { CommentStatus, Database, Severity } from "../db/schema.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
@@ -11,7 +12,8 @@ import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
 import { assertMayAct } from "../members/may-act.ts";
 import { holdForReview, removeAutomatically } from "../review/intake.ts";
-import { screenCommentStored, screenCommentText } from "../screening/comment.ts";
+import { floodFingerprint, judgeFlood, screenCommentStored, screenCommentText } from "../screening/comment.ts";
+import { enforceRateLimit, rateLimitError, rateLimitWindows } from "../http/rate-limit.ts";
 import { refusalError } from "../screening/phase.ts";
 
 /** What a member sends: the comment, the forum rules version they accepted, and a key for retries. */
@@ -28,25 +30,64 @@ const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
 };
 
 /**
- * A member's comment on an article, from the checks to the stored row with everything its verdict brings
- * (a review item; or a decision and perhaps a strike suspension), in one transaction when there is more
- * than the row. A retry of a key already stored answers with that comment (`replayed`).
+ * A member's comment on an article, from the rate limit and the checks to the stored row with everything
+ * its verdict brings (a review item; or a decision and perhaps a strike suspension), in one transaction
+ * when there is more than the row. Most comments are allowed or held, posted by members who accepted the
+ * current rules, without a retry key: those take one round trip in all (postCommentInOneTrip, with the
+ * held one's review item). A retry of a key already stored answers with that comment (`replayed`).
  */
 export async function submitComment(
   deps: Pick<AppDeps, "db" | "clock" | "moderator" | "config">,
   identity: Identity,
   articleId: string,
   input: SubmitCommentInput,
+  clientIp: string | null,
 ): Promise<{ comment: CommentRow; replayed: boolean }> {
   const { db, clock, moderator, config } = deps;
+  const now = clock.now();
+  const memberId = identity.memberId;
+  const idempotencyKey = input.idempotencyKey ?? null;
+  const currentVersion = config.forumRules.version;
   const body = input.body.trim();
   const read = screenCommentText(body, { moderator, maxCommentChars: config.maxCommentChars });
+  const requestHash = hashRequest(articleId, body, currentVersion);
+  const countAttempt = () => enforceRateLimit(db, config.policy, "comment", memberId, clientIp, now, idempotencyKey);
+
+  // The common case in one round trip; what it found (counts taken, fingerprint recorded) carries on.
+  let floodCounted: number | null = null;
+  const action = read.verdict?.action;
+  if (!read.refusal && action !== "reject" && idempotencyKey === null && input.acceptedRulesVersion === currentVersion) {
+    const verdict = read.verdict!;
+    const windows = rateLimitWindows(config.policy, "comment", memberId, clientIp, now);
+    const fingerprint = floodFingerprint(read, config.policy.floods);
+    const floods = config.policy.floods;
+    const severity = highestSeverity(verdict);
+    const item = newItemValues(config.policy, { forumRules: verdict.reasons.map((r) => r.forumRule), severity, reportWeight: 0, now });
+    const trip = await postCommentInOneTrip(db, {
+      articleId,
+      memberId,
+      body,
+      status: action === "review" ? "pending" : "published",
+      review: action === "review" ? { ...item, severity, detail: verdict } : null,
+      verdict,
+      acceptedRulesVersion: currentVersion,
+      requestHash,
+      now,
+      windows,
+      flood: fingerprint === null ? null : { fingerprint, since: new Date(now.getTime() - floods.windowSeconds * 1000), distinctMembers: floods.distinctMembers },
+    });
+    const over = windows.find((w) => trip.overLimit.some((o) => o.bucket === w.bucket));
+    if (over) throw rateLimitError("comment", over, now);
+    if (trip.comment) return { comment: trip.comment, replayed: false };
+    if (trip.open && fingerprint !== null) floodCounted = trip.floodOthers;
+  } else {
+    await countAttempt();
+  }
   if (read.refusal) throw refusalError(read.refusal);
-  const now = clock.now();
+
   // Independent reads, side by side.
-  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, identity.memberId, now, "發言")]);
+  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, memberId, now, "發言")]);
   if (!article) throw articleNotFound(articleId);
-  const currentVersion = config.forumRules.version;
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
       409,
@@ -56,13 +97,14 @@ export async function submitComment(
     );
   }
 
-  const requestHash = hashRequest(articleId, body, currentVersion);
-  const idempotencyKey = input.idempotencyKey ?? null;
-  const screened = await screenCommentStored(read, { db, memberId: identity.memberId, now, floods: config.policy.floods });
+  const screened =
+    floodCounted === null
+      ? await screenCommentStored(read, { db, memberId, now, floods: config.policy.floods })
+      : judgeFlood(read, config.policy.floods, floodCounted);
   const verdict = screened.verdict!;
   const newComment = {
     articleId,
-    memberId: identity.memberId,
+    memberId,
     body,
     status: STATUS_OF[verdict.action],
     verdict,

@@ -49,6 +49,29 @@ export async function findArticle(db: Kysely<Database>, id: string): Promise<Art
   return db.selectFrom("articles").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** An article with what its readers see counted (migration 0006): its published comments, and a number that moves whenever its public pages change. */
+export interface ArticleState {
+  article: ArticleRow;
+  publishedComments: number;
+  changes: number;
+}
+
+/** The article and its counters in one statement (the counters are a few shard rows, summed). */
+export async function findArticleState(db: Kysely<Database>, id: string): Promise<ArticleState | undefined> {
+  const row = await db
+    .selectFrom("articles")
+    .selectAll("articles")
+    .select([
+      sql<string>`coalesce((select sum(published) from article_counters where article_id = articles.id), 0)::text`.as("published_comments"),
+      sql<string>`coalesce((select sum(changes) from article_counters where article_id = articles.id), 0)::text`.as("changes"),
+    ])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { published_comments, changes, ...article } = row;
+  return { article, publishedComments: Number(published_comments), changes: Number(changes) };
+}
+
 /** How many articles there are and when the last one changed: the relatedness corpus is rebuilt when this moves. */
 export async function articlesStamp(db: Kysely<Database>): Promise<string> {
   const stamp = await db

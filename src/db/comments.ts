@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Verdict } from "../moderation/verdict.ts";
-import type { CommentStatus, CommentsTable, Database } from "./schema.ts";
+import type { CommentStatus, CommentsTable, Database, Severity } from "./schema.ts";
 
 export type CommentRow = Selectable<CommentsTable>;
 
@@ -96,16 +96,6 @@ export async function listPublishedComments(
   return query.orderBy("comments.created_at", "desc").orderBy("comments.id", "desc").limit(limit).execute();
 }
 
-export async function countPublishedComments(db: Kysely<Database>, articleId: string): Promise<number> {
-  const row = await db
-    .selectFrom("comments")
-    .select((eb) => eb.fn.countAll<string>().as("count"))
-    .where("article_id", "=", articleId)
-    .where("status", "=", "published")
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
 export async function findComment(db: Kysely<Database> | Transaction<Database>, id: string): Promise<CommentRow | undefined> {
   return db.selectFrom("comments").selectAll().where("id", "=", id).executeTakeFirst();
 }
@@ -147,4 +137,89 @@ export async function removeCommentsOf(db: Kysely<Database> | Transaction<Databa
     .returning("id")
     .execute();
   return removed.map((row) => row.id);
+}
+
+/** What a comment needs to be stored in one round trip (see postCommentInOneTrip). */
+export interface OneTripComment extends Omit<NewComment, "status" | "idempotencyKey"> {
+  status: "published" | "pending";
+  /** A held comment's review item: its forum rules, severity and queue position (db/review.ts newItemValues), and its automated source. */
+  review: { forumRules: string[]; severity: Severity | null; sortKey: number; detail: unknown } | null;
+  /** The rate-limit windows this attempt counts in (http/rate-limit.ts), each with its limit. */
+  windows: { bucket: string; windowStart: Date; limit: number }[];
+  /** The flood check (rules/policy.yaml `floods`) when the text is long enough for one; null otherwise. */
+  flood: { fingerprint: string; since: Date; distinctMembers: number } | null;
+}
+
+export interface OneTripOutcome {
+  /** The windows whose limit this attempt passed (the comment is not stored). */
+  overLimit: { bucket: string; hits: number }[];
+  /** The article exists and the member may post under the current rules version; the fingerprint was recorded. */
+  open: boolean;
+  /** Other members who posted the same text within the flood window. */
+  floodOthers: number;
+  /** The comment, when it was stored (with its review item when held). */
+  comment: CommentRow | null;
+}
+
+/**
+ * A comment the rules allow or hold, from a member who already accepted the current rules, in one round
+ * trip: the database function post_comment (migrations/0007) counts the rate-limit windows, checks the
+ * article and the member's standing, records the text's fingerprint and counts its other posters, and
+ * inserts the comment (and a held one's review item) when nothing stands in the way. When something does
+ * (a limit passed, a missing article or acceptance, a suspension, a flood), nothing but the counts is
+ * written and the caller takes the slow path with what this found: the counts are not taken twice.
+ */
+export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTripComment): Promise<OneTripOutcome> {
+  const windows = JSON.stringify(comment.windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart.toISOString(), max_hits: w.limit })));
+  const { flood, verdict, now } = comment;
+  const review = comment.review && JSON.stringify({ forum_rules: comment.review.forumRules, severity: comment.review.severity, sort_key: comment.review.sortKey, detail: comment.review.detail });
+  const result = await sql<{ over_limit: { bucket: string; hits: number }[]; may_post: boolean; flood_others: number; comment_id: string | null }>`
+    select * from post_comment(
+      ${comment.articleId}::text, ${comment.memberId}::text, ${comment.body}::text, ${JSON.stringify(verdict)}::jsonb,
+      ${verdict.rulesVersion}::text, ${verdict.modelVersion}::text, ${comment.acceptedRulesVersion}::text, ${comment.requestHash}::text,
+      ${now}::timestamptz, ${comment.status}::text, ${review}::jsonb, ${windows}::jsonb, ${flood?.fingerprint ?? null}::text, ${flood?.since ?? null}::timestamptz,
+      ${flood?.distinctMembers ?? null}::int
+    )
+  `.execute(db);
+  const row = result.rows[0]!;
+  const stored: CommentRow | null =
+    row.comment_id === null
+      ? null
+      : {
+          id: String(row.comment_id),
+          article_id: comment.articleId,
+          member_id: comment.memberId,
+          body: comment.body,
+          status: comment.status,
+          verdict,
+          rules_version: verdict.rulesVersion,
+          model_version: verdict.modelVersion,
+          accepted_rules_version: comment.acceptedRulesVersion,
+          idempotency_key: null,
+          request_hash: comment.requestHash,
+          created_at: now,
+          updated_at: now,
+        };
+  return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored };
+}
+
+/**
+ * The benchmark's baseline (routes/bench-baseline.ts, never in production): the same row stored the
+ * barest way, one statement that makes sure the member exists and inserts the comment if the article does.
+ */
+export async function insertBaselineComment(db: Kysely<Database>, comment: Omit<NewComment, "idempotencyKey">): Promise<string | null> {
+  const result = await sql<{ id: string }>`
+    with member as (
+      insert into members (id, created_at, updated_at) values (${comment.memberId}, ${comment.now}, ${comment.now})
+      on conflict (id) do nothing
+    )
+    insert into comments (article_id, member_id, body, status, verdict, rules_version, model_version,
+                          accepted_rules_version, idempotency_key, request_hash, created_at, updated_at)
+    select ${comment.articleId}, ${comment.memberId}, ${comment.body}, ${comment.status}, ${JSON.stringify(comment.verdict)}::jsonb,
+           ${comment.verdict.rulesVersion}, ${comment.verdict.modelVersion}, ${comment.acceptedRulesVersion}, null,
+           ${comment.requestHash}, ${comment.now}, ${comment.now}
+    where exists (select 1 from articles where id = ${comment.articleId})
+    returning id
+  `.execute(db);
+  return result.rows[0]?.id ?? null;
 }

@@ -44,10 +44,14 @@ export async function feedReviewItem(trx: Transaction<Database>, policy: Policy,
   throw new Error(`could not open or find the review item of ${feed.subjectKind} ${feed.subjectId}`);
 }
 
+/** A new item's forum rules (each once, in order) and queue position, from what feeds it first. */
+export function newItemValues(policy: Policy, feed: Pick<ItemFeed, "forumRules" | "severity" | "reportWeight" | "now">) {
+  return { forumRules: [...new Set(feed.forumRules)].sort(), sortKey: sortKeyOf(policy, feed.severity, feed.reportWeight, feed.now) };
+}
+
 /** Opens the subject's item with its first source in one statement; undefined when one is open already. */
 async function openItemWithSource(trx: Transaction<Database>, policy: Policy, feed: ItemFeed): Promise<ReviewItemRow | undefined> {
-  const forumRules = [...new Set(feed.forumRules)].sort();
-  const sortKey = sortKeyOf(policy, feed.severity, feed.reportWeight, feed.now);
+  const { forumRules, sortKey } = newItemValues(policy, feed);
   // ON CONFLICT waits for a concurrent transaction opening the same item, then does nothing.
   const opened = await sql<ReviewItemRow>`
     with item as (

@@ -11,6 +11,40 @@ export type LimitedAction = keyof Policy["rateLimits"];
  * window's limit is passed. With a `requestKey` (the member's idempotency key), retries of one request
  * count once, however many arrive at the same time.
  */
+/** One fixed window of a limit: the bucket it counts in, where the current window began, how many it allows. */
+export interface RateWindow {
+  bucket: string;
+  limit: number;
+  windowMs: number;
+  windowStart: Date;
+}
+
+/** The windows an attempt at `action` counts in: the member's, and the client address's when known. */
+export function rateLimitWindows(policy: Policy, action: LimitedAction, memberId: string, clientIp: string | null, now: Date): RateWindow[] {
+  const limits = policy.rateLimits[action];
+  const buckets: { bucket: string; limit: number; windowSeconds: number }[] = [
+    { bucket: `${action}:member:${memberId}`, ...limits.perMember },
+  ];
+  if (clientIp) buckets.push({ bucket: `${action}:ip:${clientIp}`, ...limits.perIp });
+  return buckets.map(({ bucket, limit, windowSeconds }) => {
+    const windowMs = windowSeconds * 1000;
+    return { bucket, limit, windowMs, windowStart: new Date(Math.floor(now.getTime() / windowMs) * windowMs) };
+  });
+}
+
+/** 429 with Retry-After: the window's limit is passed. */
+export function rateLimitError(action: LimitedAction, window: RateWindow, now: Date): ApiError {
+  const retryAfter = Math.max(1, Math.ceil((window.windowStart.getTime() + window.windowMs - now.getTime()) / 1000));
+  const windowSeconds = window.windowMs / 1000;
+  return new ApiError(
+    429,
+    "rate_limited",
+    `操作太頻繁，請 ${retryAfter} 秒後再試 (${action} limit ${window.limit} per ${windowSeconds} s)`,
+    { action, limit: window.limit, windowSeconds, retryAfterSeconds: retryAfter },
+    { "Retry-After": String(retryAfter) },
+  );
+}
+
 export async function enforceRateLimit(
   db: Kysely<Database>,
   policy: Policy,
@@ -20,16 +54,7 @@ export async function enforceRateLimit(
   now: Date,
   requestKey: string | null = null,
 ): Promise<void> {
-  const limits = policy.rateLimits[action];
-  const buckets: { bucket: string; limit: number; windowSeconds: number }[] = [
-    { bucket: `${action}:member:${memberId}`, ...limits.perMember },
-  ];
-  if (clientIp) buckets.push({ bucket: `${action}:ip:${clientIp}`, ...limits.perIp });
-  // All of the request's buckets in one statement: one round trip to the database per request.
-  const windows = buckets.map(({ bucket, limit, windowSeconds }) => {
-    const windowMs = windowSeconds * 1000;
-    return { bucket, limit, windowMs, windowStart: new Date(Math.floor(now.getTime() / windowMs) * windowMs) };
-  });
+  const windows = rateLimitWindows(policy, action, memberId, clientIp, now);
   const counted = requestKey
     ? // Only the buckets where this key is new are counted; the key's earlier attempt already was.
       await db
@@ -71,16 +96,6 @@ export async function enforceRateLimit(
       await db.deleteFrom("rate_limit_counters").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();
       await db.deleteFrom("rate_limit_request_keys").where("bucket", "=", window.bucket).where("window_start", "<", window.windowStart).execute();
     }
-    if (hits > window.limit) {
-      const retryAfter = Math.max(1, Math.ceil((window.windowStart.getTime() + window.windowMs - now.getTime()) / 1000));
-      const windowSeconds = window.windowMs / 1000;
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `操作太頻繁，請 ${retryAfter} 秒後再試 (${action} limit ${window.limit} per ${windowSeconds} s)`,
-        { action, limit: window.limit, windowSeconds, retryAfterSeconds: retryAfter },
-        { "Retry-After": String(retryAfter) },
-      );
-    }
+    if (hits > window.limit) throw rateLimitError(action, window, now);
   }
 }

@@ -2,9 +2,9 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../http/auth.ts";
-import { findArticle, upsertArticle } from "../db/articles.ts";
+import { findArticleState, upsertArticle } from "../db/articles.ts";
+import { entityTag, revalidate } from "../http/cache.ts";
 import { articleView } from "../views/articles.ts";
-import { countPublishedComments } from "../db/comments.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 
@@ -47,16 +47,17 @@ export function articleRoutes() {
       },
       clock.now(),
     );
-    const count = created ? 0 : await countPublishedComments(db, id);
+    const count = created ? 0 : ((await findArticleState(db, id))?.publishedComments ?? 0);
     return c.json({ article: articleView(article, count) }, created ? 201 : 200);
   });
 
   routes.get("/:id", async (c) => {
     const id = articleIdParam(c);
     const { db } = c.get("deps");
-    const article = await findArticle(db, id);
-    if (!article) throw articleNotFound(id);
-    return c.json({ article: articleView(article, await countPublishedComments(db, id)) });
+    const state = await findArticleState(db, id);
+    if (!state) throw articleNotFound(id);
+    const notModified = revalidate(c, entityTag(["article", id, state.article.updated_at.getTime(), state.changes]));
+    return notModified ?? c.json({ article: articleView(state.article, state.publishedComments) });
   });
 
   return routes;

@@ -2,12 +2,12 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
-import { findArticle } from "../db/articles.ts";
-import { countPublishedComments, listPublishedComments, type CommentRow } from "../db/comments.ts";
+import { findArticleState } from "../db/articles.ts";
+import { entityTag, revalidate } from "../http/cache.ts";
+import { listPublishedComments, type CommentRow } from "../db/comments.ts";
 import { authorView, commentsPageView } from "../views/comments.ts";
 import { errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
-import { enforceRateLimit } from "../http/rate-limit.ts";
 import { reasonsForAuthor } from "../moderation/verdict.ts";
 import { articleIdParam } from "./articles.ts";
 import { articleNotFound } from "../errors.ts";
@@ -38,13 +38,12 @@ export function commentRoutes(maxCommentChars: number) {
 
   routes.post("/:id/comments", requireIdentity, limitBody(maxCommentRequestBytes(maxCommentChars)), async (c) => {
     const articleId = articleIdParam(c);
-    const { db, config, clock, clientIp } = c.get("deps");
+    const { clientIp } = c.get("deps");
     const identity = c.get("identity");
     const input = await readJson(c, submitCommentSchema);
     const retried = await findRetriedComment(c.get("deps"), identity.memberId, articleId, input);
     if (retried) return respond(c, retried, true);
-    await enforceRateLimit(db, config.policy, "comment", identity.memberId, clientIp(c), clock.now(), input.idempotencyKey ?? null);
-    const { comment, replayed } = await submitComment(c.get("deps"), identity, articleId, input);
+    const { comment, replayed } = await submitComment(c.get("deps"), identity, articleId, input, clientIp(c));
     return respond(c, comment, replayed);
   });
 
@@ -55,15 +54,16 @@ export function commentRoutes(maxCommentChars: number) {
     const { db } = c.get("deps");
     const decoded = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor, commentCursor);
     const cursor = decoded && { createdAt: new Date(decoded[0]), id: decoded[1] };
-    if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
-    const [page, publishedCount] = await Promise.all([
-      listPublishedComments(db, articleId, query.data.limit + 1, cursor),
-      countPublishedComments(db, articleId),
-    ]);
+    const state = await findArticleState(db, articleId);
+    if (!state) throw articleNotFound(articleId);
+    const tag = entityTag(["comments", articleId, state.changes, query.data.limit, query.data.cursor ?? ""]);
+    const notModified = revalidate(c, tag);
+    if (notModified) return notModified;
+    const page = await listPublishedComments(db, articleId, query.data.limit + 1, cursor);
     const shown = page.slice(0, query.data.limit);
     const last = shown.at(-1);
     const nextCursor = page.length > query.data.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null;
-    return c.json(commentsPageView(articleId, publishedCount, shown, nextCursor));
+    return c.json(commentsPageView(articleId, state.publishedComments, shown, nextCursor));
   });
 
   return routes;

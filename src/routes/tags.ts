@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
-import { findArticle } from "../db/articles.ts";
+import { findArticle, findArticleState } from "../db/articles.ts";
+import { entityTag, revalidate } from "../http/cache.ts";
 import { listPublishedTags } from "../db/tags.ts";
 import { tagListView } from "../views/tags.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
@@ -43,8 +44,10 @@ export function tagRoutes(moderator: Moderator) {
   routes.get("/:id/tags", async (c) => {
     const articleId = articleIdParam(c);
     const { db } = c.get("deps");
-    if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
-    return c.json(tagListView(articleId, await listPublishedTags(db, articleId)));
+    const state = await findArticleState(db, articleId);
+    if (!state) throw articleNotFound(articleId);
+    const notModified = revalidate(c, entityTag(["tags", articleId, state.changes]));
+    return notModified ?? c.json(tagListView(articleId, await listPublishedTags(db, articleId)));
   });
 
   return routes;

@@ -41,16 +41,26 @@ const length: TextPhase<Screening, CommentTextEnv> = {
 const flood: DatabasePhase<Screening, CommentDatabaseEnv> = {
   name: "flood",
   async run(state, { db, memberId, now, floods }) {
-    const verdict = verdictOf(state);
-    const canonical = state.normalized!.text;
-    if (verdict.action === "reject" || [...canonical].length < floods.minChars) return state;
-    const fingerprint = createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+    const fingerprint = floodFingerprint(state, floods);
+    if (fingerprint === null) return state;
     const others = await recordAndCountPosters(db, fingerprint, memberId, now, floods.windowSeconds);
-    const members = others + 1;
-    if (members < floods.distinctMembers) return state;
-    return { ...state, verdict: withFloodReason(verdict, floods, members) };
+    return judgeFlood(state, floods, others);
   },
 };
+
+/** The fingerprint the flood phase records for this comment, or null when the check does not apply (rejected, or too short). */
+export function floodFingerprint(state: Screening, floods: Policy["floods"]): string | null {
+  const canonical = state.normalized!.text;
+  if (verdictOf(state).action === "reject" || [...canonical].length < floods.minChars) return null;
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+}
+
+/** The flood phase's judgement once the other members who posted the text are counted (db/comments.ts counts them). */
+export function judgeFlood(state: Screening, floods: Policy["floods"], others: number): Screening {
+  const members = others + 1;
+  if (members < floods.distinctMembers) return state;
+  return { ...state, verdict: withFloodReason(verdictOf(state), floods, members) };
+}
 
 function withFloodReason(verdict: Verdict, floods: Policy["floods"], members: number): Verdict {
   const reason = {
