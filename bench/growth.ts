@@ -1,5 +1,6 @@
 // Benchmark 5: the cost of one comment submission as the table grows — 10k, 100k and 1M existing
-// comments (data generated in PostgreSQL), the same load at each size. Target: largest / smallest ≤ 1.2.
+// comments (data generated in PostgreSQL), the same load at each size, after a full warm-up round (JIT,
+// pool, caches: without it the first size measured the warm-up). Target: largest / smallest ≤ 1.2.
 import { readForumRules } from "../src/rules-on-disk.ts";
 import { addComments, generate } from "./generate.ts";
 import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, saveResult, benchServer, tokens } from "./harness.ts";
@@ -26,7 +27,7 @@ async function main() {
       headers: { "content-type": "application/json", authorization: `Bearer ${members[i]}` },
       body: JSON.stringify({ body, acceptedRulesVersion: version }),
     }));
-    load(server.base, requests, CONNECTIONS, 2);
+    load(server.base, requests, CONNECTIONS, SECONDS);
     const points: { existingComments: number; requestsPerSecond: number; msPerComment: number; p50Ms: number; p99Ms: number }[] = [];
     let have = shape.comments;
     for (const size of SIZES) {

@@ -13,6 +13,7 @@ const api = read("api");
 const queue = read("queue");
 const reading = read("read");
 const growth = read("growth");
+const scale = read("scale");
 
 const rows: [string, string, string, boolean | null][] = [];
 const add = (what: string, measured: string, target: string, met: boolean | null) => rows.push([what, measured, target, met]);
@@ -42,6 +43,11 @@ if (reading) {
   add("read first page requests/s", String(reading.firstPage.requestsPerSecond), "≥ 2,000", reading.firstPage.requestsPerSecond >= 2000);
   add("read deep cursor page p99, ms", String(reading.deepPage.p99Ms), "≤ 10", reading.deepPage.p99Ms <= 10);
   if (reading.revalidated) add("read first page revalidated (304) requests/s", String(reading.revalidated.requestsPerSecond), "≥ 5,000", reading.revalidated.requestsPerSecond >= 5000);
+}
+if (scale) {
+  add("embedded PGlite: comments/s (Taiwanese mix)", String(scale.embedded.writes.requestsPerSecond), "—", null);
+  add("embedded PGlite: first page p99, ms", String(scale.embedded.firstPage.p99Ms), "—", null);
+  add(`tag post p99 with ${scale.tags.articles.toLocaleString("en")} articles, ms`, String(scale.tags.p99Ms), "< 50", scale.tags.p99Ms < 50);
 }
 if (growth) add("growth, cost largest / smallest", String(growth.largestToSmallest), "≤ 1.2", growth.largestToSmallest <= 1.2);
 

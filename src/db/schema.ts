@@ -178,5 +178,9 @@ export interface Database {
   rate_limit_counters: { bucket: string; window_start: Timestamp; hits: number };
   rate_limit_request_keys: { bucket: string; window_start: Timestamp; request_key: string };
   comment_fingerprints: { fingerprint: string; member_id: string; created_at: Timestamp };
+  /** Migration 0006: what an article's readers see, counted by the writes; summed over shards. */
+  article_counters: { article_id: string; shard: number; published: string | number; changes: string | number };
+  /** Migration 0008: one row, bumped by every write to articles. */
+  article_catalog: { only_row: boolean; version: string | number };
   schema_migrations: SchemaMigrationsTable;
 }
