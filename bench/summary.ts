@@ -14,6 +14,7 @@ const queue = read("queue");
 const reading = read("read");
 const growth = read("growth");
 const scale = read("scale");
+const stats = read("stats");
 
 const rows: [string, string, string, boolean | null][] = [];
 const add = (what: string, measured: string, target: string, met: boolean | null) => rows.push([what, measured, target, met]);
@@ -49,6 +50,7 @@ if (scale) {
   add("embedded PGlite: first page p99, ms", String(scale.embedded.firstPage.p99Ms), "—", null);
   add(`tag post p99 with ${scale.tags.articles.toLocaleString("en")} articles, ms`, String(scale.tags.p99Ms), "< 50", scale.tags.p99Ms < 50);
 }
+if (stats) add(`/stats p99 over ${stats.decisions.toLocaleString("en")} decisions, ms`, String(stats.p99Ms), "< 200", stats.p99Ms < 200);
 if (growth) add("growth, cost largest / smallest", String(growth.largestToSmallest), "≤ 1.2", growth.largestToSmallest <= 1.2);
 
 const table = [

@@ -216,7 +216,10 @@ const itemAuthorId = sql<string | null>`case
 /** For an appeal, the moderator who made the appealed decision (null for a moderation item or an automated decision). */
 const appealedModeratorId = sql<string | null>`(select moderator_id from decisions where decisions.id = review_items.appeal_of_decision_id)`;
 
-/** Hands out the highest open item nobody holds a live lease on; concurrent claimers skip each other's rows. */
+/**
+ * Hands out the highest open item nobody holds a live lease on, in one statement: the subquery locks the
+ * item it picks (concurrent claimers skip each other's rows) and the update leases it.
+ */
 export async function claimNextItem(
   db: Kysely<Database>,
   moderatorId: string,
@@ -224,26 +227,27 @@ export async function claimNextItem(
   leaseSeconds: number,
   kind?: "moderation" | "appeal",
 ): Promise<ReviewItemRow | undefined> {
-  return db.transaction().execute(async (trx) => {
-    let next = trx
-      .selectFrom("review_items")
-      .select("id")
-      .where("state", "=", "open")
-      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
-    if (kind) next = next.where("kind", "=", kind);
-    // Never hand a moderator an item about their own content or sanction, or an appeal of their decision.
-    next = next
-      .where(sql<boolean>`${itemAuthorId} is distinct from ${moderatorId}`)
-      .where(sql<boolean>`${appealedModeratorId} is distinct from ${moderatorId}`);
-    const chosen = await next.orderBy("sort_key", "desc").orderBy("id", "asc").limit(1).forUpdate().skipLocked().executeTakeFirst();
-    if (!chosen) return undefined;
-    return trx
-      .updateTable("review_items")
-      .set({ claimed_by: moderatorId, lease_until: new Date(now.getTime() + leaseSeconds * 1000), updated_at: now })
-      .where("id", "=", chosen.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
+  let next = db
+    .selectFrom("review_items")
+    .select("id")
+    .where("state", "=", "open")
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
+  if (kind) next = next.where("kind", "=", kind);
+  // Never hand a moderator an item about their own content or sanction, or an appeal of their decision.
+  next = next
+    .where(sql<boolean>`${itemAuthorId} is distinct from ${moderatorId}`)
+    .where(sql<boolean>`${appealedModeratorId} is distinct from ${moderatorId}`)
+    .orderBy("sort_key", "desc")
+    .orderBy("id", "asc")
+    .limit(1)
+    .forUpdate()
+    .skipLocked();
+  return db
+    .updateTable("review_items")
+    .set({ claimed_by: moderatorId, lease_until: new Date(now.getTime() + leaseSeconds * 1000), updated_at: now })
+    .where("id", "=", next)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** The item's sources (rule hits, reports, appeals), in the order they arrived. */

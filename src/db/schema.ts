@@ -182,5 +182,7 @@ export interface Database {
   article_counters: { article_id: string; shard: number; published: string | number; changes: string | number };
   /** Migration 0008: one row, bumped by every write to articles. */
   article_catalog: { only_row: boolean; version: string | number };
+  /** Migration 0009: decisions counted per site day and dimension (total, forum_rule, action, source, automation); summed over shards. */
+  decision_day_counts: { day: string; dimension: string; key: string; shard: number; count: string | number };
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,0 +1,59 @@
+-- GET /stats over months of decisions without reading each one: decisions are never changed or deleted
+-- (the log is append-only), so their counts per site calendar day (Asia/Taipei) are kept as they are
+-- written, by dimension: total (key ''), forum_rule (one per rule a decision names), action, source,
+-- automation. A range's whole days are read from here and its partial first and last days from the
+-- decisions themselves (src/db/stats.ts). Shards, as in article_counters, keep concurrent writers of one
+-- day off each other's rows.
+create table decision_day_counts (
+  day date not null,
+  dimension text not null check (dimension in ('total', 'forum_rule', 'action', 'source', 'automation')),
+  key text not null,
+  shard smallint not null,
+  count bigint not null,
+  primary key (day, dimension, key, shard)
+);
+
+create function count_decision_days() returns trigger
+  language plpgsql
+  as $$
+  begin
+    insert into decision_day_counts as c (day, dimension, key, shard, count)
+    select day, dimension, key, (pg_backend_pid() % 8)::smallint, count(*)
+    from (
+      select (created_at at time zone 'Asia/Taipei')::date as day, d.dimension, d.key
+      from added
+      cross join lateral (
+        values ('total', ''), ('action', added.action), ('source', added.source), ('automation', added.automation)
+        union all
+        select 'forum_rule', rule from unnest(added.forum_rules) as rule
+      ) as d (dimension, key)
+    ) as counted
+    group by day, dimension, key
+    on conflict (day, dimension, key, shard) do update set count = c.count + excluded.count;
+    return null;
+  end
+  $$;
+
+create trigger count_decision_days
+  after insert on decisions
+  referencing new table as added
+  for each statement execute function count_decision_days();
+
+-- The decisions already made.
+insert into decision_day_counts (day, dimension, key, shard, count)
+select day, dimension, key, 0, count(*)
+from (
+  select (created_at at time zone 'Asia/Taipei')::date as day, d.dimension, d.key
+  from decisions
+  cross join lateral (
+    values ('total', ''), ('action', decisions.action), ('source', decisions.source), ('automation', decisions.automation)
+    union all
+    select 'forum_rule', rule from unnest(decisions.forum_rules) as rule
+  ) as d (dimension, key)
+) as counted
+group by day, dimension, key;
+
+-- What /stats still reads from the decisions themselves, a range's human decisions only (the median wait,
+-- conflicts of interest): found by these, not among every automated one.
+create index decisions_by_moderator_time on decisions (created_at) where moderator_id is not null;
+create index decisions_by_review_item_time on decisions (created_at) where review_item_id is not null;

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestContext, type TestContext } from "./support/context.ts";
+
+// GET /stats reads a range's whole site days from decision_day_counts (migration 0009, kept by a trigger on
+// decisions) and its partial first and last days from the decisions themselves. Whatever the range, the
+// answer must be what counting the decisions one by one gives.
+let t: TestContext;
+
+const ACTIONS = ["remove", "approve", "uphold", "reverse", "suspend"];
+const SOURCES = ["automated_detection", "member_report", "member_appeal"];
+const AUTOMATIONS = ["fully_automated", "human_with_automated_help", "human"];
+const RULES = [["R1"], ["R2"], ["R2", "R3"], ["R4"], []];
+
+interface Made {
+  at: Date;
+  action: string;
+  source: string;
+  automation: string;
+  forumRules: string[];
+}
+const made: Made[] = [];
+
+beforeAll(async () => {
+  t = await createTestContext();
+  // Decisions every 47 minutes for five days around site midnights, each a different mix of facets.
+  const start = Date.parse("2026-11-20T15:10:00Z");
+  const rows = Array.from({ length: 160 }, (_, i) => {
+    const decision: Made = {
+      at: new Date(start + i * 47 * 60_000),
+      action: ACTIONS[i % ACTIONS.length]!,
+      source: SOURCES[i % SOURCES.length]!,
+      automation: AUTOMATIONS[(i * 7) % AUTOMATIONS.length]!,
+      forumRules: RULES[i % RULES.length]!,
+    };
+    made.push(decision);
+    return {
+      subject_kind: "comment" as const,
+      subject_id: String(1000 + i),
+      subject_text: "測試",
+      action: decision.action,
+      forum_rules: decision.forumRules,
+      rule_ids: [],
+      facts: "{}",
+      source: decision.source as "automated_detection",
+      automation: decision.automation as "human",
+      moderator_id: null,
+      affected_member_id: null,
+      rules_version: null,
+      model_version: null,
+      reverses_decision_id: null,
+      created_at: decision.at,
+    };
+  });
+  // In several statements, as decisions arrive: the trigger counts each statement's rows.
+  for (let i = 0; i < rows.length; i += 37) await t.database.db.insertInto("decisions").values(rows.slice(i, i + 37)).execute();
+});
+afterAll(() => t.dispose());
+
+const siteDay = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+function expected(from: Date, to: Date) {
+  const inRange = made.filter((d) => d.at >= from && d.at < to);
+  const countBy = (keys: (d: Made) => string[]) => {
+    const counts: Record<string, number> = {};
+    for (const d of inRange) for (const key of keys(d)) counts[key] = (counts[key] ?? 0) + 1;
+    return counts;
+  };
+  const perDay: Record<string, { byForumRule: Record<string, number>; byAutomation: Record<string, number>; upheld: number; reversed: number }> = {};
+  for (const d of inRange) {
+    const day = (perDay[siteDay(d.at)] ??= { byForumRule: {}, byAutomation: {}, upheld: 0, reversed: 0 });
+    for (const rule of d.forumRules) day.byForumRule[rule] = (day.byForumRule[rule] ?? 0) + 1;
+    day.byAutomation[d.automation] = (day.byAutomation[d.automation] ?? 0) + 1;
+    if (d.action === "uphold") day.upheld++;
+    if (d.action === "reverse") day.reversed++;
+  }
+  return {
+    decisions: inRange.length,
+    byForumRule: countBy((d) => d.forumRules),
+    byAction: countBy((d) => [d.action]),
+    bySource: countBy((d) => [d.source]),
+    byAutomation: countBy((d) => [d.automation]),
+    perDay,
+  };
+}
+
+async function stats(from: string, to: string) {
+  const response = await t.request("GET", `/stats?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token: await t.token("stats-mod", "moderator") });
+  expect(response.status).toBe(200);
+  return (await response.json()) as any;
+}
+
+describe("/stats from the daily counts and the partial days", () => {
+  it.each([
+    ["whole site days", "2026-11-21T00:00:00+08:00", "2026-11-25T00:00:00+08:00"],
+    ["partial days at both ends", "2026-11-20T23:37:00Z", "2026-11-24T09:12:00+08:00"],
+    ["inside one day", "2026-11-22T03:00:00+08:00", "2026-11-22T19:30:00+08:00"],
+    ["a whole day and a partial one", "2026-11-23T00:00:00+08:00", "2026-11-24T13:00:00+08:00"],
+    ["all of them and more", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"],
+  ])("%s", async (_, from, to) => {
+    const answer = await stats(from, to);
+    const want = expected(new Date(from), new Date(to));
+    expect(want.decisions).toBeGreaterThan(0);
+    expect({
+      decisions: answer.decisions,
+      byForumRule: answer.byForumRule,
+      byAction: answer.byAction,
+      bySource: answer.bySource,
+      byAutomation: answer.byAutomation,
+    }).toEqual({ decisions: want.decisions, byForumRule: want.byForumRule, byAction: want.byAction, bySource: want.bySource, byAutomation: want.byAutomation });
+    expect(answer.appeals).toMatchObject({ reversed: want.byAction.reverse ?? 0, decided: (want.byAction.uphold ?? 0) + (want.byAction.reverse ?? 0) });
+    for (const day of answer.byDay) {
+      const wanted = want.perDay[day.date] ?? { byForumRule: {}, byAutomation: {}, upheld: 0, reversed: 0 };
+      expect({ date: day.date, byForumRule: day.byForumRule, byAutomation: day.byAutomation, appeals: day.appeals }).toEqual({
+        date: day.date,
+        byForumRule: wanted.byForumRule,
+        byAutomation: wanted.byAutomation,
+        appeals: { upheld: wanted.upheld, reversed: wanted.reversed },
+      });
+    }
+  });
+});
