@@ -13,21 +13,24 @@ create table decision_day_counts (
   primary key (day, dimension, key, shard)
 );
 
+-- Each decision as the keys it is counted under: its day, and one row per dimension it counts in.
+create view decision_day_keys as
+  select decisions.id, (decisions.created_at at time zone 'Asia/Taipei')::date as day, d.dimension, d.key
+  from decisions
+  cross join lateral (
+    values ('total', ''), ('action', decisions.action), ('source', decisions.source), ('automation', decisions.automation)
+    union all
+    select 'forum_rule', rule from unnest(decisions.forum_rules) as rule
+  ) as d (dimension, key);
+
 create function count_decision_days() returns trigger
   language plpgsql
   as $$
   begin
     insert into decision_day_counts as c (day, dimension, key, shard, count)
     select day, dimension, key, (pg_backend_pid() % 8)::smallint, count(*)
-    from (
-      select (created_at at time zone 'Asia/Taipei')::date as day, d.dimension, d.key
-      from added
-      cross join lateral (
-        values ('total', ''), ('action', added.action), ('source', added.source), ('automation', added.automation)
-        union all
-        select 'forum_rule', rule from unnest(added.forum_rules) as rule
-      ) as d (dimension, key)
-    ) as counted
+    from decision_day_keys
+    where id in (select id from added)
     group by day, dimension, key
     on conflict (day, dimension, key, shard) do update set count = c.count + excluded.count;
     return null;
@@ -41,17 +44,7 @@ create trigger count_decision_days
 
 -- The decisions already made.
 insert into decision_day_counts (day, dimension, key, shard, count)
-select day, dimension, key, 0, count(*)
-from (
-  select (created_at at time zone 'Asia/Taipei')::date as day, d.dimension, d.key
-  from decisions
-  cross join lateral (
-    values ('total', ''), ('action', decisions.action), ('source', decisions.source), ('automation', decisions.automation)
-    union all
-    select 'forum_rule', rule from unnest(decisions.forum_rules) as rule
-  ) as d (dimension, key)
-) as counted
-group by day, dimension, key;
+select day, dimension, key, 0, count(*) from decision_day_keys group by day, dimension, key;
 
 -- What /stats still reads from the decisions themselves, a range's human decisions only (the median wait,
 -- conflicts of interest): found by these, not among every automated one.

@@ -90,6 +90,17 @@ const articleSchema = {
 
 const json = (schema: object) => ({ "application/json": { schema } });
 const error = (description: string) => ({ description, content: json(errorSchema) });
+// The public reads answer an ETag (with Cache-Control: public, max-age=5, stale-while-revalidate=30) and
+// 304 to a request that names it (src/http/cache.ts).
+const ifNoneMatchParameter = {
+  name: "If-None-Match",
+  in: "header",
+  required: false,
+  schema: { type: "string" },
+  description: "an ETag this endpoint answered: 304 while the resource is unchanged",
+};
+const notModified = { description: "unchanged since the ETag named in If-None-Match; no body" };
+
 const articleIdParameter = { name: "id", in: "path", required: true, schema: { type: "string" } };
 const bearer = [{ bearer: [] }];
 
@@ -126,8 +137,9 @@ export function openApiDocument(forumRulesVersion: string) {
         },
         get: {
           summary: "An article with its published comment count; a browser (Accept: text/html) gets the article's comment page",
-          parameters: [articleIdParameter],
+          parameters: [articleIdParameter, ifNoneMatchParameter],
           responses: {
+            "304": notModified,
             "200": {
               description: "the article (JSON), or the public page with its published comments, tags, forum rules and the forms (HTML)",
               content: { ...json({ type: "object", properties: { article: articleSchema } }), "text/html": { schema: { type: "string" } } },
@@ -162,6 +174,7 @@ export function openApiDocument(forumRulesVersion: string) {
           summary: "Published comments, newest first",
           parameters: [
             articleIdParameter,
+            ifNoneMatchParameter,
             { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
             { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of the previous page" },
           ],
@@ -190,6 +203,7 @@ export function openApiDocument(forumRulesVersion: string) {
                 },
               }),
             },
+            "304": notModified,
             "400": error("invalid limit or cursor"),
             "404": error("unknown article"),
           },
@@ -214,8 +228,8 @@ export function openApiDocument(forumRulesVersion: string) {
         },
         get: {
           summary: "The article's published tags with their supporter counts",
-          parameters: [articleIdParameter],
-          responses: { "200": { description: "tags, most supported first", content: json({ type: "object" }) }, "404": error("article_not_found") },
+          parameters: [articleIdParameter, ifNoneMatchParameter],
+          responses: { "200": { description: "tags, most supported first", content: json({ type: "object" }) }, "304": notModified, "404": error("article_not_found") },
         },
       },
       "/nicknames/check": {
