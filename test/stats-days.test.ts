@@ -13,6 +13,8 @@ const RULES = [["R1"], ["R2"], ["R2", "R3"], ["R4"], []];
 
 interface Made {
   at: Date;
+  /** A moderator deciding on their own content: a conflict of interest (the API refuses these; the log may still hold one from before). */
+  conflict: boolean;
   action: string;
   source: string;
   automation: string;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   t = await createTestContext();
   // Decisions every 47 minutes for five days around site midnights, each a different mix of facets.
   const start = Date.parse("2026-11-20T15:10:00Z");
+  await t.database.db.insertInto("members").values({ id: "self-mod", created_at: new Date(start), updated_at: new Date(start) }).execute();
   const rows = Array.from({ length: 160 }, (_, i) => {
     const decision: Made = {
       at: new Date(start + i * 47 * 60_000),
@@ -31,6 +34,7 @@ beforeAll(async () => {
       source: SOURCES[i % SOURCES.length]!,
       automation: AUTOMATIONS[(i * 7) % AUTOMATIONS.length]!,
       forumRules: RULES[i % RULES.length]!,
+      conflict: i % 9 === 4,
     };
     made.push(decision);
     return {
@@ -43,8 +47,8 @@ beforeAll(async () => {
       facts: "{}",
       source: decision.source as "automated_detection",
       automation: decision.automation as "human",
-      moderator_id: null,
-      affected_member_id: null,
+      moderator_id: decision.conflict ? "self-mod" : null,
+      affected_member_id: decision.conflict ? "self-mod" : null,
       rules_version: null,
       model_version: null,
       reverses_decision_id: null,
@@ -74,6 +78,7 @@ function expected(from: Date, to: Date) {
     if (d.action === "reverse") day.reversed++;
   }
   return {
+    conflicts: inRange.filter((d) => d.conflict).length,
     decisions: inRange.length,
     byForumRule: countBy((d) => d.forumRules),
     byAction: countBy((d) => [d.action]),
@@ -107,6 +112,7 @@ describe("/stats from the daily counts and the partial days", () => {
       bySource: answer.bySource,
       byAutomation: answer.byAutomation,
     }).toEqual({ decisions: want.decisions, byForumRule: want.byForumRule, byAction: want.byAction, bySource: want.bySource, byAutomation: want.byAutomation });
+    expect(answer.conflictsOfInterest).toBe(want.conflicts);
     expect(answer.appeals).toMatchObject({ reversed: want.byAction.reverse ?? 0, decided: (want.byAction.uphold ?? 0) + (want.byAction.reverse ?? 0) });
     for (const day of answer.byDay) {
       const wanted = want.perDay[day.date] ?? { byForumRule: {}, byAutomation: {}, upheld: 0, reversed: 0 };

@@ -184,5 +184,7 @@ export interface Database {
   article_catalog: { only_row: boolean; version: string | number };
   /** Migration 0009: decisions counted per site day and dimension (total, forum_rule, action, source, automation); summed over shards. */
   decision_day_counts: { day: string; dimension: string; key: string; shard: number; count: string | number };
+  /** Migration 0009: each decision as the keys it is counted under (a view). */
+  decision_day_keys: { id: string; created_at: Timestamp; day: string; dimension: string; key: string };
   schema_migrations: SchemaMigrationsTable;
 }

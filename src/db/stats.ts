@@ -33,66 +33,6 @@ export interface DecisionsByDay {
   appeals: DayCount[];
 }
 
-// The site's calendar day of a decision.
-const dayOf = sql<string>`((created_at at time zone ${sql.lit(SITE_TIME_ZONE)})::date)::text`;
-
-function decisionsIn(db: Kysely<Database>, { from, to }: DecisionRange) {
-  return db.selectFrom("decisions").where("created_at", ">=", from).where("created_at", "<", to);
-}
-
-/** Counted from the decisions themselves: the partial days at a range's ends, or a range inside one day. */
-async function countDecisions(db: Kysely<Database>, range: DecisionRange): Promise<DecisionCounts> {
-  const inRange = decisionsIn(db, range);
-  const countBy = async (column: "action" | "source" | "automation") => {
-    const rows = await inRange.select([column, (eb) => eb.fn.countAll<string>().as("count")]).groupBy(column).execute();
-    return Object.fromEntries(rows.map((row) => [row[column], Number(row.count)]));
-  };
-  const [byAction, bySource, byAutomation, byForumRuleRows, appealRows, total] = await Promise.all([
-    countBy("action"),
-    countBy("source"),
-    countBy("automation"),
-    inRange
-      .select([sql<string>`unnest(forum_rules)`.as("forum_rule"), (eb) => eb.fn.countAll<string>().as("count")])
-      .groupBy(sql`1`)
-      .execute(),
-    inRange
-      .select(["action", (eb) => eb.fn.countAll<string>().as("count")])
-      .where("action", "in", ["uphold", "reverse"])
-      .groupBy("action")
-      .execute(),
-    inRange.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow(),
-  ]);
-  const appeals = Object.fromEntries(appealRows.map((row) => [row.action, Number(row.count)]));
-  return {
-    total: Number(total.count),
-    byForumRule: Object.fromEntries(byForumRuleRows.map((row) => [row.forum_rule, Number(row.count)])),
-    byAction,
-    bySource,
-    byAutomation,
-    appeals: { uphold: appeals.uphold ?? 0, reverse: appeals.reverse ?? 0 },
-  };
-}
-
-/** Per day, counted from the decisions themselves (a range's partial days). */
-async function countDecisionsByDay(db: Kysely<Database>, range: DecisionRange): Promise<DecisionsByDay> {
-  const inRange = decisionsIn(db, range);
-  const [byForumRule, byAutomation, appeals] = await Promise.all([
-    inRange
-      .select([dayOf.as("day"), sql<string>`unnest(forum_rules)`.as("key"), (eb) => eb.fn.countAll<string>().as("count")])
-      .groupBy(sql`1, 2`)
-      .execute(),
-    inRange.select([dayOf.as("day"), "automation as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy(sql`1, 2`).execute(),
-    inRange
-      .select([dayOf.as("day"), "action as key", (eb) => eb.fn.countAll<string>().as("count")])
-      .where("action", "in", ["uphold", "reverse"])
-      .groupBy(sql`1, 2`)
-      .execute(),
-  ]);
-  const counted = (rows: { day: string; key: string; count: string }[]): DayCount[] =>
-    rows.map((row) => ({ day: row.day, key: row.key, count: Number(row.count) }));
-  return { byForumRule: counted(byForumRule), byAutomation: counted(byAutomation), appeals: counted(appeals) };
-}
-
 /** The median seconds from a moderation item's opening to its human decision, for decisions in the range; null when there are none. */
 export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from, to }: DecisionRange): Promise<number | null> {
   const row = await db
@@ -109,30 +49,6 @@ export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from,
     .where("review_items.kind", "=", "moderation")
     .executeTakeFirstOrThrow();
   return row.median_seconds === null ? null : Number(row.median_seconds);
-}
-
-/**
- * The number of decisions in the range a moderator made on their own content or sanction, or on an appeal
- * of their own decision: the API refuses them, so this should stay 0.
- */
-export async function countConflictsOfInterest(db: Kysely<Database>, range: DecisionRange): Promise<number> {
-  const row = await decisionsIn(db, range)
-    .select((eb) => eb.fn.countAll<string>().as("count"))
-    .where("moderator_id", "is not", null)
-    .where((eb) =>
-      eb.or([
-        eb("moderator_id", "=", eb.ref("affected_member_id")),
-        eb.exists(
-          eb
-            .selectFrom("decisions as appealed")
-            .select("appealed.id")
-            .whereRef("appealed.moderator_id", "=", "decisions.moderator_id")
-            .where(sql<boolean>`appealed.id = cast(decisions.facts->>'appealOf' as bigint)`),
-        ),
-      ]),
-    )
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
 }
 
 // Taipei has kept UTC+08:00 all year since 1979: a site day starts at 16:00 UTC the day before.
@@ -158,63 +74,66 @@ export function splitRange({ from, to }: DecisionRange): { days: { first: string
 
 type DayRow = { day: string; dimension: string; key: string; count: string };
 
-async function dailyCounts(db: Kysely<Database>, days: { first: string; end: string }, dimensions: string[]): Promise<DayRow[]> {
-  const rows = await db
+/** The counts of a range's whole days, from decision_day_counts. */
+async function wholeDayCounts(db: Kysely<Database>, days: { first: string; end: string }): Promise<DayRow[]> {
+  return db
     .selectFrom("decision_day_counts")
     .select([sql<string>`day::text`.as("day"), "dimension", "key", sql<string>`sum(count)::text`.as("count")])
     .where(sql<boolean>`day >= ${days.first}::date`)
     .where(sql<boolean>`day < ${days.end}::date`)
-    .where("dimension", "in", dimensions)
     .groupBy(["day", "dimension", "key"])
     .execute();
-  return rows;
 }
 
-const add = (into: Record<string, number>, key: string, count: number) => (into[key] = (into[key] ?? 0) + count);
+/** The counts of a partial day, from the decisions themselves, counted under the same keys (the view decision_day_keys). */
+async function partialDayCounts(db: Kysely<Database>, { from, to }: DecisionRange): Promise<DayRow[]> {
+  return db
+    .selectFrom("decision_day_keys")
+    .select([sql<string>`day::text`.as("day"), "dimension", "key", sql<string>`count(*)::text`.as("count")])
+    .where("created_at", ">=", from)
+    .where("created_at", "<", to)
+    .groupBy(["day", "dimension", "key"])
+    .execute();
+}
 
-/** Decisions in the range: the total, counts by forum rule, action, source and automation, and appeals upheld and reversed. */
-export async function decisionStats(db: Kysely<Database>, range: DecisionRange): Promise<DecisionCounts> {
+export interface DecisionTotals extends DecisionCounts {
+  /** Decisions a moderator made on their own content or sanction, or on an appeal of their own decision (the API refuses them: 0). */
+  conflictsOfInterest: number;
+  /** The same per site day; days without any are absent. */
+  perDay: DecisionsByDay;
+}
+
+/**
+ * Decisions in the range: the total, counts by forum rule, action, source and automation, appeals upheld
+ * and reversed, conflicts of interest, and the same per site day. Whole days come from the daily counts
+ * (migration 0009), the partial days at the ends from the decisions, both under the keys of the view
+ * decision_day_keys.
+ */
+export async function decisionTotals(db: Kysely<Database>, range: DecisionRange): Promise<DecisionTotals> {
   const { days, partial } = splitRange(range);
-  const [daily, ...pieces] = await Promise.all([
-    days ? dailyCounts(db, days, ["total", "forum_rule", "action", "source", "automation"]) : Promise.resolve([]),
-    ...partial.map((piece) => countDecisions(db, piece)),
-  ]);
-  const counts: DecisionCounts = { total: 0, byForumRule: {}, byAction: {}, bySource: {}, byAutomation: {}, appeals: { uphold: 0, reverse: 0 } };
-  const into: Record<string, Record<string, number>> = { forum_rule: counts.byForumRule, action: counts.byAction, source: counts.bySource, automation: counts.byAutomation };
-  for (const row of daily) {
+  const pieces = await Promise.all([days ? wholeDayCounts(db, days) : Promise.resolve([]), ...partial.map((piece) => partialDayCounts(db, piece))]);
+  const totals: DecisionTotals = {
+    total: 0,
+    byForumRule: {},
+    byAction: {},
+    bySource: {},
+    byAutomation: {},
+    appeals: { uphold: 0, reverse: 0 },
+    conflictsOfInterest: 0,
+    perDay: { byForumRule: [], byAutomation: [], appeals: [] },
+  };
+  const tally: Record<string, Record<string, number>> = { forum_rule: totals.byForumRule, action: totals.byAction, source: totals.bySource, automation: totals.byAutomation };
+  for (const row of pieces.flat()) {
     const count = Number(row.count);
-    if (row.dimension === "total") counts.total += count;
-    else add(into[row.dimension]!, row.key, count);
+    if (row.dimension === "total") totals.total += count;
+    else if (row.dimension === "conflict") totals.conflictsOfInterest += count;
+    else tally[row.dimension]![row.key] = (tally[row.dimension]![row.key] ?? 0) + count;
+    // Whole days and partial days are different days: each (day, key) comes once.
+    const dayCount = { day: row.day, key: row.key, count };
+    if (row.dimension === "forum_rule") totals.perDay.byForumRule.push(dayCount);
+    if (row.dimension === "automation") totals.perDay.byAutomation.push(dayCount);
+    if (row.dimension === "action" && (row.key === "uphold" || row.key === "reverse")) totals.perDay.appeals.push(dayCount);
   }
-  for (const piece of pieces) {
-    counts.total += piece.total;
-    for (const [dimension, values] of [["forum_rule", piece.byForumRule], ["action", piece.byAction], ["source", piece.bySource], ["automation", piece.byAutomation]] as const) {
-      for (const [key, count] of Object.entries(values)) add(into[dimension]!, key, count);
-    }
-  }
-  counts.appeals = { uphold: counts.byAction.uphold ?? 0, reverse: counts.byAction.reverse ?? 0 };
-  return counts;
-}
-
-/** Decisions in the range per site calendar day, by forum rule, by automation, and appeals upheld or reversed; days without any are absent. */
-export async function decisionsByDay(db: Kysely<Database>, range: DecisionRange): Promise<DecisionsByDay> {
-  const { days, partial } = splitRange(range);
-  const [daily, ...pieces] = await Promise.all([
-    days ? dailyCounts(db, days, ["forum_rule", "automation", "action"]) : Promise.resolve([]),
-    ...partial.map((piece) => countDecisionsByDay(db, piece)),
-  ]);
-  const result: DecisionsByDay = { byForumRule: [], byAutomation: [], appeals: [] };
-  for (const row of daily) {
-    const count = { day: row.day, key: row.key, count: Number(row.count) };
-    if (row.dimension === "forum_rule") result.byForumRule.push(count);
-    else if (row.dimension === "automation") result.byAutomation.push(count);
-    else if (row.key === "uphold" || row.key === "reverse") result.appeals.push(count);
-  }
-  // The partial days are days of their own: their counts join the list beside the whole days'.
-  for (const piece of pieces) {
-    result.byForumRule.push(...piece.byForumRule);
-    result.byAutomation.push(...piece.byAutomation);
-    result.appeals.push(...piece.appeals);
-  }
-  return result;
+  totals.appeals = { uphold: totals.byAction.uphold ?? 0, reverse: totals.byAction.reverse ?? 0 };
+  return totals;
 }

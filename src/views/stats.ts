@@ -1,5 +1,5 @@
 import { DAY_MS } from "../clock.ts";
-import type { DecisionCounts, DecisionRange, DecisionsByDay } from "../db/stats.ts";
+import type { DecisionRange, DecisionTotals } from "../db/stats.ts";
 import { SITE_TIME_ZONE } from "../site-time.ts";
 
 /** A date as the site's calendar day, YYYY-MM-DD. */
@@ -16,7 +16,8 @@ function daysBetween(from: Date, to: Date): string[] {
 }
 
 /** Decisions in [from, to) as GET /stats answers them, with a series of every site day in the range. */
-export function statsView({ from, to }: DecisionRange, counts: DecisionCounts, perDay: DecisionsByDay, medianSeconds: number | null, conflicts: number) {
+export function statsView({ from, to }: DecisionRange, counts: DecisionTotals, medianSeconds: number | null) {
+  const { perDay, conflictsOfInterest: conflicts } = counts;
   const byDay = new Map(
     daysBetween(from, to).map((date) => [
       date,
