@@ -56,20 +56,26 @@ export interface ArticleState {
   changes: number;
 }
 
-/** The article and its counters in one statement (the counters are a few shard rows, summed). */
-export async function findArticleState(db: Kysely<Database>, id: string): Promise<ArticleState | undefined> {
-  const row = await db
+/** The article with its counters summed over their shards, as a query other queries can extend. */
+export function articleStateQuery(db: Kysely<Database>, id: string) {
+  return db
     .selectFrom("articles")
     .selectAll("articles")
     .select([
       sql<string>`coalesce((select sum(published) from article_counters where article_id = articles.id), 0)::text`.as("published_comments"),
       sql<string>`coalesce((select sum(changes) from article_counters where article_id = articles.id), 0)::text`.as("changes"),
     ])
-    .where("id", "=", id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { published_comments, changes, ...article } = row;
+    .where("id", "=", id);
+}
+
+export function articleStateOf({ published_comments, changes, ...article }: ArticleRow & { published_comments: string; changes: string }): ArticleState {
   return { article, publishedComments: Number(published_comments), changes: Number(changes) };
+}
+
+/** The article and its counters in one statement (the counters are a few shard rows, summed). */
+export async function findArticleState(db: Kysely<Database>, id: string): Promise<ArticleState | undefined> {
+  const row = await articleStateQuery(db, id).executeTakeFirst();
+  return row && articleStateOf(row);
 }
 
 /** A number that moves with every article added or changed (migration 0008): the relatedness corpus is rebuilt when it does. */

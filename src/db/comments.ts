@@ -1,4 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { articleStateOf, articleStateQuery, type ArticleState } from "./articles.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { CommentStatus, CommentsTable, Database, Severity } from "./schema.ts";
 
@@ -69,17 +71,14 @@ export interface PublishedComment {
   createdAt: Date;
 }
 
-export async function listPublishedComments(
-  db: Kysely<Database>,
-  articleId: string,
-  limit: number,
-  after: CommentCursor | null,
-): Promise<PublishedComment[]> {
+/** The newest-first page of an article's published comments after `after`, as a query to run alone or inside another. */
+function publishedCommentsQuery(db: Kysely<Database>, articleId: string, limit: number, after: CommentCursor | null) {
   let query = db
     .selectFrom("comments")
     .innerJoin("members", "members.id", "comments.member_id")
     .select([
-      "comments.id as id",
+      // As text: inside a JSON array a bigint would come back as a number.
+      sql<string>`comments.id::text`.as("id"),
       "comments.member_id as memberId",
       // A nickname waiting for a moderator is not shown.
       (eb) => eb.case().when("members.nickname_status", "=", "approved").then(eb.ref("members.nickname")).else(null).end().as("nickname"),
@@ -93,7 +92,28 @@ export async function listPublishedComments(
       eb(eb.refTuple("comments.created_at", "comments.id"), "<", eb.tuple(after.createdAt, after.id)),
     );
   }
-  return query.orderBy("comments.created_at", "desc").orderBy("comments.id", "desc").limit(limit).execute();
+  return query.orderBy("comments.created_at", "desc").orderBy("comments.id", "desc").limit(limit);
+}
+
+/**
+ * The article's state (migration 0006 counters) and a page of its published comments in one round trip;
+ * undefined when there is no such article.
+ */
+export async function findArticlePage(
+  db: Kysely<Database>,
+  articleId: string,
+  limit: number,
+  after: CommentCursor | null,
+): Promise<{ state: ArticleState; page: PublishedComment[] } | undefined> {
+  const row = await articleStateQuery(db, articleId)
+    .select(() => jsonArrayFrom(publishedCommentsQuery(db, articleId, limit, after)).as("page"))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { page, ...stateRow } = row;
+  return {
+    state: articleStateOf(stateRow),
+    page: page.map((comment) => ({ ...comment, createdAt: new Date(comment.createdAt as unknown as string) })),
+  };
 }
 
 export async function findComment(db: Kysely<Database> | Transaction<Database>, id: string): Promise<CommentRow | undefined> {

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
 import { findArticleState } from "../db/articles.ts";
 import { entityTag, revalidate } from "../http/cache.ts";
-import { listPublishedComments, type CommentRow } from "../db/comments.ts";
+import { findArticlePage, type CommentRow } from "../db/comments.ts";
 import { authorView, commentsPageView } from "../views/comments.ts";
 import { errorBody } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
@@ -54,12 +54,18 @@ export function commentRoutes(maxCommentChars: number) {
     const { db } = c.get("deps");
     const decoded = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor, commentCursor);
     const cursor = decoded && { createdAt: new Date(decoded[0]), id: decoded[1] };
-    const state = await findArticleState(db, articleId);
-    if (!state) throw articleNotFound(articleId);
-    const tag = entityTag(["comments", articleId, state.changes, query.data.limit, query.data.cursor ?? ""]);
-    const notModified = revalidate(c, tag);
-    if (notModified) return notModified;
-    const page = await listPublishedComments(db, articleId, query.data.limit + 1, cursor);
+    const tagOf = (changes: number) => entityTag(["comments", articleId, changes, query.data.limit, query.data.cursor ?? ""]);
+    // A client that holds a tag may need no page at all: the state alone first. Otherwise both at once.
+    if (c.req.header("if-none-match")) {
+      const state = await findArticleState(db, articleId);
+      if (!state) throw articleNotFound(articleId);
+      const notModified = revalidate(c, tagOf(state.changes));
+      if (notModified) return notModified;
+    }
+    const found = await findArticlePage(db, articleId, query.data.limit + 1, cursor);
+    if (!found) throw articleNotFound(articleId);
+    const { state, page } = found;
+    revalidate(c, tagOf(state.changes));
     const shown = page.slice(0, query.data.limit);
     const last = shown.at(-1);
     const nextCursor = page.length > query.data.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null;
