@@ -15,6 +15,7 @@ const reading = read("read");
 const growth = read("growth");
 const scale = read("scale");
 const stats = read("stats");
+const nicknames = read("nicknames");
 
 const rows: [string, string, string, boolean | null][] = [];
 const add = (what: string, measured: string, target: string, met: boolean | null) => rows.push([what, measured, target, met]);
@@ -51,6 +52,7 @@ if (scale) {
   add(`tag post p99 with ${scale.tags.articles.toLocaleString("en")} articles, ms`, String(scale.tags.p99Ms), "< 50", scale.tags.p99Ms < 50);
 }
 if (stats) add(`/stats p99 over ${stats.decisions.toLocaleString("en")} decisions, ms`, String(stats.p99Ms), "< 200", stats.p99Ms < 200);
+if (nicknames) add(`nickname check p99 with ${nicknames.members.toLocaleString("en")} members, ms`, String(nicknames.p99Ms), "< 10", nicknames.p99Ms < 10);
 if (growth) add("growth, cost largest / smallest", String(growth.largestToSmallest), "≤ 1.2", growth.largestToSmallest <= 1.2);
 
 const table = [
