@@ -71,11 +71,13 @@ create trigger tags_change_article
   after insert or update of status on tags
   for each row execute function tags_change_article();
 
+-- Every supporter counts, even of a tag still pending: a moderator may be publishing it at this moment,
+-- unseen by this transaction, and a change missed here would leave the old list under a current ETag.
 create function tag_supporters_change_article() returns trigger
   language plpgsql
   as $$
   begin
-    perform bump_article_counter(t.article_id, 0) from tags t where t.id = new.tag_id and t.status = 'published';
+    perform bump_article_counter(t.article_id, 0) from tags t where t.id = new.tag_id;
     return null;
   end
   $$;

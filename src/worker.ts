@@ -67,6 +67,12 @@ declare const caches: { default: { match(key: Request): Promise<Response | undef
 // to browsers (per session, never cached), so only requests that do not ask for HTML are.
 const PUBLIC_READ = /^\/articles\/[^/]+(\/comments|\/tags)?$/;
 
+/** Whether the app might answer this request with a page (text/html or text/* in Accept, in any case): never from the JSON cache. */
+function mayWantHtml(request: Request): boolean {
+  const accept = (request.headers.get("accept") ?? "").toLowerCase();
+  return accept.includes("text/html") || accept.includes("text/*");
+}
+
 /**
  * A public read from the Workers cache when it holds a fresh copy (their Cache-Control says how long:
  * src/http/cache.ts), from the app otherwise, stored for the next reader. `X-Worker-Cache` says which.
@@ -74,7 +80,7 @@ const PUBLIC_READ = /^\/articles\/[^/]+(\/comments|\/tags)?$/;
 async function throughCache(request: Request, ctx: WorkerContext, answer: () => Promise<Response>): Promise<Response> {
   const url = new URL(request.url);
   const cache = typeof caches === "undefined" ? undefined : caches.default;
-  if (!cache || request.method !== "GET" || !PUBLIC_READ.test(url.pathname) || (request.headers.get("accept") ?? "").includes("text/html")) {
+  if (!cache || request.method !== "GET" || !PUBLIC_READ.test(url.pathname) || mayWantHtml(request)) {
     return answer();
   }
   const key = new Request(url.toString(), { method: "GET" });

@@ -123,6 +123,10 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(page.headers.get("x-worker-cache")).toBeNull();
     await page.text();
+    // However the browser spells it.
+    const wildcard = await fetch(`${base}/articles/edge-1/tags`, { headers: { accept: "Text/*" } });
+    expect(wildcard.headers.get("x-worker-cache")).toBeNull();
+    await wildcard.text();
   });
 
   it("holds a comment for review, and a moderator claims and decides it", async () => {
