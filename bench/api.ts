@@ -10,12 +10,11 @@
 // own (X-Forwarded-For behind TRUST_PROXY=1), as readers do: one address for every writer would make its
 // rate-limit row the queue every comment waits in. The server's peak resident memory (VmHWM) is read
 // after the load. Targets: moderated ≥ 0.85 × baseline; ≥ 1,000 comments/s with p99 < 50 ms.
-import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { toTraditional } from "../scripts/traditional.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
-import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, median, peakRssMb, root, saveResult, benchServer, tokens, type LoadResult, type PlannedRequest } from "./harness.ts";
-import { devTexts } from "./dev-texts.ts";
+import { admin, benchPolicyFile, databaseUrl, freshDatabase, load, median, peakRssMb, saveResult, benchServer, tokens, type LoadResult, type PlannedRequest } from "./harness.ts";
+import { devTexts, taiwanComments } from "./dev-texts.ts";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -23,16 +22,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /** Mostly published, as a news site's comments are: every allowed line, one in eight of the rest. */
 function taiwanTexts(): string[] {
-  const texts: string[] = [];
   let others = 0;
-  for (const split of ["train", "dev", "test"]) {
-    for (const line of readFileSync(`${root}data/taiwan/${split}.jsonl`, "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const { text, label } = JSON.parse(line) as { text: string; label: string };
-      if (label === "allow" || others++ % 8 === 0) texts.push(text);
-    }
-  }
-  return texts;
+  return taiwanComments(["train", "dev", "test"])
+    .filter(({ label }) => label === "allow" || others++ % 8 === 0)
+    .map(({ text }) => text);
 }
 
 const MIXES: Record<string, () => string[]> = {

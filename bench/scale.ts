@@ -4,26 +4,17 @@
 //   tags      tag posts (forum rule R3: relatedness among the newest articles) with 100k articles on
 //             PostgreSQL. Target p99 < 50 ms.
 // Each writer posts from an address of its own, as in bench/api.ts.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readForumRules } from "../src/rules-on-disk.ts";
+import { taiwanComments } from "./dev-texts.ts";
 import { generate } from "./generate.ts";
-import { admin, benchPolicyFile, benchServer, databaseUrl, freshDatabase, load, peakRssMb, root, saveResult, tokens, type PlannedRequest } from "./harness.ts";
+import { admin, benchPolicyFile, benchServer, databaseUrl, freshDatabase, load, peakRssMb, saveResult, tokens, type PlannedRequest } from "./harness.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 100_000);
-
-function taiwanTexts(count: number): string[] {
-  return readFileSync(`${root}data/taiwan/dev.jsonl`, "utf8")
-    .split("\n")
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as { text: string; label: string })
-    .filter((line) => line.label === "allow")
-    .slice(0, count)
-    .map((line) => line.text);
-}
 
 const summary = (run: ReturnType<typeof load>) => ({
   requestsPerSecond: Math.round(run.requestsPerSecond),
@@ -39,7 +30,7 @@ async function embedded() {
     await server.start();
     const version = readForumRules().version;
     const members = await tokens(200, "small-");
-    const posts: PlannedRequest[] = taiwanTexts(1000).map((body, i) => ({
+    const posts: PlannedRequest[] = taiwanComments(["dev"]).filter(({ label }) => label === "allow").slice(0, 1000).map(({ text: body }, i) => ({
       method: "POST",
       path: "/articles/demo-1/comments",
       headers: { "content-type": "application/json", authorization: `Bearer ${members[i % members.length]}`, "x-forwarded-for": `10.1.0.${i % members.length}` },

@@ -12,7 +12,7 @@ import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
 import { assertMayAct } from "../members/may-act.ts";
 import { holdForReview, removeAutomatically } from "../review/intake.ts";
-import { floodFingerprint, judgeFlood, screenCommentStored, screenCommentText } from "../screening/comment.ts";
+import { floodCheck, judgeFlood, screenCommentStored, screenCommentText } from "../screening/comment.ts";
 import { enforceRateLimit, rateLimitError, rateLimitWindows } from "../http/rate-limit.ts";
 import { refusalError } from "../screening/phase.ts";
 
@@ -51,7 +51,6 @@ export async function submitComment(
   const body = input.body.trim();
   const read = screenCommentText(body, { moderator, maxCommentChars: config.maxCommentChars });
   const requestHash = hashRequest(articleId, body, currentVersion);
-  const countAttempt = () => enforceRateLimit(db, config.policy, "comment", memberId, clientIp, now, idempotencyKey);
 
   // The common case in one round trip; what it found (counts taken, fingerprint recorded) carries on.
   let floodCounted: number | null = null;
@@ -59,29 +58,27 @@ export async function submitComment(
   if (!read.refusal && action !== "reject" && idempotencyKey === null && input.acceptedRulesVersion === currentVersion) {
     const verdict = read.verdict!;
     const windows = rateLimitWindows(config.policy, "comment", memberId, clientIp, now);
-    const fingerprint = floodFingerprint(read, config.policy.floods);
-    const floods = config.policy.floods;
-    const severity = highestSeverity(verdict);
-    const item = newItemValues(config.policy, { forumRules: verdict.reasons.map((r) => r.forumRule), severity, reportWeight: 0, now });
+    const flood = floodCheck(read, config.policy.floods, now);
+    const held = action === "review" ? heldFacts(verdict) : null;
     const trip = await postCommentInOneTrip(db, {
       articleId,
       memberId,
       body,
       status: action === "review" ? "pending" : "published",
-      review: action === "review" ? { ...item, severity, detail: verdict } : null,
+      review: held && { ...held, ...newItemValues(config.policy, { ...held, reportWeight: 0, now }) },
       verdict,
       acceptedRulesVersion: currentVersion,
       requestHash,
       now,
       windows,
-      flood: fingerprint === null ? null : { fingerprint, since: new Date(now.getTime() - floods.windowSeconds * 1000), distinctMembers: floods.distinctMembers },
+      flood,
     });
     const over = windows.find((w) => trip.overLimit.some((o) => o.bucket === w.bucket));
     if (over) throw rateLimitError("comment", over, now);
     if (trip.comment) return { comment: trip.comment, replayed: false };
-    if (trip.open && fingerprint !== null) floodCounted = trip.floodOthers;
+    if (trip.open && flood !== null) floodCounted = trip.floodOthers;
   } else {
-    await countAttempt();
+    await enforceRateLimit(db, config.policy, "comment", memberId, clientIp, now, idempotencyKey);
   }
   if (read.refusal) throw refusalError(read.refusal);
 
@@ -117,14 +114,13 @@ export async function submitComment(
   const needsAcceptance = member?.accepted_rules_version !== currentVersion;
   // The comment with what its verdict brings: a review item, or a decision and perhaps a strike.
   const storeWithEffects = async (trx: Transaction<Database>) => {
-    if (needsAcceptance) await recordMemberAcceptance(trx, identity.memberId, currentVersion, now);
+    if (needsAcceptance) await recordMemberAcceptance(trx, memberId, currentVersion, now);
     const comment = await insertComment(trx, newComment);
     if (comment?.status === "pending") {
-      const forumRules = verdict.reasons.map((r) => r.forumRule);
-      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, detail: verdict, forumRules, severity: highestSeverity(verdict), now });
+      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, ...heldFacts(verdict), now });
     }
     if (comment?.status === "removed") {
-      await removeAutomatically(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, subjectText: comment.body, verdict, authorId: identity.memberId, now });
+      await removeAutomatically(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, subjectText: comment.body, verdict, authorId: memberId, now });
     }
     return comment;
   };
@@ -134,13 +130,15 @@ export async function submitComment(
       : await db.transaction().execute(storeWithEffects);
   if (stored) return { comment: stored, replayed: false };
   // A concurrent retry with the same key inserted first: answer with its comment.
-  const winner = await findCommentByIdempotencyKey(db, identity.memberId, idempotencyKey!);
+  const winner = await findCommentByIdempotencyKey(db, memberId, idempotencyKey!);
   if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
   return { comment: checkedRetry(winner, requestHash), replayed: true };
 }
 
-function highestSeverity(verdict: Verdict): Severity | null {
-  return verdict.reasons.reduce<Severity | null>((highest, reason) => higherSeverity(highest, reason.severity), null);
+/** What a held comment's review item carries, whichever path stores it: the verdict, its forum rules, its highest severity. */
+function heldFacts(verdict: Verdict) {
+  const severity = verdict.reasons.reduce<Severity | null>((highest, reason) => higherSeverity(highest, reason.severity), null);
+  return { detail: verdict, forumRules: verdict.reasons.map((r) => r.forumRule), severity };
 }
 
 function hashRequest(articleId: string, body: string, rulesVersion: string): string {

@@ -18,6 +18,27 @@ export interface NewComment {
   now: Date;
 }
 
+/** The stored row of a new comment, its id apart: what every insert writes, and what the one-trip path answers. */
+function commentColumns(comment: NewComment): Omit<CommentRow, "id"> {
+  return {
+    article_id: comment.articleId,
+    member_id: comment.memberId,
+    body: comment.body,
+    status: comment.status,
+    verdict: comment.verdict,
+    rules_version: comment.verdict.rulesVersion,
+    model_version: comment.verdict.modelVersion,
+    accepted_rules_version: comment.acceptedRulesVersion,
+    idempotency_key: comment.idempotencyKey,
+    request_hash: comment.requestHash,
+    created_at: comment.now,
+    updated_at: comment.now,
+  };
+}
+
+/** commentColumns as an insert writes them (the verdict as JSON). */
+const insertedColumns = (comment: NewComment) => ({ ...commentColumns(comment), verdict: JSON.stringify(comment.verdict) });
+
 /** Inserts a comment; undefined when the member already used this idempotency key. */
 export async function insertComment(
   db: Kysely<Database> | Transaction<Database>,
@@ -25,20 +46,7 @@ export async function insertComment(
 ): Promise<CommentRow | undefined> {
   return db
     .insertInto("comments")
-    .values({
-      article_id: comment.articleId,
-      member_id: comment.memberId,
-      body: comment.body,
-      status: comment.status,
-      verdict: JSON.stringify(comment.verdict),
-      rules_version: comment.verdict.rulesVersion,
-      model_version: comment.verdict.modelVersion,
-      accepted_rules_version: comment.acceptedRulesVersion,
-      idempotency_key: comment.idempotencyKey,
-      request_hash: comment.requestHash,
-      created_at: comment.now,
-      updated_at: comment.now,
-    })
+    .values(insertedColumns(comment))
     .onConflict((oc) => oc.columns(["member_id", "idempotency_key"]).doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -130,10 +138,10 @@ export async function setCommentStatus(
 }
 
 /**
- * Records this member's post of the text and counts the other members who posted it within the window,
+ * Records this member's post of the text and counts the other members who posted it since `since`,
  * in one statement (the count's snapshot does not include the row being added).
  */
-export async function recordAndCountPosters(db: Kysely<Database>, fingerprint: string, memberId: string, now: Date, windowSeconds: number): Promise<number> {
+export async function recordAndCountPosters(db: Kysely<Database>, fingerprint: string, memberId: string, now: Date, since: Date): Promise<number> {
   const row = await db
     .with("recorded", (qb) =>
       qb.insertInto("comment_fingerprints").values({ fingerprint, member_id: memberId, created_at: now }).returning("fingerprint"),
@@ -142,7 +150,7 @@ export async function recordAndCountPosters(db: Kysely<Database>, fingerprint: s
     .select((eb) => eb.fn.count<string>("member_id").distinct().as("members"))
     .where("fingerprint", "=", fingerprint)
     .where("member_id", "<>", memberId)
-    .where("created_at", ">", new Date(now.getTime() - windowSeconds * 1000))
+    .where("created_at", ">", since)
     .executeTakeFirstOrThrow();
   return Number(row.members);
 }
@@ -203,23 +211,7 @@ export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTri
   `.execute(db);
   const row = result.rows[0]!;
   const stored: CommentRow | null =
-    row.comment_id === null
-      ? null
-      : {
-          id: String(row.comment_id),
-          article_id: comment.articleId,
-          member_id: comment.memberId,
-          body: comment.body,
-          status: comment.status,
-          verdict,
-          rules_version: verdict.rulesVersion,
-          model_version: verdict.modelVersion,
-          accepted_rules_version: comment.acceptedRulesVersion,
-          idempotency_key: null,
-          request_hash: comment.requestHash,
-          created_at: now,
-          updated_at: now,
-        };
+    row.comment_id === null ? null : { id: String(row.comment_id), ...commentColumns({ ...comment, idempotencyKey: null }) };
   return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored };
 }
 

@@ -41,18 +41,29 @@ const length: TextPhase<Screening, CommentTextEnv> = {
 const flood: DatabasePhase<Screening, CommentDatabaseEnv> = {
   name: "flood",
   async run(state, { db, memberId, now, floods }) {
-    const fingerprint = floodFingerprint(state, floods);
-    if (fingerprint === null) return state;
-    const others = await recordAndCountPosters(db, fingerprint, memberId, now, floods.windowSeconds);
+    const check = floodCheck(state, floods, now);
+    if (check === null) return state;
+    const others = await recordAndCountPosters(db, check.fingerprint, memberId, now, check.since);
     return judgeFlood(state, floods, others);
   },
 };
 
-/** The fingerprint the flood phase records for this comment, or null when the check does not apply (rejected, or too short). */
-export function floodFingerprint(state: Screening, floods: Policy["floods"]): string | null {
+/** What the flood check looks for: the text's fingerprint, since when, and how many members make a flood. */
+export interface FloodCheck {
+  fingerprint: string;
+  since: Date;
+  distinctMembers: number;
+}
+
+/** The flood check of this comment, or null when it does not apply (rejected, or too short to be a flood). */
+export function floodCheck(state: Screening, floods: Policy["floods"], now: Date): FloodCheck | null {
   const canonical = state.normalized!.text;
   if (verdictOf(state).action === "reject" || [...canonical].length < floods.minChars) return null;
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+  return {
+    fingerprint: createHash("sha256").update(canonical).digest("hex").slice(0, 32),
+    since: new Date(now.getTime() - floods.windowSeconds * 1000),
+    distinctMembers: floods.distinctMembers,
+  };
 }
 
 /** The flood phase's judgement once the other members who posted the text are counted (db/comments.ts counts them). */
