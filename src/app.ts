@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps, AppEnv } from "./app-env.ts";
+import { RecentReads } from "./http/cache.ts";
 import { ApiError, errorBody, isDatabaseUnavailable, respondWithError } from "./errors.ts";
 import { articleRoutes } from "./routes/articles.ts";
 import { commentRoutes } from "./routes/comments.ts";
@@ -19,9 +20,17 @@ import { webRoutes } from "./web/routes.ts";
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
+  const recentReads = new RecentReads(deps.config.publicReadMemoryMs);
   app.use(async (c, next) => {
     c.set("deps", deps);
-    await next();
+    c.set("recentReads", recentReads);
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    try {
+      await next();
+    } finally {
+      // Whatever it wrote, no public read from before it is answered again (src/http/cache.ts).
+      recentReads.forget();
+    }
   });
 
   app.route("/", healthRoutes());

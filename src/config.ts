@@ -27,6 +27,7 @@ const envSchema = limitSettingsSchema.extend({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(1000),
   POLICY_PATH: z.string().min(1).optional(),
   BENCH_BASELINE: z.enum(["0", "1"]).default("0"),
+  PUBLIC_READ_MEMORY_MS: z.coerce.number().int().min(0).max(5000).default(1000),
 });
 
 export interface ServerConfig {
@@ -51,6 +52,8 @@ export interface ServerConfig {
   policyPath: string | null;
   /** Serve the benchmark's baseline route (validate and insert without moderation). Never in production. */
   benchBaseline: boolean;
+  /** How long a public read's answer is kept in this process (0: not at all); at most max-age (5 s). */
+  publicReadMemoryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +83,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     usingDevelopmentSecret: !values.JWT_SECRET,
     maxTokenAgeSeconds: values.MAX_TOKEN_AGE_SECONDS,
     maxCommentChars: values.MAX_COMMENT_CHARS,
+    publicReadMemoryMs: values.PUBLIC_READ_MEMORY_MS,
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
     trustProxy: values.TRUST_PROXY === "1",
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,

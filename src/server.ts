@@ -35,6 +35,7 @@ const app = createApp({
     jwtSecret: config.jwtSecret,
     maxCommentChars: config.maxCommentChars,
     maxTokenAgeSeconds: config.maxTokenAgeSeconds,
+    publicReadMemoryMs: config.publicReadMemoryMs,
     forumRules,
     policy,
     nicknameRules,

@@ -122,6 +122,8 @@ export default {
         jwtSecret: env.JWT_SECRET,
         maxCommentChars: limits.MAX_COMMENT_CHARS,
         maxTokenAgeSeconds: limits.MAX_TOKEN_AGE_SECONDS,
+        // Each request has an app of its own here, and the Workers cache (throughCache) keeps public reads.
+        publicReadMemoryMs: 0,
         forumRules,
         policy,
         nicknameRules,

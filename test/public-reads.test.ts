@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RecentReads } from "../src/http/cache.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 
 // The published count is kept by the writes themselves (migration 0006: article_counters); the public
@@ -147,5 +148,86 @@ describe("ETags and 304s on the public reads", () => {
     t.clock.advance(1000);
     expect((await t.putArticle(ARTICLE, { title: "颱風更新" })).status).toBe(200);
     expect((await get(article, articleBefore)).status).toBe(200);
+  });
+});
+
+describe("public reads answered from this process's memory for a moment", () => {
+  const ARTICLE_M = "reads-memory";
+  const page = `/articles/${ARTICLE_M}/comments`;
+  // The memory lasts long enough here that a loaded machine cannot outlast it between two requests.
+  let m: TestContext;
+  beforeAll(async () => {
+    m = await createTestContext({ publicReadMemoryMs: 60_000 });
+    await m.putArticle(ARTICLE_M);
+  });
+  afterAll(() => m.dispose());
+  const postTo = async (memberId: string, body: string) =>
+    m.request("POST", page, { token: await m.token(memberId), json: { body, acceptedRulesVersion: m.config.forumRules.version } });
+  const bodies = async (path: string) => ((await (await m.request("GET", path)).json()) as any).comments.map((c: any) => c.body);
+
+  it("answers a change made outside this process from memory until it is forgotten, and its own writes at once", async () => {
+    expect((await postTo("mem-1", "颱風過後記得清水溝")).status).toBe(201);
+    const first = await m.request("GET", page);
+    const tag = first.headers.get("etag")!;
+    expect(((await first.json()) as any).comments).toHaveLength(1);
+    // Another server (or the command line) edits the row: this process keeps answering what it knew.
+    await sql`update comments set body = '別的伺服器改過' where article_id = ${ARTICLE_M}`.execute(m.database.db);
+    const remembered = await m.request("GET", page);
+    expect(remembered.headers.get("etag")).toBe(tag);
+    expect(remembered.headers.get("cache-control")).toBe("public, max-age=5, stale-while-revalidate=30");
+    expect(remembered.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(((await remembered.json()) as any).comments[0].body).toBe("颱風過後記得清水溝");
+    expect((await m.request("GET", page, { headers: { "if-none-match": tag } })).status).toBe(304);
+    // A write through this process, even one that changes nothing public (a held comment), forgets it all.
+    expect((await postTo("mem-2", "你這個智障")).status).toBe(202);
+    expect(await bodies(page)).toEqual(["別的伺服器改過"]);
+    expect((await postTo("mem-3", "停電的地區要注意安全")).status).toBe(201);
+    expect(await bodies(page)).toEqual(["停電的地區要注意安全", "別的伺服器改過"]);
+  });
+
+  it("keeps the tag of a read answered 304 without its body, and builds the body when a reader needs it", async () => {
+    const current = (await m.request("GET", page)).headers.get("etag")!;
+    expect((await postTo("mem-4", "你這個白癡")).status).toBe(202); // held: the page is the same, the memory is forgotten
+    expect((await m.request("GET", page, { headers: { "if-none-match": current } })).status).toBe(304);
+    // Taken down elsewhere: the remembered tag still answers 304 to a client holding it ...
+    await sql`update comments set status = 'removed' where article_id = ${ARTICLE_M} and body = '別的伺服器改過'`.execute(m.database.db);
+    expect((await m.request("GET", page, { headers: { "if-none-match": current } })).status).toBe(304);
+    // ... but a reader without it gets the page built now, never a body older than what it was told.
+    expect(await bodies(page)).toEqual(["停電的地區要注意安全"]);
+  });
+
+  it("keeps nothing when the memory is off (PUBLIC_READ_MEMORY_MS=0)", async () => {
+    const off = await createTestContext({ publicReadMemoryMs: 0 });
+    try {
+      await off.putArticle("reads-off");
+      await off.request("POST", "/articles/reads-off/comments", {
+        token: await off.token("off-1"),
+        json: { body: "今天的雨好大", acceptedRulesVersion: off.config.forumRules.version },
+      });
+      expect(((await (await off.request("GET", "/articles/reads-off/comments")).json()) as any).comments[0].body).toBe("今天的雨好大");
+      await sql`update comments set body = '改過了' where article_id = 'reads-off'`.execute(off.database.db);
+      expect(((await (await off.request("GET", "/articles/reads-off/comments")).json()) as any).comments[0].body).toBe("改過了");
+    } finally {
+      await off.dispose();
+    }
+  });
+});
+
+describe("RecentReads", () => {
+  it("forgets an answer after its time, and does not keep a read that began before a write ended", () => {
+    let now = 0;
+    const recent = new RecentReads(1000, 2, () => now);
+    recent.keep("a", recent.current, '"t"', "{}");
+    now = 999;
+    expect(recent.recall("a")?.body).toBe("{}");
+    now = 1000;
+    expect(recent.recall("a")).toBeUndefined();
+    const startedIn = recent.current;
+    recent.forget();
+    recent.keep("b", startedIn, '"t"', "{}");
+    expect(recent.recall("b")).toBeUndefined();
+    // At most maxAnswers: the oldest goes first.
+    for (const key of ["c", "d", "e"]) recent.keep(key, recent.current, '"t"', key);
+    expect([recent.recall("c"), recent.recall("d")?.body, recent.recall("e")?.body]).toEqual([undefined, "d", "e"]);
   });
 });

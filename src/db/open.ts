@@ -1,6 +1,5 @@
 import type { ServerConfig } from "../config.ts";
 import type { DatabaseHandle } from "./handle.ts";
-import { connectPglite } from "./pglite.ts";
 import { connectPostgres } from "./postgres.ts";
 import { migrate } from "./migrate.ts";
 import { readMigrationFiles } from "./migration-files.ts";
@@ -9,7 +8,8 @@ import { readMigrationFiles } from "./migration-files.ts";
 export async function openDatabase(config: ServerConfig): Promise<{ database: DatabaseHandle; applied: string[] }> {
   const database = config.databaseUrl
     ? connectPostgres({ connectionString: config.databaseUrl, poolMax: config.databasePoolMax })
-    : await connectPglite({ dataDir: config.pgliteDir });
+    : // Loaded only when used: PGlite's WebAssembly module adds about 28 MB to a server that runs on Postgres.
+      await (await import("./pglite.ts")).connectPglite({ dataDir: config.pgliteDir });
   try {
     const applied = await migrate(database, readMigrationFiles());
     return { database, applied };

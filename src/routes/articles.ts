@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../http/auth.ts";
 import { findArticleState, upsertArticle } from "../db/articles.ts";
-import { entityTag, revalidate } from "../http/cache.ts";
+import { entityTag, publicRead } from "../http/cache.ts";
 import { articleView } from "../views/articles.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
@@ -53,13 +53,14 @@ export function articleRoutes() {
 
   routes.get("/:id", async (c) => {
     const id = articleIdParam(c);
+    const read = publicRead(c, c.get("recentReads"), `article\u0000${id}`);
+    if (read.answer) return read.answer;
     const { db } = c.get("deps");
     const state = await findArticleState(db, id);
     if (!state) throw articleNotFound(id);
     // What the article says is in its tag, not only when it changed: two edits within a millisecond differ.
-    const view = { article: articleView(state.article, state.publishedComments) };
-    const notModified = revalidate(c, entityTag(["article", JSON.stringify(view)]));
-    return notModified ?? c.json(view);
+    const body = JSON.stringify({ article: articleView(state.article, state.publishedComments) });
+    return read.reply(entityTag(["article", body]), body);
   });
 
   return routes;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
 import { findArticleState } from "../db/articles.ts";
-import { entityTag, revalidate } from "../http/cache.ts";
+import { entityTag, publicRead } from "../http/cache.ts";
 import { findArticlePage, type CommentRow } from "../db/comments.ts";
 import { authorView, commentsPageView } from "../views/comments.ts";
 import { errorBody } from "../errors.ts";
@@ -55,21 +55,22 @@ export function commentRoutes(maxCommentChars: number) {
     const decoded = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor, commentCursor);
     const cursor = decoded && { createdAt: new Date(decoded[0]), id: decoded[1] };
     const tagOf = (changes: number) => entityTag(["comments", articleId, changes, query.data.limit, query.data.cursor ?? ""]);
+    const read = publicRead(c, c.get("recentReads"), `comments\u0000${articleId}\u0000${query.data.limit}\u0000${query.data.cursor ?? ""}`);
+    if (read.answer) return read.answer;
     // A client that holds a tag may need no page at all: the state alone first. Otherwise both at once.
     if (c.req.header("if-none-match")) {
       const state = await findArticleState(db, articleId);
       if (!state) throw articleNotFound(articleId);
-      const notModified = revalidate(c, tagOf(state.changes));
+      const notModified = read.notModified(tagOf(state.changes));
       if (notModified) return notModified;
     }
     const found = await findArticlePage(db, articleId, query.data.limit + 1, cursor);
     if (!found) throw articleNotFound(articleId);
     const { state, page } = found;
-    revalidate(c, tagOf(state.changes));
     const shown = page.slice(0, query.data.limit);
     const last = shown.at(-1);
     const nextCursor = page.length > query.data.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null;
-    return c.json(commentsPageView(articleId, state.publishedComments, shown, nextCursor));
+    return read.reply(tagOf(state.changes), JSON.stringify(commentsPageView(articleId, state.publishedComments, shown, nextCursor)));
   });
 
   return routes;

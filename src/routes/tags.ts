@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
 import { findArticle } from "../db/articles.ts";
-import { entityTag, revalidate } from "../http/cache.ts";
+import { entityTag, publicRead } from "../http/cache.ts";
 import { listPublishedTags } from "../db/tags.ts";
 import { tagListView } from "../views/tags.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
@@ -43,12 +43,13 @@ export function tagRoutes(moderator: Moderator) {
 
   routes.get("/:id/tags", async (c) => {
     const articleId = articleIdParam(c);
+    const read = publicRead(c, c.get("recentReads"), `tags\u0000${articleId}`);
+    if (read.answer) return read.answer;
     const { db } = c.get("deps");
     if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
     // The list is small: its tag is a hash of what it says, so the tag and the body always go together.
-    const view = tagListView(articleId, await listPublishedTags(db, articleId));
-    const notModified = revalidate(c, entityTag(["tags", JSON.stringify(view)]));
-    return notModified ?? c.json(view);
+    const body = JSON.stringify(tagListView(articleId, await listPublishedTags(db, articleId)));
+    return read.reply(entityTag(["tags", body]), body);
   });
 
   return routes;

@@ -44,6 +44,7 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     jwtSecret: TEST_SECRET,
     maxCommentChars: 2000,
     maxTokenAgeSeconds: DEFAULT_MAX_TOKEN_AGE_SECONDS,
+    publicReadMemoryMs: 1000,
     forumRules: readForumRules(),
     policy: { ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED } },
     nicknameRules: readNicknameRules(),
