@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import type { Identity } from "./auth/token.ts";
 import type { Clock } from "./clock.ts";
 import type { Database } from "./db/schema.ts";
-import type { RecentReads } from "./http/cache.ts";
+import type { RecentReads } from "./recent-reads.ts";
 import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
 import type { NicknameRules } from "./nicknames/rules.ts";
@@ -23,7 +23,7 @@ export interface AppConfig {
   maxCommentChars: number;
   /** The longest a token may live, from its iat (MAX_TOKEN_AGE_SECONDS). */
   maxTokenAgeSeconds: number;
-  /** How long this process answers a public read from memory (src/http/cache.ts RecentReads); 0 turns it off. */
+  /** How long this process answers a public read from memory (src/recent-reads.ts); 0 turns it off. */
   publicReadMemoryMs: number;
   forumRules: ForumRules;
   policy: Policy;
@@ -48,7 +48,7 @@ export type AppEnv = {
     identity: Identity;
     /** The browser session on the moderator pages (set by their middleware). */
     webSession: WebSession;
-    /** This app's recent public-read answers (src/http/cache.ts). */
+    /** This app's recent public-read answers (src/recent-reads.ts). */
     recentReads: RecentReads;
   };
 };

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps, AppEnv } from "./app-env.ts";
-import { RecentReads } from "./http/cache.ts";
+import { RecentReads } from "./recent-reads.ts";
 import { ApiError, errorBody, isDatabaseUnavailable, respondWithError } from "./errors.ts";
 import { articleRoutes } from "./routes/articles.ts";
-import { commentRoutes } from "./routes/comments.ts";
+import { commentRoutes, ownCommentRoutes } from "./routes/comments.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -28,7 +28,7 @@ export function createApp(deps: AppDeps) {
     try {
       await next();
     } finally {
-      // Whatever it wrote, no public read from before it is answered again (src/http/cache.ts).
+      // Whatever it wrote, no public read from before it is answered again (src/recent-reads.ts).
       recentReads.forget();
     }
   });
@@ -40,6 +40,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", docsPageRoutes());
   app.route("/articles", articleRoutes());
   app.route("/articles", commentRoutes(deps.config.maxCommentChars));
+  app.route("/comments", ownCommentRoutes(deps.config.maxCommentChars));
   app.route("/articles", tagRoutes(deps.moderator));
   app.route("/reports", reportRoutes());
   app.route("/review", reviewRoutes());

@@ -38,6 +38,24 @@ const policySchema = z.strictObject({
     category: z.enum(CATEGORIES),
     reason: z.string().trim().min(1),
   }),
+  trust: z.strictObject({
+    newcomerComments: z.number().int().min(0),
+    trustedAt: z.number().int().min(1),
+    upheldReportPoints: z.number().min(0),
+    recent: z.strictObject({
+      comments: z.number().int().min(1),
+      minDecided: z.number().int().min(1),
+      rejectionRate: z.number().gt(0).max(1),
+    }),
+    linksFrom: z.enum(["newcomer", "member", "trusted"]),
+  }),
+  replies: z.strictObject({
+    addressing: z.array(z.string().min(1)).min(1),
+    escalates: z.array(z.string().min(1)),
+    ruleId: z.string().regex(/^R[1-4]-[a-z0-9]+(-[a-z0-9]+)*$/),
+    reason: z.string().trim().min(1),
+  }),
+  edits: z.strictObject({ windowMinutes: z.number().min(0) }),
   tags: z.strictObject({
     minChars: z.number().int().min(1),
     maxChars: z.number().int().min(1),

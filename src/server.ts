@@ -65,6 +65,9 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
         `-d '{"body":"夜間公車終於來了，支持！","acceptedRulesVersion":"${forumRules.version}"}'`,
     );
     console.log(`curl -s ${base}/articles/${DEMO_ARTICLE_ID}/comments`);
+    if (policy.trust.newcomerComments > 0) {
+      console.log(`(member 42 is new here: their first ${policy.trust.newcomerComments} comments wait for a moderator, who approves them at /moderate)`);
+    }
     console.log(`\nIn a browser: the article page ${base}/articles/${DEMO_ARTICLE_ID} and the moderator pages ${base}/moderate;`);
     console.log("sign in at /login with the token above (member) or one from `npm run token -- --member 7 --role moderator`.");
   }

@@ -85,6 +85,11 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
 
   it("stores an article, publishes an acceptable comment and refuses an abusive one with its span", async () => {
     expect((await call("PUT", "/articles/edge-1", { as: ["cms", "admin"], json: { title: "邊緣運算測試", body: "夜間公車明年上路。" } })).status).toBe(201);
+    // A newcomer's first comment waits for a moderator (rules/policy.yaml trust), as on Node.
+    const newcomer = await call("POST", "/articles/edge-1/comments", { as: ["w1"], json: { body: "颱風天出門要小心", acceptedRulesVersion: rulesVersion } });
+    expect(newcomer.status).toBe(202);
+    expect(newcomer.body.premoderation).toEqual({ ruleId: "R0-new-member" });
+    await withClient(databaseUrl(false), (client) => client.query("update members set trust_level = 'member' where id = 'w1'"));
     const published = await call("POST", "/articles/edge-1/comments", { as: ["w1"], json: { body: "夜間公車終於來了", acceptedRulesVersion: rulesVersion } });
     expect(published.status).toBe(201);
     expect(published.body.comment.verdict.modelVersion).toMatch(/^model-/);

@@ -81,9 +81,12 @@ describe("npm run migrate and npm start", () => {
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body,
       });
-      expect(posted.status).toBe(201);
+      // Member 42 is new: the example's comment waits for a moderator, as the printed note says.
+      expect(posted.status).toBe(202);
+      expect(((await posted.json()) as any).premoderation).toEqual({ ruleId: "R0-new-member" });
+      expect(output).toContain("wait for a moderator");
       const listed = (await (await fetch(`${base}/articles/demo-1/comments`)).json()) as any;
-      expect(listed.publishedCount).toBe(1);
+      expect(listed.publishedCount).toBe(0);
     } finally {
       server.kill("SIGTERM");
     }

@@ -391,7 +391,7 @@ describe("listing published comments", () => {
 
   it("shows each comment's public fields only", async () => {
     const page = (await (await t.request("GET", "/articles/news-1/comments?limit=1")).json()) as any;
-    expect(Object.keys(page.comments[0]).sort()).toEqual(["body", "createdAt", "id", "memberId", "nickname"]);
+    expect(Object.keys(page.comments[0]).sort()).toEqual(["body", "createdAt", "editedAt", "id", "memberId", "nickname", "replyTo"]);
   });
 
   it.each([["?limit=0"], ["?limit=101"], ["?limit=abc"], ["?cursor=not-a-cursor"], ["?sort=asc"]])("bad query %s → 400", async (query) => {

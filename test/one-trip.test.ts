@@ -43,7 +43,10 @@ describe("the one-trip write path", () => {
       memberId: "trip-a",
       body: "希望路線能延伸到新店",
       status: "published",
+      parentId: null,
+      version: 1,
       createdAt: stored.created_at.toISOString(),
+      editedAt: null,
       verdict: { action: "allow", reasons: [], rulesVersion: stored.rules_version, modelVersion: stored.model_version },
     });
     const firstStored = await t.database.db.selectFrom("comments").selectAll().where("id", "=", first.body.comment.id).executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RecentReads } from "../src/http/cache.ts";
+import { RecentReads } from "../src/recent-reads.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 
 // The published count is kept by the writes themselves (migration 0006: article_counters); the public

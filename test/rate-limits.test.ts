@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { readPolicy } from "../src/rules-on-disk.ts";
-import { createTestContext, type TestContext } from "./support/context.ts";
+import { createTestContext, type TestContext, NO_PREMODERATION } from "./support/context.ts";
 
 let t: TestContext;
 const policy = readPolicy();
@@ -12,7 +12,7 @@ const tight = {
 };
 
 beforeAll(async () => {
-  t = await createTestContext({ policy: { ...policy, rateLimits: tight } });
+  t = await createTestContext({ policy: { ...policy, rateLimits: tight, trust: NO_PREMODERATION } });
   await t.putArticle("busy");
 });
 afterAll(() => t.dispose());

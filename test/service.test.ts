@@ -45,7 +45,7 @@ describe("health, readiness and docs", () => {
     const commentBody = doc.paths["/articles/{id}/comments"].post.requestBody.content["application/json"].schema;
     expect(commentBody.required).toEqual(["body"]);
     expect(commentBody.additionalProperties).toBe(false);
-    expect(Object.keys(commentBody.properties).sort()).toEqual(["acceptedRulesVersion", "body", "idempotencyKey"]);
+    expect(Object.keys(commentBody.properties).sort()).toEqual(["acceptedRulesVersion", "body", "idempotencyKey", "parentId"]);
     expect(doc.info.description).toContain(t.config.forumRules.version);
   });
 

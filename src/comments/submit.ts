@@ -3,7 +3,7 @@ import type { Transaction } from "kysely";
 import type { AppDeps } from "../app-env.ts";
 import type { Identity } from "../auth/token.ts";
 import { findArticle } from "../db/articles.ts";
-import { findCommentByIdempotencyKey, insertComment, postCommentInOneTrip, type CommentRow } from "../db/comments.ts";
+import { findComment, findCommentByIdempotencyKey, insertComment, postCommentInOneTrip, type CommentRow } from "../db/comments.ts";
 import { newItemValues } from "../db/review.ts";
 import { recordMemberAcceptance } from "../db/members.ts";
 import type { CommentStatus, Database, Severity } from "../db/schema.ts";
@@ -11,16 +11,20 @@ import { ApiError, articleNotFound } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
 import { assertMayAct } from "../members/may-act.ts";
+import { hasLink, heldLevels, premoderationOf, reassessTrust, type Premoderation } from "../review/trust.ts";
 import { holdForReview, removeAutomatically } from "../review/intake.ts";
 import { floodCheck, judgeFlood, screenCommentStored, screenCommentText } from "../screening/comment.ts";
 import { enforceRateLimit, rateLimitError, rateLimitWindows } from "../http/rate-limit.ts";
 import { refusalError } from "../screening/phase.ts";
+import { judgeReply } from "../screening/reply.ts";
+import { isRowId } from "../http/row-id.ts";
 
 /** What a member sends: the comment, the forum rules version they accepted, and a key for retries. */
 export interface SubmitCommentInput {
   body: string;
   acceptedRulesVersion?: string;
   idempotencyKey?: string;
+  parentId?: string;
 }
 
 const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
@@ -42,7 +46,7 @@ export async function submitComment(
   articleId: string,
   input: SubmitCommentInput,
   clientIp: string | null,
-): Promise<{ comment: CommentRow; replayed: boolean }> {
+): Promise<{ comment: CommentRow; replayed: boolean; premoderation?: Premoderation | null }> {
   const { db, clock, moderator, config } = deps;
   const now = clock.now();
   const memberId = identity.memberId;
@@ -55,11 +59,21 @@ export async function submitComment(
   // The common case in one round trip; what it found (counts taken, fingerprint recorded) carries on.
   let floodCounted: number | null = null;
   const action = read.verdict?.action;
-  if (!read.refusal && action !== "reject" && idempotencyKey === null && input.acceptedRulesVersion === currentVersion) {
+  // Replies take the general path: their parent is checked and their verdict read in its context.
+  const reply = input.parentId !== undefined;
+  if (!read.refusal && action !== "reject" && idempotencyKey === null && !reply && input.acceptedRulesVersion === currentVersion) {
     const verdict = read.verdict!;
     const windows = rateLimitWindows(config.policy, "comment", memberId, clientIp, now);
     const flood = floodCheck(read, config.policy.floods, now);
     const held = action === "review" ? heldFacts(verdict) : null;
+    const link = hasLink(verdict);
+    // Which levels would hold this allowed comment, and the review item each would open: the trip reads the level.
+    const hold = Object.fromEntries(
+      (action === "allow" ? heldLevels(config.policy.trust, link) : []).map((level) => {
+        const facts = premoderatedFacts(verdict, premoderationOf(level, config.policy.trust, link)!);
+        return [level, { ...facts, ...newItemValues(config.policy, { ...facts, reportWeight: 0, now }) }];
+      }),
+    );
     const trip = await postCommentInOneTrip(db, {
       articleId,
       memberId,
@@ -72,10 +86,18 @@ export async function submitComment(
       now,
       windows,
       flood,
+      hold,
     });
     const over = windows.find((w) => trip.overLimit.some((o) => o.bucket === w.bucket));
     if (over) throw rateLimitError("comment", over, now);
-    if (trip.comment) return { comment: trip.comment, replayed: false };
+    if (trip.comment) {
+      const level = trip.trustLevel!;
+      if (trip.comment.status === "published" && level !== "trusted") {
+        await reassessTrust(db, config.policy.trust, memberId, now, { publishedCommentId: trip.comment.id });
+      }
+      const premoderation = action === "allow" && trip.comment.status === "pending" ? premoderationOf(level, config.policy.trust, link) : null;
+      return { comment: trip.comment, replayed: false, premoderation };
+    }
     if (trip.open && flood !== null) floodCounted = trip.floodOthers;
   } else {
     await enforceRateLimit(db, config.policy, "comment", memberId, clientIp, now, idempotencyKey);
@@ -83,7 +105,7 @@ export async function submitComment(
   if (read.refusal) throw refusalError(read.refusal);
 
   // Independent reads, side by side.
-  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, memberId, now, "發言")]);
+  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, memberId, now, "發言", { posting: true })]);
   if (!article) throw articleNotFound(articleId);
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
@@ -94,21 +116,27 @@ export async function submitComment(
     );
   }
 
+  const parent = reply ? await replyParent(db, articleId, input.parentId!) : null;
+
   const screened =
     floodCounted === null
       ? await screenCommentStored(read, { db, memberId, now, floods: config.policy.floods })
       : judgeFlood(read, config.policy.floods, floodCounted);
-  const verdict = screened.verdict!;
+  const verdict = parent ? judgeReply(screened.verdict!, body, config.policy.replies) : screened.verdict!;
+  // A member not yet stored is a newcomer (the column's default when the comment stores them).
+  const level = member?.trust_level ?? "newcomer";
+  const premoderation = verdict.action === "allow" ? premoderationOf(level, config.policy.trust, hasLink(verdict)) : null;
   const newComment = {
     articleId,
     memberId,
     body,
-    status: STATUS_OF[verdict.action],
+    status: premoderation ? "pending" : STATUS_OF[verdict.action],
     verdict,
     acceptedRulesVersion: currentVersion,
     idempotencyKey,
     requestHash,
     now,
+    parentId: parent?.id ?? null,
   };
   // Most posts are published by members who already accepted this version: one statement, no transaction.
   const needsAcceptance = member?.accepted_rules_version !== currentVersion;
@@ -117,28 +145,49 @@ export async function submitComment(
     if (needsAcceptance) await recordMemberAcceptance(trx, memberId, currentVersion, now);
     const comment = await insertComment(trx, newComment);
     if (comment?.status === "pending") {
-      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, ...heldFacts(verdict), now });
+      const facts = premoderation ? premoderatedFacts(verdict, premoderation) : heldFacts(verdict);
+      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, ...facts, now });
     }
     if (comment?.status === "removed") {
       await removeAutomatically(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, subjectText: comment.body, verdict, authorId: memberId, now });
     }
+    // A removal counts against the member's recent history; a publication may lift a member below trusted.
+    if (comment && (comment.status === "removed" || (comment.status === "published" && level !== "trusted"))) {
+      await reassessTrust(trx, config.policy.trust, memberId, now, { [comment.status === "removed" ? "removedCommentId" : "publishedCommentId"]: comment.id });
+    }
     return comment;
   };
   const stored =
-    verdict.action === "allow" && !needsAcceptance
+    newComment.status === "published" && !needsAcceptance && level === "trusted"
       ? await insertComment(db, newComment)
       : await db.transaction().execute(storeWithEffects);
-  if (stored) return { comment: stored, replayed: false };
+  if (stored) return { comment: stored, replayed: false, premoderation: stored.status === "pending" ? premoderation : null };
   // A concurrent retry with the same key inserted first: answer with its comment.
   const winner = await findCommentByIdempotencyKey(db, memberId, idempotencyKey!);
   if (!winner) throw new Error("idempotent insert conflicted but no comment holds the key");
   return { comment: checkedRetry(winner, requestHash), replayed: true };
 }
 
+/** The comment a reply answers: a published top-level comment of the same article (one level, as news sites do). */
+async function replyParent(db: AppDeps["db"], articleId: string, parentId: string): Promise<CommentRow> {
+  const parent = isRowId(parentId) ? await findComment(db, parentId) : undefined;
+  if (!parent) throw new ApiError(404, "parent_not_found", `no comment ${parentId} to reply to`);
+  if (parent.article_id !== articleId) throw new ApiError(400, "parent_not_on_article", `comment ${parentId} is on another article`);
+  if (parent.parent_id !== null) throw new ApiError(400, "reply_to_reply", "只能回覆文章下的留言，不能回覆回覆 (replies are one level deep)");
+  if (parent.status !== "published") throw new ApiError(409, "parent_not_published", "這則留言目前沒有刊登，無法回覆 (the comment is not published)");
+  return parent;
+}
+
 /** What a held comment's review item carries, whichever path stores it: the verdict, its forum rules, its highest severity. */
-function heldFacts(verdict: Verdict) {
+export function heldFacts(verdict: Verdict) {
   const severity = verdict.reasons.reduce<Severity | null>((highest, reason) => higherSeverity(highest, reason.severity), null);
-  return { detail: verdict, forumRules: verdict.reasons.map((r) => r.forumRule), severity };
+  return { detail: verdict as Verdict & { premoderation?: Premoderation }, forumRules: verdict.reasons.map((r) => r.forumRule), severity };
+}
+
+/** A comment the rules allow, held by pre-moderation: its item carries the verdict and why it waits (src/review/trust.ts). */
+export function premoderatedFacts(verdict: Verdict, premoderation: Premoderation) {
+  const facts = heldFacts(verdict);
+  return { ...facts, detail: { ...facts.detail, premoderation } };
 }
 
 function hashRequest(articleId: string, body: string, rulesVersion: string): string {

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { articleStateOf, articleStateQuery, type ArticleState } from "./articles.ts";
 import type { Verdict } from "../moderation/verdict.ts";
-import type { CommentStatus, CommentsTable, Database, Severity } from "./schema.ts";
+import type { CommentStatus, CommentsTable, Database, Severity, TrustLevel } from "./schema.ts";
 
 export type CommentRow = Selectable<CommentsTable>;
 
@@ -16,6 +16,8 @@ export interface NewComment {
   idempotencyKey: string | null;
   requestHash: string;
   now: Date;
+  /** The comment this one replies to (null: a comment on the article). */
+  parentId?: string | null;
 }
 
 /** The stored row of a new comment, its id apart: what every insert writes, and what the one-trip path answers. */
@@ -31,6 +33,9 @@ function commentColumns(comment: NewComment): Omit<CommentRow, "id"> {
     accepted_rules_version: comment.acceptedRulesVersion,
     idempotency_key: comment.idempotencyKey,
     request_hash: comment.requestHash,
+    parent_id: comment.parentId ?? null,
+    version: 1,
+    edited_at: null,
     created_at: comment.now,
     updated_at: comment.now,
   };
@@ -77,6 +82,10 @@ export interface PublishedComment {
   nickname: string | null;
   body: string;
   createdAt: Date;
+  /** The comment this one answers, and whether it is gone from the page (removed or deleted). */
+  parentId: string | null;
+  parentGone: boolean | null;
+  editedAt: Date | null;
 }
 
 /** The newest-first page of an article's published comments after `after`, as a query to run alone or inside another. */
@@ -84,9 +93,13 @@ function publishedCommentsQuery(db: Kysely<Database>, articleId: string, limit: 
   let query = db
     .selectFrom("comments")
     .innerJoin("members", "members.id", "comments.member_id")
+    .leftJoin("comments as parent", "parent.id", "comments.parent_id")
     .select([
       // As text: inside a JSON array a bigint would come back as a number.
       sql<string>`comments.id::text`.as("id"),
+      sql<string | null>`comments.parent_id::text`.as("parentId"),
+      sql<boolean | null>`parent.status <> 'published'`.as("parentGone"),
+      "comments.edited_at as editedAt",
       "comments.member_id as memberId",
       // A nickname waiting for a moderator is not shown.
       (eb) => eb.case().when("members.nickname_status", "=", "approved").then(eb.ref("members.nickname")).else(null).end().as("nickname"),
@@ -120,7 +133,11 @@ export async function findArticlePage(
   const { page, ...stateRow } = row;
   return {
     state: articleStateOf(stateRow),
-    page: page.map((comment) => ({ ...comment, createdAt: new Date(comment.createdAt as unknown as string) })),
+    page: page.map((comment) => ({
+      ...comment,
+      createdAt: new Date(comment.createdAt as unknown as string),
+      editedAt: comment.editedAt === null ? null : new Date(comment.editedAt as unknown as string),
+    })),
   };
 }
 
@@ -176,6 +193,8 @@ export interface OneTripComment extends Omit<NewComment, "status" | "idempotency
   windows: { bucket: string; windowStart: Date; limit: number }[];
   /** The flood check (rules/policy.yaml `floods`) when the text is long enough for one; null otherwise. */
   flood: { fingerprint: string; since: Date; distinctMembers: number } | null;
+  /** Pre-moderation: an allowed comment from a member at one of these levels is held with that level's review item instead. */
+  hold: Partial<Record<TrustLevel, NonNullable<OneTripComment["review"]>>>;
 }
 
 export interface OneTripOutcome {
@@ -187,11 +206,13 @@ export interface OneTripOutcome {
   floodOthers: number;
   /** The comment, when it was stored (with its review item when held). */
   comment: CommentRow | null;
+  /** The member's trust level, when the member may post. */
+  trustLevel: TrustLevel | null;
 }
 
 /**
  * A comment the rules allow or hold, from a member who already accepted the current rules, in one round
- * trip: the database function post_comment (migrations/0007) counts the rate-limit windows, checks the
+ * trip: the database function post_comment (migrations/0010) counts the rate-limit windows, checks the
  * article and the member's standing, records the text's fingerprint and counts its other posters, and
  * inserts the comment (and a held one's review item) when nothing stands in the way. When something does
  * (a limit passed, a missing article or acceptance, a suspension, a flood), nothing but the counts is
@@ -200,19 +221,29 @@ export interface OneTripOutcome {
 export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTripComment): Promise<OneTripOutcome> {
   const windows = JSON.stringify(comment.windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart.toISOString(), max_hits: w.limit })));
   const { flood, verdict, now } = comment;
-  const review = comment.review && JSON.stringify({ forum_rules: comment.review.forumRules, severity: comment.review.severity, sort_key: comment.review.sortKey, detail: comment.review.detail });
-  const result = await sql<{ over_limit: { bucket: string; hits: number }[]; may_post: boolean; flood_others: number; comment_id: string | null }>`
+  const reviewValues = (review: NonNullable<OneTripComment["review"]>) =>
+    ({ forum_rules: review.forumRules, severity: review.severity, sort_key: review.sortKey, detail: review.detail });
+  const review = comment.review && JSON.stringify(reviewValues(comment.review));
+  const premod = JSON.stringify(Object.fromEntries(Object.entries(comment.hold).map(([level, held]) => [level, reviewValues(held)])));
+  const result = await sql<{
+    over_limit: { bucket: string; hits: number }[];
+    may_post: boolean;
+    flood_others: number;
+    comment_id: string | null;
+    status: "published" | "pending";
+    trust_level: TrustLevel | null;
+  }>`
     select * from post_comment(
       ${comment.articleId}::text, ${comment.memberId}::text, ${comment.body}::text, ${JSON.stringify(verdict)}::jsonb,
       ${verdict.rulesVersion}::text, ${verdict.modelVersion}::text, ${comment.acceptedRulesVersion}::text, ${comment.requestHash}::text,
       ${now}::timestamptz, ${comment.status}::text, ${review}::jsonb, ${windows}::jsonb, ${flood?.fingerprint ?? null}::text, ${flood?.since ?? null}::timestamptz,
-      ${flood?.distinctMembers ?? null}::int
+      ${flood?.distinctMembers ?? null}::int, ${premod}::jsonb
     )
   `.execute(db);
   const row = result.rows[0]!;
   const stored: CommentRow | null =
-    row.comment_id === null ? null : { id: String(row.comment_id), ...commentColumns({ ...comment, idempotencyKey: null }) };
-  return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored };
+    row.comment_id === null ? null : { id: String(row.comment_id), ...commentColumns({ ...comment, status: row.status, idempotencyKey: null }) };
+  return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored, trustLevel: row.trust_level };
 }
 
 /**
@@ -234,4 +265,64 @@ export async function insertBaselineComment(db: Kysely<Database>, comment: Omit<
     returning id
   `.execute(db);
   return result.rows[0]?.id ?? null;
+}
+
+/** The member's comments a takedown removes (published or waiting), oldest first. */
+export async function listStandingCommentsOf(trx: Transaction<Database>, memberId: string): Promise<CommentRow[]> {
+  return trx
+    .selectFrom("comments")
+    .selectAll()
+    .where("member_id", "=", memberId)
+    .where("status", "in", ["published", "pending"])
+    .orderBy("created_at")
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+}
+
+/** The comment, locked until the transaction ends. */
+export async function lockComment(trx: Transaction<Database>, id: string): Promise<CommentRow | undefined> {
+  return trx.selectFrom("comments").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/** An edit: the current version goes to comment_versions, and the row carries the new text, verdict and status. */
+export async function keepVersionAndRewrite(
+  trx: Transaction<Database>,
+  current: CommentRow,
+  next: { body: string; verdict: Verdict; status: "published" | "pending"; now: Date },
+): Promise<CommentRow> {
+  await trx
+    .insertInto("comment_versions")
+    .values({
+      comment_id: current.id,
+      version: current.version,
+      body: current.body,
+      verdict: JSON.stringify(current.verdict),
+      rules_version: current.rules_version,
+      model_version: current.model_version,
+      created_at: current.edited_at ?? current.created_at,
+    })
+    .execute();
+  return trx
+    .updateTable("comments")
+    .set({
+      body: next.body,
+      verdict: JSON.stringify(next.verdict),
+      rules_version: next.verdict.rulesVersion,
+      model_version: next.verdict.modelVersion,
+      status: next.status,
+      version: current.version + 1,
+      edited_at: next.now,
+      updated_at: next.now,
+    })
+    .where("id", "=", current.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export type CommentVersionRow = Selectable<Database["comment_versions"]>;
+
+/** The comment's earlier versions, oldest first. */
+export async function listCommentVersions(db: Kysely<Database>, id: string): Promise<CommentVersionRow[]> {
+  return db.selectFrom("comment_versions").selectAll().where("comment_id", "=", id).orderBy("version").execute();
 }

@@ -64,3 +64,107 @@ export async function ensureMember(db: Kysely<Database> | Transaction<Database>,
 export async function setAcceptedRulesVersion(db: Kysely<Database> | Transaction<Database>, id: string, acceptedRulesVersion: string): Promise<void> {
   await db.updateTable("members").set({ accepted_rules_version: acceptedRulesVersion }).where("id", "=", id).execute();
 }
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A warning given (its decision already recorded): the member must acknowledge it before posting again. */
+export async function addWarning(trx: Transaction<Database>, memberId: string, decisionId: string, now: Date): Promise<void> {
+  await trx.insertInto("member_warnings").values({ decision_id: decisionId, member_id: memberId, acknowledged_at: null, created_at: now }).execute();
+  await trx
+    .updateTable("members")
+    .set((eb) => ({ unacknowledged_warnings: eb("unacknowledged_warnings", "+", 1), updated_at: now }))
+    .where("id", "=", memberId)
+    .execute();
+}
+
+/** Acknowledges the member's warning; false when it is not theirs or was already acknowledged. */
+export async function acknowledgeWarning(trx: Transaction<Database>, memberId: string, decisionId: string, now: Date): Promise<boolean> {
+  const acknowledged = await trx
+    .updateTable("member_warnings")
+    .set({ acknowledged_at: now })
+    .where("decision_id", "=", decisionId)
+    .where("member_id", "=", memberId)
+    .where("acknowledged_at", "is", null)
+    .returning("decision_id")
+    .executeTakeFirst();
+  if (!acknowledged) return false;
+  await trx
+    .updateTable("members")
+    .set((eb) => ({ unacknowledged_warnings: eb("unacknowledged_warnings", "-", 1), updated_at: now }))
+    .where("id", "=", memberId)
+    .execute();
+  return true;
+}
+
+export interface WarningRow {
+  decision_id: string;
+  acknowledged_at: Date | null;
+  created_at: Date;
+  forum_rules: string[];
+  note: string | null;
+}
+
+/** The member's warnings, newest first, with the decision's forum rules and the moderator's note. */
+export async function listWarnings(db: Db, memberId: string, limit: number): Promise<WarningRow[]> {
+  return db
+    .selectFrom("member_warnings")
+    .innerJoin("decisions", "decisions.id", "member_warnings.decision_id")
+    .select(["member_warnings.decision_id", "member_warnings.acknowledged_at", "member_warnings.created_at", "decisions.forum_rules", "decisions.note"])
+    .where("member_warnings.member_id", "=", memberId)
+    .orderBy("member_warnings.created_at", "desc")
+    .orderBy("member_warnings.decision_id", "desc")
+    .limit(limit)
+    .execute();
+}
+
+export type MemberNoteRow = Selectable<Database["member_notes"]>;
+
+export async function addMemberNote(db: Db, note: { memberId: string; moderatorId: string; note: string; now: Date }): Promise<MemberNoteRow> {
+  return db
+    .insertInto("member_notes")
+    .values({ member_id: note.memberId, moderator_id: note.moderatorId, note: note.note, created_at: note.now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listMemberNotes(db: Db, memberId: string, limit: number): Promise<MemberNoteRow[]> {
+  return db.selectFrom("member_notes").selectAll().where("member_id", "=", memberId).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+/** The member's comments by status: how many of each, and the newest `limit`. */
+export async function memberCommentsByStatus(db: Db, memberId: string, limit: number) {
+  const [counts, latest] = await Promise.all([
+    db.selectFrom("comments").select(["status", (eb) => eb.fn.countAll<string>().as("n")]).where("member_id", "=", memberId).groupBy("status").execute(),
+    db
+      .selectFrom("comments")
+      .select(["id", "article_id", "body", "status", "created_at"])
+      .where("member_id", "=", memberId)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute(),
+  ]);
+  return { counts: Object.fromEntries(counts.map((row) => [row.status, Number(row.n)])) as Record<string, number>, latest };
+}
+
+/** Reports the member filed, and reports on what the member wrote (comments, tags, their nickname), by outcome. */
+export async function memberReportCounts(db: Db, memberId: string) {
+  const [filed, received] = await Promise.all([
+    db.selectFrom("reports").select(["outcome", (eb) => eb.fn.countAll<string>().as("n")]).where("reporter_id", "=", memberId).groupBy("outcome").execute(),
+    db
+      .selectFrom("reports")
+      .select(["reports.outcome", (eb) => eb.fn.countAll<string>().as("n")])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("reports.subject_kind", "=", "comment"), eb("reports.subject_id", "in", eb.selectFrom("comments").select((e) => e.cast<string>("id", "text").as("id")).where("member_id", "=", memberId))]),
+          eb.and([eb("reports.subject_kind", "=", "tag"), eb("reports.subject_id", "in", eb.selectFrom("tags").select((e) => e.cast<string>("id", "text").as("id")).where("created_by", "=", memberId))]),
+          eb.and([eb("reports.subject_kind", "=", "member"), eb("reports.subject_id", "=", memberId)]),
+        ]),
+      )
+      .groupBy("reports.outcome")
+      .execute(),
+  ]);
+  const byOutcome = (rows: { outcome: string | null; n: string }[]) =>
+    Object.fromEntries(rows.map((row) => [row.outcome ?? "open", Number(row.n)])) as Record<string, number>;
+  return { filed: byOutcome(filed), received: byOutcome(received) };
+}

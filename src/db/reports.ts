@@ -95,13 +95,15 @@ export async function listReportsOn(db: Db, subjectKind: SubjectKind, subjectId:
     .execute();
 }
 
-/** Gives the subject's reports that have no outcome yet this one. */
-export async function settleReportsOn(db: Db, subjectKind: SubjectKind, subjectId: string, outcome: "upheld" | "dismissed"): Promise<void> {
-  await db
+/** Gives the subject's reports that have no outcome yet this one; returns their reporters. */
+export async function settleReportsOn(db: Db, subjectKind: SubjectKind, subjectId: string, outcome: "upheld" | "dismissed"): Promise<string[]> {
+  const settled = await db
     .updateTable("reports")
     .set({ outcome })
     .where("subject_kind", "=", subjectKind)
     .where("subject_id", "=", subjectId)
     .where("outcome", "is", null)
+    .returning("reporter_id")
     .execute();
+  return [...new Set(settled.map((row) => row.reporter_id))];
 }

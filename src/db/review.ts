@@ -264,3 +264,20 @@ export async function itemParties(db: Db, item: ReviewItemRow): Promise<{ author
     .executeTakeFirst();
   return { authorId: parties?.author_id ?? null, appealedModeratorId: parties?.appealed_moderator_id ?? null };
 }
+
+/** The open items on a subject (a moderation item and perhaps an appeal), locked until the transaction ends. */
+export async function lockOpenItemsOn(trx: Transaction<Database>, subjectKind: SubjectKind, subjectId: string): Promise<ReviewItemRow[]> {
+  return trx.selectFrom("review_items").selectAll().where("subject_kind", "=", subjectKind).where("subject_id", "=", subjectId).where("state", "=", "open").forUpdate().execute();
+}
+
+/** A subject gone before anyone decided on it (its author deleted it): its open moderation items leave the queue. */
+export async function withdrawOpenItemsOn(trx: Transaction<Database>, subjectKind: SubjectKind, subjectId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable("review_items")
+    .set({ state: "withdrawn", lease_until: null, claimed_by: null, updated_at: now })
+    .where("subject_kind", "=", subjectKind)
+    .where("subject_id", "=", subjectId)
+    .where("kind", "=", "moderation")
+    .where("state", "=", "open")
+    .execute();
+}

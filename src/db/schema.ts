@@ -7,7 +7,9 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedNow = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type MemberStatus = "active" | "suspended" | "revoked";
-export type CommentStatus = "published" | "pending" | "removed";
+/** src/review/trust.ts: newcomer and watched members are pre-moderated; below trusted, links are held. */
+export type TrustLevel = "newcomer" | "member" | "trusted" | "watched";
+export type CommentStatus = "published" | "pending" | "removed" | "deleted";
 export type SubjectKind = "comment" | "tag" | "member";
 export type DecisionSource = "automated_detection" | "member_report" | "moderator_initiative" | "member_appeal";
 export type DecisionAutomation = "fully_automated" | "human_with_automated_help" | "human";
@@ -21,6 +23,8 @@ export interface MembersTable {
   nickname_key: ColumnType<string | null, string | null | undefined, string | null>;
   nickname_status: ColumnType<"approved" | "pending" | null, "approved" | "pending" | null | undefined, "approved" | "pending" | null>;
   nickname_rules_version: ColumnType<string | null, string | null | undefined, string | null>;
+  trust_level: ColumnType<TrustLevel, TrustLevel | undefined, TrustLevel>;
+  unacknowledged_warnings: ColumnType<number, number | undefined, number>;
   created_at: CreatedNow;
   updated_at: CreatedNow;
 }
@@ -71,8 +75,23 @@ export interface CommentsTable {
   accepted_rules_version: string;
   idempotency_key: string | null;
   request_hash: string;
+  /** The published top-level comment this one answers (migration 0010). */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1, plus one per accepted edit; earlier versions are in comment_versions. */
+  version: ColumnType<number, number | undefined, number>;
+  edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface CommentVersionsTable {
+  comment_id: string;
+  version: number;
+  body: string;
+  verdict: ColumnType<Verdict, string, string>;
+  rules_version: string;
+  model_version: string | null;
+  created_at: Timestamp;
 }
 
 export interface DecisionsTable {
@@ -127,7 +146,7 @@ export interface ReviewItemsTable {
   subject_kind: SubjectKind;
   subject_id: string;
   appeal_of_decision_id: string | null;
-  state: "open" | "decided";
+  state: "open" | "decided" | "withdrawn";
   forum_rules: string[];
   severity: Severity | null;
   report_weight: number;
@@ -167,6 +186,7 @@ export interface Database {
   members: MembersTable;
   articles: ArticlesTable;
   comments: CommentsTable;
+  comment_versions: CommentVersionsTable;
   decisions: DecisionsTable;
   reports: ReportsTable;
   review_items: ReviewItemsTable;
@@ -187,4 +207,18 @@ export interface Database {
   /** Migration 0009: each decision as the keys it is counted under (a view). */
   decision_day_keys: { id: string; created_at: Timestamp; day: string; dimension: string; key: string };
   schema_migrations: SchemaMigrationsTable;
+  /** Migration 0010: every change of a member's trust level. */
+  member_trust_changes: {
+    id: Generated<string>;
+    member_id: string;
+    from_level: TrustLevel;
+    to_level: TrustLevel;
+    why: string;
+    facts: ColumnType<unknown, string, never>;
+    created_at: Timestamp;
+  };
+  /** Migration 0010: warnings (decisions with action 'warn') and when the member acknowledged them. */
+  member_warnings: { decision_id: string; member_id: string; acknowledged_at: Timestamp | null; created_at: Timestamp };
+  /** Migration 0010: moderators' private notes on a member. */
+  member_notes: { id: Generated<string>; member_id: string; moderator_id: string; note: string; created_at: Timestamp };
 }

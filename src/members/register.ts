@@ -6,7 +6,6 @@ import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { ForumRules } from "../forum-rules.ts";
 import type { Moderator } from "../moderation/moderate.ts";
-import { reasonsForAuthor } from "../moderation/verdict.ts";
 import type { NicknameRules } from "../nicknames/rules.ts";
 import { nicknameAnswer, screenNickname as runNicknameScreening, type NicknameScreening } from "../screening/nickname.ts";
 import type { Policy } from "../policy.ts";

@@ -15,6 +15,7 @@ import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
 import { conflictOfInterest } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
+import { reassessTrust, type Premoderation } from "./trust.ts";
 import { DAY_MS } from "../clock.ts";
 
 export const decisionInputSchema = z.strictObject({
@@ -52,11 +53,15 @@ function checkInput(item: ReviewItemRow, input: DecisionInput): void {
 
 /** What the automated sources of an item found: the rule ids and facts that go into the decision record. */
 function automatedFacts(sources: ReviewSourceRow[]) {
-  const verdicts = sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict);
+  const verdicts = sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict & { premoderation?: Premoderation });
   const reports = sources.filter((s) => s.source === "member_report").map((s) => s.detail);
   return {
-    ruleIds: [...new Set(verdicts.flatMap((v) => v.reasons.map((r) => r.ruleId)))],
-    facts: { verdicts: verdicts.map((v) => ({ reasons: v.reasons, score: v.score, topNgrams: v.topNgrams })), reports },
+    // A pre-moderated comment's decision names why it waited (R0-new-member …) with the rules' reasons.
+    ruleIds: [...new Set(verdicts.flatMap((v) => [...(v.premoderation ? [v.premoderation.ruleId] : []), ...v.reasons.map((r) => r.ruleId)]))],
+    facts: {
+      verdicts: verdicts.map((v) => ({ reasons: v.reasons, score: v.score, topNgrams: v.topNgrams, ...(v.premoderation ? { premoderation: v.premoderation } : {}) })),
+      reports,
+    },
     automated: verdicts.length > 0,
     reported: reports.length > 0,
   };
@@ -79,6 +84,9 @@ export async function decideReviewItem(
     if (!item) throw new ApiError(404, "review_item_not_found", `no review item ${itemId}`);
     if (item.state === "decided") {
       throw new ApiError(409, "already_decided", `review item ${itemId} was already decided`, { decisionId: item.decision_id });
+    }
+    if (item.state === "withdrawn") {
+      throw new ApiError(409, "item_withdrawn", `review item ${itemId} was withdrawn: its author deleted the comment`);
     }
     if (item.claimed_by && item.claimed_by !== moderatorId && item.lease_until && item.lease_until > now) {
       throw new ApiError(409, "claimed_by_another_moderator", "another moderator holds this item", {
@@ -120,6 +128,8 @@ async function decideModeration(
     subjectText = comment.body;
     affectedMemberId = comment.member_id;
     versions = { rules: comment.rules_version, model: comment.model_version };
+    // The decision judged this version of the text (earlier ones are in comment_versions).
+    extraFacts.commentVersion = comment.version;
     await setCommentStatus(trx, comment.id, violation ? "removed" : "published", now);
   } else if (item.subject_kind === "tag") {
     const tag = await findTagById(trx, item.subject_id);
@@ -154,7 +164,7 @@ async function decideModeration(
     }
   }
 
-  await settleReportsOn(trx, item.subject_kind, item.subject_id, violation ? "upheld" : "dismissed");
+  const reporters = await settleReportsOn(trx, item.subject_kind, item.subject_id, violation ? "upheld" : "dismissed");
 
   const decision = await recordDecision(trx, {
     subjectKind: item.subject_kind,
@@ -176,6 +186,9 @@ async function decideModeration(
     now,
   } satisfies NewDecision);
   const strikeSuspension = violation ? await applyStrikes(trx, policy, affectedMemberId, now) : null;
+  // Trust moves with the history: the author's comment approved or removed, the reporters' reports upheld.
+  if (item.subject_kind === "comment") await reassessTrust(trx, policy.trust, affectedMemberId, now, { decisionId: decision.id });
+  if (violation) for (const reporter of reporters) await reassessTrust(trx, policy.trust, reporter, now, { upheldReportDecisionId: decision.id });
   return { decision, strikeSuspension, liftedSuspension: null };
 }
 
@@ -231,5 +244,8 @@ async function decideAppeal(
     reverse && VIOLATION_ACTIONS.includes(original.action) && original.affected_member_id
       ? await liftStrikeSuspension(trx, policy, original.affected_member_id, original.id, now)
       : null;
+  if (reverse && original.affected_member_id && (original.subject_kind === "comment" || restored.sanctionLifted)) {
+    await reassessTrust(trx, policy.trust, original.affected_member_id, now, { decisionId: decision.id });
+  }
   return { decision, strikeSuspension: null, liftedSuspension };
 }

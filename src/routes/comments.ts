@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
 import { findArticleState } from "../db/articles.ts";
 import { entityTag, publicRead } from "../http/cache.ts";
+import type { Premoderation } from "../review/trust.ts";
 import { findArticlePage, type CommentRow } from "../db/comments.ts";
 import { authorView, commentsPageView } from "../views/comments.ts";
 import { errorBody } from "../errors.ts";
@@ -13,11 +14,14 @@ import { articleIdParam } from "./articles.ts";
 import { articleNotFound } from "../errors.ts";
 import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { findRetriedComment, submitComment } from "../comments/submit.ts";
+import { deleteOwnComment, editComment } from "../comments/edit.ts";
 
 export const submitCommentSchema = z.strictObject({
   body: z.string(),
   acceptedRulesVersion: z.string().optional(),
   idempotencyKey: z.string().min(1).max(128).optional(),
+  /** The published top-level comment of this article this one answers. */
+  parentId: z.string().optional(),
 });
 
 export const listCommentsQuerySchema = z.strictObject({
@@ -43,8 +47,8 @@ export function commentRoutes(maxCommentChars: number) {
     const input = await readJson(c, submitCommentSchema);
     const retried = await findRetriedComment(c.get("deps"), identity.memberId, articleId, input);
     if (retried) return respond(c, retried, true);
-    const { comment, replayed } = await submitComment(c.get("deps"), identity, articleId, input, clientIp(c));
-    return respond(c, comment, replayed);
+    const { comment, replayed, premoderation } = await submitComment(c.get("deps"), identity, articleId, input, clientIp(c));
+    return respond(c, comment, replayed, premoderation ?? null);
   });
 
   routes.get("/:id/comments", async (c) => {
@@ -76,14 +80,39 @@ export function commentRoutes(maxCommentChars: number) {
   return routes;
 }
 
-function respond(c: Context<AppEnv>, comment: CommentRow, replayed: boolean): Response {
+export const editCommentSchema = z.strictObject({ body: z.string() });
+
+/** The author's own comment: PATCH edits it (moderated like a new one), DELETE deletes it. */
+export function ownCommentRoutes(maxCommentChars: number) {
+  const routes = new Hono<AppEnv>();
+
+  routes.patch("/:id", requireIdentity, limitBody(maxCommentRequestBytes(maxCommentChars)), async (c) => {
+    const input = await readJson(c, editCommentSchema);
+    const { clientIp } = c.get("deps");
+    const { comment, premoderation } = await editComment(c.get("deps"), c.get("identity"), c.req.param("id"), input.body, clientIp(c));
+    if (comment.status === "pending") return respond(c, comment, false, premoderation);
+    return c.json({ comment: authorView(comment) }, 200);
+  });
+
+  routes.delete("/:id", requireIdentity, async (c) => {
+    const comment = await deleteOwnComment(c.get("deps"), c.get("identity"), c.req.param("id"));
+    return c.json({ comment: authorView(comment) }, 200);
+  });
+
+  return routes;
+}
+
+function respond(c: Context<AppEnv>, comment: CommentRow, replayed: boolean, premoderation: Premoderation | null = null): Response {
   if (replayed) c.header("Idempotent-Replayed", "true");
   switch (comment.status) {
     case "published":
       return c.json({ comment: authorView(comment) }, 201);
     case "pending":
+      // Pre-moderation (a newcomer, a watched member, a link) says it is routine and names its reason.
       return c.json(
-        { comment: authorView(comment), message: "留言已送出，將由管理員審核後顯示 (held for review)" },
+        premoderation
+          ? { comment: authorView(comment), message: premoderation.message, premoderation: { ruleId: premoderation.ruleId } }
+          : { comment: authorView(comment), message: "留言已送出，將由管理員審核後顯示 (held for review)" },
         202,
       );
     case "removed": {
@@ -96,6 +125,9 @@ function respond(c: Context<AppEnv>, comment: CommentRow, replayed: boolean): Re
         422,
       );
     }
+    case "deleted":
+      // A retry of a comment its author has since deleted: what it is now.
+      return c.json({ comment: authorView(comment) }, 200);
   }
 }
 

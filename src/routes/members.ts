@@ -1,8 +1,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { requireIdentity } from "../http/auth.ts";
-import { memberView } from "../views/members.ts";
+import { requireIdentity, requireRole } from "../http/auth.ts";
+import { MEMBER_ID_PATTERN } from "../auth/token.ts";
+import { listWarnings } from "../db/members.ts";
+import { isRowId } from "../http/row-id.ts";
+import { acknowledgeOwnWarning, actOnMember, memberActionSchema, memberNoteSchema, noteOnMember } from "../members/actions.ts";
+import { memberHistory } from "../members/history.ts";
+import { decisionView } from "../views/decisions.ts";
+import { memberNoteView, memberView, warningView } from "../views/members.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { changeNickname, registerMember, screenNickname, type NicknameApplied } from "../members/register.ts";
@@ -41,5 +47,53 @@ export function memberRoutes() {
     return c.json(appliedView(applied), applied.pending ? 202 : 200);
   });
 
+  // A member's warnings, newest first; an unacknowledged one stops their posting (409) until acknowledged.
+  routes.get("/members/me/warnings", requireIdentity, async (c) => {
+    const warnings = await listWarnings(c.get("deps").db, c.get("identity").memberId, 50);
+    return c.json({ warnings: warnings.map(warningView) });
+  });
+
+  routes.post("/members/me/warnings/:decisionId/acknowledge", requireIdentity, async (c) => {
+    const decisionId = c.req.param("decisionId");
+    if (!isRowId(decisionId)) throw new ApiError(404, "warning_not_found", `no warning ${decisionId}`);
+    const { db, clock } = c.get("deps");
+    await acknowledgeOwnWarning(db, c.get("identity").memberId, decisionId, clock.now());
+    return c.json({ acknowledged: decisionId });
+  });
+
+  // A moderator acts on a member without a queue item: warn, suspend for N days, or revoke, and perhaps take down their comments.
+  routes.post("/members/:id/actions", requireIdentity, requireRole("moderator", "admin"), limitBody(8 * 1024), async (c) => {
+    const memberId = memberIdParam(c.req.param("id"));
+    const input = await readJson(c, memberActionSchema);
+    const { db, config, clock } = c.get("deps");
+    const outcome = await actOnMember(db, config.policy, c.get("identity").memberId, memberId, input, clock.now());
+    return c.json(
+      {
+        decision: decisionView(outcome.decision),
+        takedowns: outcome.takedowns.map(decisionView),
+        strikeSuspension: outcome.strikeSuspension && decisionView(outcome.strikeSuspension),
+      },
+      201,
+    );
+  });
+
+  routes.post("/members/:id/notes", requireIdentity, requireRole("moderator", "admin"), limitBody(8 * 1024), async (c) => {
+    const memberId = memberIdParam(c.req.param("id"));
+    const input = await readJson(c, memberNoteSchema);
+    const { db, clock } = c.get("deps");
+    return c.json({ note: memberNoteView(await noteOnMember(db, c.get("identity").memberId, memberId, input.note, clock.now())) }, 201);
+  });
+
+  routes.get("/members/:id/history", requireIdentity, requireRole("moderator", "admin"), async (c) => {
+    const memberId = memberIdParam(c.req.param("id"));
+    const { db, config, clock } = c.get("deps");
+    return c.json(await memberHistory(db, config.policy, memberId, clock.now()));
+  });
+
   return routes;
+}
+
+function memberIdParam(id: string): string {
+  if (!MEMBER_ID_PATTERN.test(id)) throw new ApiError(404, "member_not_found", `no member ${id}`);
+  return id;
 }

@@ -2,9 +2,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { CATEGORIES } from "../moderation/verdict.ts";
+import { memberActionSchema, memberNoteSchema } from "../members/actions.ts";
 import { decisionInputSchema } from "../review/decide.ts";
 import { putArticleSchema } from "./articles.ts";
-import { submitCommentSchema } from "./comments.ts";
+import { editCommentSchema, submitCommentSchema } from "./comments.ts";
 import { appealSchema } from "./decisions.ts";
 import { nicknameSchema, registerSchema } from "./members.ts";
 import { reportSchema } from "./reports.ts";
@@ -157,14 +158,22 @@ export function openApiDocument(forumRulesVersion: string) {
           responses: {
             "201": { description: "published", content: json({ type: "object", properties: { comment: authorCommentSchema } }) },
             "202": {
-              description: "held for a moderator (pending)",
-              content: json({ type: "object", properties: { comment: authorCommentSchema, message: { type: "string" } } }),
+              description:
+                "held for a moderator (pending); `premoderation.ruleId` when the rules allowed it and the member's trust level held it: R0-new-member, R0-watched or R0-link (rules/policy.yaml trust)",
+              content: json({
+                type: "object",
+                properties: {
+                  comment: authorCommentSchema,
+                  message: { type: "string" },
+                  premoderation: { type: "object", properties: { ruleId: { type: "string", enum: ["R0-new-member", "R0-watched", "R0-link"] } } },
+                },
+              }),
             },
-            "400": error("invalid JSON, empty comment or unknown fields"),
+            "400": error("invalid JSON, empty comment or unknown fields; a reply (parentId) to another article's comment (parent_not_on_article) or to a reply (reply_to_reply)"),
             "401": error("no, invalid or expired token"),
             "403": error("member suspended (details.suspendedUntil) or revoked"),
-            "404": error("unknown article"),
-            "409": error("rules_not_accepted (details.currentVersion) or idempotency_key_reused"),
+            "404": error("unknown article, or parent_not_found"),
+            "409": error("rules_not_accepted (details.currentVersion), idempotency_key_reused, warning_unacknowledged or parent_not_published"),
             "413": error("comment or request too large"),
             "415": error("not application/json"),
             "422": error("comment_rejected: stored as removed; details.reasons name the rules and spans"),
@@ -336,6 +345,83 @@ export function openApiDocument(forumRulesVersion: string) {
           summary: "The caller's statement of reasons: every decision that affected them, with how long it can be appealed",
           security: bearer,
           responses: { "200": { description: "decisions, newest first", content: json({ type: "object" }) } },
+        },
+      },
+      "/comments/{id}": {
+        patch: {
+          summary:
+            "Edit one's own comment within rules/policy.yaml's edits.windowMinutes; moderated like a new comment, earlier versions kept. A published comment stays published when the new text is allowed, waits for a moderator when it is held; a held comment stays held",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(editCommentSchema)) },
+          responses: {
+            "200": { description: "edited (version, editedAt)", content: json({ type: "object", properties: { comment: authorCommentSchema } }) },
+            "202": { description: "edited; waits for a moderator", content: json({ type: "object", properties: { comment: authorCommentSchema, message: { type: "string" } } }) },
+            "403": error("not_your_comment, member_suspended or member_revoked"),
+            "404": error("comment_not_found"),
+            "409": error("edit_window_closed, comment_not_editable (removed or deleted) or warning_unacknowledged"),
+            "422": error("edit_rejected: the rules would reject the new text; the comment is unchanged (details.reasons)"),
+          },
+        },
+        delete: {
+          summary: "Delete one's own comment: gone from the page and the count, kept for the decision record; a held comment's review item is withdrawn",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "deleted", content: json({ type: "object", properties: { comment: authorCommentSchema } }) },
+            "403": error("not_your_comment"),
+            "404": error("comment_not_found"),
+            "409": error("already_deleted, or comment_not_deletable (taken down by a moderator)"),
+          },
+        },
+      },
+      "/members/me/warnings": {
+        get: {
+          summary: "The caller's warnings, newest first: forum rules, the moderator's note, when acknowledged",
+          security: bearer,
+          responses: { "200": { description: "{ warnings }", content: json({ type: "object" }) } },
+        },
+      },
+      "/members/me/warnings/{decisionId}/acknowledge": {
+        post: {
+          summary: "Acknowledge a warning; while one is unacknowledged the member may not post comments or tags (409 warning_unacknowledged)",
+          security: bearer,
+          parameters: [{ name: "decisionId", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "{ acknowledged }", content: json({ type: "object" }) }, "404": error("warning_not_found (not yours, or already acknowledged)") },
+        },
+      },
+      "/members/{id}/actions": {
+        post: {
+          summary:
+            "Act on a member without a queue item (moderator): warn (a strike of weight 0 the member must acknowledge), suspend for suspendDays, or revoke; takeDownComments removes their published and held comments, each with a decision of its own (source moderator_initiative)",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(memberActionSchema)) },
+          responses: {
+            "201": { description: "{ decision, takedowns, strikeSuspension }", content: json({ type: "object" }) },
+            "400": error("invalid input, suspend_days_required or suspend_days_not_for_action"),
+            "403": error("not a moderator, or conflict_of_interest (oneself)"),
+            "404": error("member_not_found"),
+            "409": error("member_revoked"),
+          },
+        },
+      },
+      "/members/{id}/notes": {
+        post: {
+          summary: "A moderator's private note on a member (never shown to the member)",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(memberNoteSchema)) },
+          responses: { "201": { description: "{ note }", content: json({ type: "object" }) }, "403": error("not a moderator"), "404": error("member_not_found") },
+        },
+      },
+      "/members/{id}/history": {
+        get: {
+          summary:
+            "A member's history (moderator): standing, strikes, trust level and why, comments by status, decisions, reports filed and received, warnings, notes and every change of trust level",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "the history", content: json({ type: "object" }) }, "403": error("not a moderator"), "404": error("member_not_found") },
         },
       },
       "/decisions/{id}/appeal": {

@@ -1,23 +1,20 @@
 import { Hono } from "hono";
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../http/auth.ts";
-import { findComment } from "../db/comments.ts";
-import { activeSuspension, ensureMember, findMember } from "../db/members.ts";
-import { findDecision, listDecisionsAffecting } from "../db/decisions.ts";
+import { findComment, listCommentVersions } from "../db/comments.ts";
+import { ensureMember, findMember } from "../db/members.ts";
+import { findDecision } from "../db/decisions.ts";
 import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, sourcesOf, type QueueCursor } from "../db/review.ts";
 import { listReportsOn } from "../db/reports.ts";
 import { findTagById } from "../db/tags.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
-import type { Database } from "../db/schema.ts";
-import type { Policy } from "../policy.ts";
 import { conflictOfInterest } from "../review/conflict.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
-import { currentStrikes } from "../review/sanctions.ts";
+import { memberStanding } from "../members/history.ts";
 import { decisionView } from "../views/decisions.ts";
-import { commentSubjectView, countsView, itemDetailView, itemView, memberHistoryView, memberSubjectView, queueItemView, tagSubjectView, type MemberHistoryView, type SubjectView } from "../views/review.ts";
+import { commentSubjectView, countsView, itemDetailView, itemView, memberSubjectView, queueItemView, tagSubjectView, type SubjectView } from "../views/review.ts";
 import { isRowId } from "../http/row-id.ts";
 import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
 
@@ -37,16 +34,6 @@ export const claimSchema = z.strictObject({ kind: z.enum(["moderation", "appeal"
 const queueCursor = z.tuple([z.number().finite(), cursorRowId]);
 const queueCursorOf = ([sortKey, id]: [number, string]): QueueCursor => ({ sortKey, id });
 
-/** The member whose conduct an item is about, with their standing, strikes and recent decisions. */
-async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date): Promise<MemberHistoryView | null> {
-  if (!memberId) return null;
-  const [member, strikes, decisions] = await Promise.all([
-    findMember(db, memberId),
-    currentStrikes(db, policy, memberId, now),
-    listDecisionsAffecting(db, memberId, 20),
-  ]);
-  return memberHistoryView(memberId, member, member ? activeSuspension(member, now) : null, strikes.length, policy.strikes, decisions);
-}
 
 function itemIdParam(id: string | undefined): string {
   if (!isRowId(id)) throw new ApiError(404, "review_item_not_found", `no review item ${id ?? ""}`);
@@ -81,7 +68,10 @@ export function reviewRoutes() {
     if (item.subject_kind === "comment") {
       const comment = await findComment(db, item.subject_id);
       memberId = comment?.member_id ?? null;
-      subject = comment ? commentSubjectView(comment) : null;
+      if (comment) {
+        const [parent, earlier] = await Promise.all([comment.parent_id ? findComment(db, comment.parent_id) : undefined, listCommentVersions(db, comment.id)]);
+        subject = commentSubjectView(comment, parent ?? null, earlier);
+      }
     } else if (item.subject_kind === "tag") {
       const tag = await findTagById(db, item.subject_id);
       memberId = tag?.created_by ?? null;
@@ -92,7 +82,7 @@ export function reviewRoutes() {
       subject = member ? memberSubjectView(member) : null;
     }
     const [member, appealedDecision, conflict] = await Promise.all([
-      memberHistory(db, config.policy, memberId, clock.now()),
+      memberStanding(db, config.policy, memberId, clock.now()),
       item.appeal_of_decision_id ? findDecision(db, item.appeal_of_decision_id) : undefined,
       conflictOfInterest(db, item, c.get("identity").memberId),
     ]);

@@ -28,7 +28,7 @@ export function tagRoutes(moderator: Moderator) {
     const now = clock.now();
     await enforceRateLimit(db, config.policy, "tag", memberId, clientIp(c), now);
     const { label } = await readJson(c, addTagSchema);
-    await assertMayAct(db, memberId, now, "新增標籤");
+    await assertMayAct(db, memberId, now, "新增標籤", { posting: true });
     if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
 
     const tag = await addTag(db, config.policy, moderator, loadCorpus, { articleId, memberId, label, now });

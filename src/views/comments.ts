@@ -9,7 +9,10 @@ export function commentFields(comment: CommentRow) {
     memberId: comment.member_id,
     body: comment.body,
     status: comment.status,
+    parentId: comment.parent_id,
+    version: comment.version,
     createdAt: comment.created_at.toISOString(),
+    editedAt: comment.edited_at?.toISOString() ?? null,
   };
 }
 
@@ -23,7 +26,13 @@ export function commentsPageView(articleId: string, publishedCount: number, comm
   return {
     articleId,
     publishedCount,
-    comments: comments.map((comment) => ({ ...comment, createdAt: comment.createdAt.toISOString() })),
+    comments: comments.map(({ parentId, parentGone, editedAt, ...comment }) => ({
+      ...comment,
+      createdAt: comment.createdAt.toISOString(),
+      editedAt: editedAt?.toISOString() ?? null,
+      // A reply keeps its place when the comment it answers is taken down or deleted: that one shows as gone.
+      replyTo: parentId === null ? null : { id: parentId, removed: parentGone === true },
+    })),
     nextCursor,
   };
 }

@@ -1,4 +1,5 @@
-import type { MemberRow } from "../db/members.ts";
+import type { MemberNoteRow, MemberRow, WarningRow } from "../db/members.ts";
+import type { TrustChangeRow } from "../db/trust.ts";
 
 /** A member as the API answers them: nickname and its review status, standing, the forum rules they accepted. */
 export function memberView(member: MemberRow) {
@@ -9,6 +10,27 @@ export function memberView(member: MemberRow) {
     status: member.status,
     suspendedUntil: member.suspended_until?.toISOString() ?? null,
     acceptedRulesVersion: member.accepted_rules_version,
+    trustLevel: member.trust_level,
+    unacknowledgedWarnings: member.unacknowledged_warnings,
   };
 }
 export type MemberView = ReturnType<typeof memberView>;
+
+/** A warning as the member sees it: the forum rules, the moderator's note, whether it was acknowledged. */
+export function warningView(warning: WarningRow) {
+  return {
+    decisionId: warning.decision_id,
+    forumRules: warning.forum_rules,
+    note: warning.note,
+    createdAt: warning.created_at.toISOString(),
+    acknowledgedAt: warning.acknowledged_at?.toISOString() ?? null,
+  };
+}
+
+export function memberNoteView(note: MemberNoteRow) {
+  return { id: note.id, moderatorId: note.moderator_id, note: note.note, createdAt: note.created_at.toISOString() };
+}
+
+export function trustChangeView(change: TrustChangeRow) {
+  return { from: change.from_level, to: change.to_level, why: change.why, facts: change.facts, createdAt: change.created_at.toISOString() };
+}

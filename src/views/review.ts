@@ -1,4 +1,5 @@
-import type { CommentRow } from "../db/comments.ts";
+import type { TrustLevel } from "../db/schema.ts";
+import type { CommentRow, CommentVersionRow } from "../db/comments.ts";
 import type { MemberRow } from "../db/members.ts";
 import type { DecisionRow } from "../db/decisions.ts";
 import type { SubjectReport } from "../db/reports.ts";
@@ -52,10 +53,19 @@ export interface SubjectView {
   verdict?: StoredVerdict;
   createdBy?: string;
   createdAt?: string;
+  /** A reply: the comment it answers, as the moderator judges the reply in its context. */
+  parent?: { id: string; memberId: string; body: string; status: string } | null;
+  /** An edited comment's earlier versions, oldest first. */
+  earlierVersions?: { version: number; body: string; createdAt: string }[];
 }
 
-export function commentSubjectView(comment: CommentRow): SubjectView {
-  return { ...commentFields(comment), verdict: comment.verdict };
+export function commentSubjectView(comment: CommentRow, parent: CommentRow | null = null, earlier: CommentVersionRow[] = []): SubjectView {
+  return {
+    ...commentFields(comment),
+    verdict: comment.verdict,
+    parent: parent && { id: parent.id, memberId: parent.member_id, body: parent.body, status: parent.status },
+    earlierVersions: earlier.map((v) => ({ version: v.version, body: v.body, createdAt: v.created_at.toISOString() })),
+  };
 }
 
 export function tagSubjectView(tag: TagRow): SubjectView {
@@ -74,6 +84,7 @@ export function memberHistoryView(
   strikes: number,
   strikePolicy: Policy["strikes"],
   decisions: DecisionRow[],
+  trust: { level: TrustLevel; why: string },
 ) {
   return {
     id: memberId,
@@ -83,6 +94,8 @@ export function memberHistoryView(
     suspendedUntil: suspendedUntil?.toISOString() ?? null,
     strikes,
     strikePolicy,
+    trustLevel: trust.level,
+    trustWhy: trust.why,
     recentDecisions: decisions.map(decisionView),
   };
 }

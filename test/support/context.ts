@@ -37,6 +37,14 @@ export interface TestContext extends TestDatabase {
 // Tests post many times in one moment of their fixed clock; the limits are tested on their own (rate-limits.test.ts).
 const UNLIMITED = { perMember: { limit: 1_000_000, windowSeconds: 60 }, perIp: { limit: 1_000_000, windowSeconds: 60 } };
 
+/**
+ * Tests of other features post as members whose history does not matter: no pre-moderation of newcomers
+ * or of watched members, links not held. The trust rules are tested with the policy as written
+ * (members-over-time.test.ts passes `trustAsWritten`).
+ */
+export const NO_PREMODERATION = { ...readPolicy().trust, newcomerComments: 0, recent: { comments: 10, minDecided: 1_000_000, rejectionRate: 1 }, linksFrom: "newcomer" as const };
+export const trustAsWritten = () => ({ ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED } });
+
 export async function createTestContext(overrides: Partial<AppConfig> = {}): Promise<TestContext> {
   const test = await openMigratedDatabase();
   const clock = new TestClock(new Date("2026-11-28T09:00:00.000Z"));
@@ -46,7 +54,7 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     maxTokenAgeSeconds: DEFAULT_MAX_TOKEN_AGE_SECONDS,
     publicReadMemoryMs: 1000,
     forumRules: readForumRules(),
-    policy: { ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED } },
+    policy: { ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED }, trust: NO_PREMODERATION },
     nicknameRules: readNicknameRules(),
     ...overrides,
   };

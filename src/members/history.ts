@@ -1,0 +1,56 @@
+import type { Kysely } from "kysely";
+import { listDecisionsAffecting } from "../db/decisions.ts";
+import { activeSuspension, findMember, listMemberNotes, listWarnings, memberCommentsByStatus, memberReportCounts } from "../db/members.ts";
+import type { Database } from "../db/schema.ts";
+import { findTrustFacts, listTrustChanges } from "../db/trust.ts";
+import { ApiError } from "../errors.ts";
+import type { Policy } from "../policy.ts";
+import { currentStrikes } from "../review/sanctions.ts";
+import { memberNoteView, memberView, trustChangeView, warningView } from "../views/members.ts";
+import { memberHistoryView, type MemberHistoryView } from "../views/review.ts";
+import { trustLevelOf } from "../review/trust.ts";
+
+/** The member whose conduct an item is about: standing, strikes, trust level and why, recent decisions. */
+export async function memberStanding(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date): Promise<MemberHistoryView | null> {
+  if (!memberId) return null;
+  const [member, strikes, decisions, facts] = await Promise.all([
+    findMember(db, memberId),
+    currentStrikes(db, policy, memberId, now),
+    listDecisionsAffecting(db, memberId, 20),
+    findTrustFacts(db, memberId, Math.max(policy.trust.trustedAt, policy.trust.newcomerComments), policy.trust.recent.comments),
+  ]);
+  // The level stored is the one the next comment meets; `why` reads the history as it is now.
+  const trust = { level: member?.trust_level ?? "newcomer", why: trustLevelOf(facts, policy.trust).why };
+  return memberHistoryView(memberId, member, member ? activeSuspension(member, now) : null, strikes.length, policy.strikes, decisions, trust);
+}
+
+/**
+ * Everything a moderator weighs about a member (GET /members/:id/history): standing and trust, comments
+ * by status, decisions, reports filed and received, warnings, private notes and every change of level.
+ */
+export async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string, now: Date) {
+  const member = await findMember(db, memberId);
+  if (!member) throw new ApiError(404, "member_not_found", `no member ${memberId}`);
+  const [standing, comments, reports, warnings, notes, trustChanges] = await Promise.all([
+    memberStanding(db, policy, memberId, now),
+    memberCommentsByStatus(db, memberId, 20),
+    memberReportCounts(db, memberId),
+    listWarnings(db, memberId, 50),
+    listMemberNotes(db, memberId, 50),
+    listTrustChanges(db, memberId, 50),
+  ]);
+  return {
+    member: memberView(member),
+    standing,
+    comments: {
+      byStatus: { published: comments.counts.published ?? 0, pending: comments.counts.pending ?? 0, removed: comments.counts.removed ?? 0 },
+      latest: comments.latest.map((c) => ({ id: c.id, articleId: c.article_id, body: c.body, status: c.status, createdAt: c.created_at.toISOString() })),
+    },
+    decisions: standing!.recentDecisions,
+    reports: reports,
+    warnings: warnings.map(warningView),
+    notes: notes.map(memberNoteView),
+    trustChanges: trustChanges.map(trustChangeView),
+  };
+}
+export type MemberHistory = Awaited<ReturnType<typeof memberHistory>>;
