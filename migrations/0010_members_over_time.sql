@@ -44,10 +44,27 @@ create table member_notes (
 );
 create index member_notes_by_member on member_notes (member_id, created_at desc, id desc);
 
+-- What a member's trust level is computed from (src/review/trust.ts), each count bounded by what the rule
+-- needs: comments standing published (up to p_cap), the statuses of the last p_recent decided comments
+-- (published or removed, newest first), reports of theirs a moderator upheld (up to p_cap).
+create function member_trust_facts(p_member text, p_cap int, p_recent int)
+  returns table (standing int, recent text[], upheld_reports int)
+  language sql stable
+  as $$
+    select
+      (select count(*)::int from (select 1 from comments c where c.member_id = p_member and c.status = 'published' limit p_cap) s),
+      (select coalesce(array_agg(r.status order by r.created_at desc, r.id desc), '{}') from (
+         select c.status, c.created_at, c.id from comments c
+         where c.member_id = p_member and c.status in ('published', 'removed')
+         order by c.created_at desc, c.id desc limit p_recent) r),
+      (select count(*)::int from (select 1 from reports p where p.reporter_id = p_member and p.outcome = 'upheld' limit p_cap) u)
+  $$;
+
 -- post_comment (0007) learns pre-moderation and warnings: a comment the screening allows from a member
 -- whose level is a key of p_premod is held instead, with that key's review item; a member with
 -- a warning to acknowledge may not post (the caller's general path answers 409). It also answers the
--- member's level, so the caller knows when a published comment may have moved it.
+-- member's level and, when it published the comment of a member below trusted, their trust facts: the
+-- caller sees whether the level moved without asking again.
 drop function post_comment(text, text, text, jsonb, text, text, text, text, timestamptz, text, jsonb, jsonb, text, timestamptz, int);
 
 create function post_comment(
@@ -70,8 +87,11 @@ create function post_comment(
   p_flood_since timestamptz,
   p_flood_members int,
   -- {level: review item (the shape of p_review)} for the levels whose allowed comments are held
-  p_premod jsonb
-) returns table (over_limit jsonb, may_post boolean, flood_others int, comment_id bigint, status text, trust_level text)
+  p_premod jsonb,
+  -- member_trust_facts' bounds
+  p_trust_cap int,
+  p_trust_recent int
+) returns table (over_limit jsonb, may_post boolean, flood_others int, comment_id bigint, status text, trust_level text, trust_facts jsonb)
   language plpgsql
   as $$
   declare
@@ -137,6 +157,10 @@ create function post_comment(
         insert into review_sources (item_id, source, detail, created_at)
         values (item, 'automated_detection', review->'detail', p_now);
       end if;
+    end if;
+    trust_facts := null;
+    if comment_id is not null and status = 'published' and trust_level <> 'trusted' then
+      select to_jsonb(f) into trust_facts from member_trust_facts(p_member, p_trust_cap, p_trust_recent) f;
     end if;
     return next;
   end

@@ -101,6 +101,20 @@ describe("pre-moderation of newcomers, and trust from history", () => {
     expect(await levelOf("heated")).toBe("member");
   });
 
+  it("makes a member trusted once enough of their comments stand, from the comment's own round trip", async () => {
+    // A newcomer's first comments approved, then published one by one until one short of trustedAt.
+    for (let i = 0; i < trust.newcomerComments; i++) await approve((await post("climber", `新手心得第 ${i + 1} 篇：公車很準時`)).body.comment.id);
+    expect(await levelOf("climber")).toBe("member");
+    for (let i = trust.newcomerComments; i < trust.trustedAt - 1; i++) expect((await post("climber", `通勤心得第 ${i + 1} 篇：今天公車很準時`)).status).toBe(201);
+    expect(await levelOf("climber")).toBe("member");
+    const last = await post("climber", "通勤心得最後一篇：捷運也很準時");
+    expect(last.status).toBe(201);
+    expect(await levelOf("climber")).toBe("trusted");
+    const history = await moderator("GET", "/members/climber/history");
+    expect(history.body.trustChanges[0]).toMatchObject({ from: "member", to: "trusted" });
+    expect(history.body.trustChanges[0].facts).toMatchObject({ standing: trust.trustedAt, cause: { publishedCommentId: last.body.comment.id } });
+  });
+
   it("names the level from the numbers alone (the rule as a pure function)", () => {
     const recent = (removed: number, published: number) => [...Array(removed).fill("removed"), ...Array(published).fill("published")];
     expect(trustLevelOf({ standing: 0, recent: [], upheldReports: 0 }, trust).level).toBe("newcomer");

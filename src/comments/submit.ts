@@ -11,7 +11,7 @@ import { ApiError, articleNotFound } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
 import { assertMayAct } from "../members/may-act.ts";
-import { hasLink, heldLevels, premoderationOf, reassessTrust, type Premoderation } from "../review/trust.ts";
+import { hasLink, heldLevels, premoderationOf, reassessTrust, settleTrust, trustBounds, type Premoderation } from "../review/trust.ts";
 import { holdForReview, removeAutomatically } from "../review/intake.ts";
 import { floodCheck, judgeFlood, screenCommentStored, screenCommentText } from "../screening/comment.ts";
 import { enforceRateLimit, rateLimitError, rateLimitWindows } from "../http/rate-limit.ts";
@@ -87,13 +87,15 @@ export async function submitComment(
       windows,
       flood,
       hold,
+      trustBounds: trustBounds(config.policy.trust),
     });
     const over = windows.find((w) => trip.overLimit.some((o) => o.bucket === w.bucket));
     if (over) throw rateLimitError("comment", over, now);
     if (trip.comment) {
       const level = trip.trustLevel!;
-      if (trip.comment.status === "published" && level !== "trusted") {
-        await reassessTrust(db, config.policy.trust, memberId, now, { publishedCommentId: trip.comment.id });
+      // A member below trusted: the trip brought their history; a write only when the level moves.
+      if (trip.trustFacts) {
+        await settleTrust(db, config.policy.trust, { memberId, level, facts: trip.trustFacts, now, cause: { publishedCommentId: trip.comment.id } });
       }
       const premoderation = action === "allow" && trip.comment.status === "pending" ? premoderationOf(level, config.policy.trust, link) : null;
       return { comment: trip.comment, replayed: false, premoderation };

@@ -3,6 +3,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { articleStateOf, articleStateQuery, type ArticleState } from "./articles.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { CommentStatus, CommentsTable, Database, Severity, TrustLevel } from "./schema.ts";
+import { trustFactsOf, type TrustFacts } from "./trust.ts";
 
 export type CommentRow = Selectable<CommentsTable>;
 
@@ -195,6 +196,8 @@ export interface OneTripComment extends Omit<NewComment, "status" | "idempotency
   flood: { fingerprint: string; since: Date; distinctMembers: number } | null;
   /** Pre-moderation: an allowed comment from a member at one of these levels is held with that level's review item instead. */
   hold: Partial<Record<TrustLevel, NonNullable<OneTripComment["review"]>>>;
+  /** member_trust_facts' bounds. */
+  trustBounds: { cap: number; recent: number };
 }
 
 export interface OneTripOutcome {
@@ -208,6 +211,8 @@ export interface OneTripOutcome {
   comment: CommentRow | null;
   /** The member's trust level, when the member may post. */
   trustLevel: TrustLevel | null;
+  /** Their trust facts, when the comment was published and they are below trusted (src/review/trust.ts). */
+  trustFacts: TrustFacts | null;
 }
 
 /**
@@ -232,18 +237,22 @@ export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTri
     comment_id: string | null;
     status: "published" | "pending";
     trust_level: TrustLevel | null;
+    trust_facts: { standing: number; recent: string[]; upheld_reports: number } | null;
   }>`
     select * from post_comment(
       ${comment.articleId}::text, ${comment.memberId}::text, ${comment.body}::text, ${JSON.stringify(verdict)}::jsonb,
       ${verdict.rulesVersion}::text, ${verdict.modelVersion}::text, ${comment.acceptedRulesVersion}::text, ${comment.requestHash}::text,
       ${now}::timestamptz, ${comment.status}::text, ${review}::jsonb, ${windows}::jsonb, ${flood?.fingerprint ?? null}::text, ${flood?.since ?? null}::timestamptz,
-      ${flood?.distinctMembers ?? null}::int, ${premod}::jsonb
+      ${flood?.distinctMembers ?? null}::int, ${premod}::jsonb, ${comment.trustBounds.cap}::int, ${comment.trustBounds.recent}::int
     )
   `.execute(db);
   const row = result.rows[0]!;
   const stored: CommentRow | null =
     row.comment_id === null ? null : { id: String(row.comment_id), ...commentColumns({ ...comment, status: row.status, idempotencyKey: null }) };
-  return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored, trustLevel: row.trust_level };
+  return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored,
+    trustLevel: row.trust_level,
+    trustFacts: row.trust_facts && trustFactsOf(row.trust_facts),
+  };
 }
 
 /**

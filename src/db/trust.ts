@@ -13,17 +13,19 @@ export interface TrustFacts {
   upheldReports: number;
 }
 
-/** The member's history as the trust rule reads it, in one statement; counts stop at `cap`, the recent list at `recent`. */
-export async function findTrustFacts(db: Db, memberId: string, cap: number, recent: number): Promise<TrustFacts> {
-  const { rows } = await sql<{ standing: string; recent: ("published" | "removed")[] | null; upheld_reports: string }>`
-    select
-      (select count(*) from (select 1 from comments where member_id = ${memberId} and status = 'published' limit ${cap}) s) as standing,
-      (select array_agg(status) from (
-        select status from comments where member_id = ${memberId} and status in ('published', 'removed')
-        order by created_at desc limit ${recent}) r) as recent,
-      (select count(*) from (select 1 from reports where reporter_id = ${memberId} and outcome = 'upheld' limit ${cap}) u) as upheld_reports
+/** The member's level as stored and their history as the trust rule reads it (member_trust_facts, migration 0010), in one statement. */
+export async function findMemberTrust(db: Db, memberId: string, cap: number, recent: number): Promise<{ level: TrustLevel; facts: TrustFacts } | undefined> {
+  const { rows } = await sql<{ trust_level: TrustLevel; standing: number; recent: unknown; upheld_reports: number }>`
+    select m.trust_level, f.standing, f.recent, f.upheld_reports
+    from members m, member_trust_facts(${memberId}, ${cap}, ${recent}) f
+    where m.id = ${memberId}
   `.execute(db);
-  const row = rows[0]!;
+  const row = rows[0];
+  return row && { level: row.trust_level, facts: trustFactsOf(row) };
+}
+
+/** member_trust_facts' row (or its JSON, from post_comment) as TrustFacts. */
+export function trustFactsOf(row: { standing: number | string; recent: unknown; upheld_reports: number | string }): TrustFacts {
   return { standing: Number(row.standing), recent: parseStatuses(row.recent), upheldReports: Number(row.upheld_reports) };
 }
 

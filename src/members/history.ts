@@ -2,13 +2,13 @@ import type { Kysely } from "kysely";
 import { listDecisionsAffecting } from "../db/decisions.ts";
 import { activeSuspension, findMember, listMemberNotes, listWarnings, memberCommentsByStatus, memberReportCounts } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
-import { findTrustFacts, listTrustChanges } from "../db/trust.ts";
+import { findMemberTrust, listTrustChanges } from "../db/trust.ts";
 import { ApiError } from "../errors.ts";
 import type { Policy } from "../policy.ts";
 import { currentStrikes } from "../review/sanctions.ts";
 import { memberNoteView, memberView, trustChangeView, warningView } from "../views/members.ts";
 import { memberHistoryView, type MemberHistoryView } from "../views/review.ts";
-import { trustLevelOf } from "../review/trust.ts";
+import { trustBounds, trustLevelOf } from "../review/trust.ts";
 
 /** The member whose conduct an item is about: standing, strikes, trust level and why, recent decisions. */
 export async function memberStanding(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date): Promise<MemberHistoryView | null> {
@@ -17,10 +17,10 @@ export async function memberStanding(db: Kysely<Database>, policy: Policy, membe
     findMember(db, memberId),
     currentStrikes(db, policy, memberId, now),
     listDecisionsAffecting(db, memberId, 20),
-    findTrustFacts(db, memberId, Math.max(policy.trust.trustedAt, policy.trust.newcomerComments), policy.trust.recent.comments),
+    findMemberTrust(db, memberId, trustBounds(policy.trust).cap, trustBounds(policy.trust).recent),
   ]);
   // The level stored is the one the next comment meets; `why` reads the history as it is now.
-  const trust = { level: member?.trust_level ?? "newcomer", why: trustLevelOf(facts, policy.trust).why };
+  const trust = { level: member?.trust_level ?? "newcomer", why: trustLevelOf(facts?.facts ?? { standing: 0, recent: [], upheldReports: 0 }, policy.trust).why };
   return memberHistoryView(memberId, member, member ? activeSuspension(member, now) : null, strikes.length, policy.strikes, decisions, trust);
 }
 

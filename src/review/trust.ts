@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
-import { findMember } from "../db/members.ts";
 import type { Database, TrustLevel } from "../db/schema.ts";
-import { changeTrustLevel, findTrustFacts, type TrustFacts } from "../db/trust.ts";
+import { changeTrustLevel, findMemberTrust, type TrustFacts } from "../db/trust.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
 
@@ -67,10 +66,25 @@ export function premoderationOf(level: TrustLevel, trust: Trust, link: boolean):
   return { ruleId: "R0-link", level, message: "含有網址的留言會先由管理員看過再刊登，這是例行程序。" };
 }
 
-/**
- * Recomputes the member's level from their history and, when it moved, stores it with a record of why and
- * of the event that asked (`cause`). Returns the level now.
- */
+/** The trust facts' bounds for this policy: counts stop where the rule stops looking. */
+export function trustBounds(trust: Trust): { cap: number; recent: number } {
+  return { cap: Math.max(trust.trustedAt, trust.newcomerComments), recent: trust.recent.comments };
+}
+
+/** Stores the level the facts give when it is not the member's level now, with a record of why and of what asked (`cause`). */
+export async function settleTrust(
+  db: Kysely<Database> | Transaction<Database>,
+  trust: Trust,
+  change: { memberId: string; level: TrustLevel; facts: TrustFacts; now: Date; cause: Record<string, unknown> },
+): Promise<TrustLevel> {
+  const { level, why } = trustLevelOf(change.facts, trust);
+  if (level !== change.level) {
+    await changeTrustLevel(db, { memberId: change.memberId, from: change.level, to: level, why, facts: { ...change.facts, cause: change.cause }, now: change.now });
+  }
+  return level;
+}
+
+/** Recomputes the member's level from their history (one statement) and stores it when it moved. Returns the level now. */
 export async function reassessTrust(
   db: Kysely<Database> | Transaction<Database>,
   trust: Trust,
@@ -78,12 +92,8 @@ export async function reassessTrust(
   now: Date,
   cause: Record<string, unknown>,
 ): Promise<TrustLevel | null> {
-  const member = await findMember(db, memberId);
-  if (!member) return null;
-  const facts = await findTrustFacts(db, memberId, Math.max(trust.trustedAt, trust.newcomerComments), trust.recent.comments);
-  const { level, why } = trustLevelOf(facts, trust);
-  if (level !== member.trust_level) {
-    await changeTrustLevel(db, { memberId, from: member.trust_level, to: level, why, facts: { ...facts, cause }, now });
-  }
-  return level;
+  const { cap, recent } = trustBounds(trust);
+  const found = await findMemberTrust(db, memberId, cap, recent);
+  if (!found) return null;
+  return settleTrust(db, trust, { memberId, level: found.level, facts: found.facts, now, cause });
 }
