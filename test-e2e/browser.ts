@@ -39,3 +39,40 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** The app served, a chromium, and people signed in to it, each in a browser context of their own. */
+export interface Stage {
+  baseUrl: string;
+  /** Every dialog (alert, confirm) any page opened: none should. */
+  dialogs: string[];
+  /** A browser of its own for one person, signed in through the login page with the site's token. */
+  signIn(memberId: string, role: "member" | "moderator", next: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function openStage(t: { app: App; token(memberId: string, role?: "member" | "moderator" | "admin"): Promise<string> }): Promise<Stage> {
+  const server = await serveApp(t.app);
+  const browser = await launchChromium();
+  const dialogs: string[] = [];
+  return {
+    baseUrl: server.baseUrl,
+    dialogs,
+    async signIn(memberId, role, next) {
+      const context = await browser.newContext({ locale: "zh-TW", viewport: { width: 1100, height: 900 } });
+      const page = await context.newPage();
+      page.on("dialog", async (dialog) => {
+        dialogs.push(dialog.message());
+        await dialog.dismiss();
+      });
+      await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(next)}`);
+      await page.fill("#token", await t.token(memberId, role));
+      await page.click("button[type=submit]:has-text('登入')");
+      await page.waitForURL(`${server.baseUrl}${next}`);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

@@ -1,46 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { createTestContext, type TestContext } from "../test/support/context.ts";
-import { launchChromium, screenshot, serveApp } from "./browser.ts";
+import { openStage, screenshot, type Stage } from "./browser.ts";
 
 // One story through the real pages in a real browser: a member is refused, readers report a comment
 // until it leaves the page, a moderator removes it from the keyboard, and the stats show the decision.
 const ARTICLE = "e2e-typhoon";
 let t: TestContext;
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveApp>>;
-const contexts: BrowserContext[] = [];
-const dialogs: string[] = [];
+let stage: Stage;
 
 beforeAll(async () => {
   t = await createTestContext();
   expect((await t.putArticle(ARTICLE, { title: "颱風逼近 北北基明天停班停課", body: "颱風今晚最接近台灣。\n北北基宣布明天停班停課。" })).status).toBe(201);
-  server = await serveApp(t.app);
-  browser = await launchChromium();
+  stage = await openStage(t);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.close();
+  await stage?.close();
   await t?.dispose();
 });
 
-/** A browser of its own for one person, signed in through the login page with the site's token. */
-async function signIn(memberId: string, role: "member" | "moderator", next: string): Promise<Page> {
-  const context = await browser.newContext({ locale: "zh-TW", viewport: { width: 1100, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("dialog", async (dialog) => {
-    dialogs.push(dialog.message());
-    await dialog.dismiss();
-  });
-  await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(next)}`);
-  await page.fill("#token", await t.token(memberId, role));
-  await page.click("button[type=submit]:has-text('登入')");
-  await page.waitForURL(`${server.baseUrl}${next}`);
-  return page;
-}
+const signIn = (memberId: string, role: "member" | "moderator", next: string) => stage.signIn(memberId, role, next);
 
 async function postComment(page: Page, text: string): Promise<void> {
   await page.fill("#comment-body", text);
@@ -72,7 +52,7 @@ describe("the comment page and the moderator pages in chromium", () => {
     expect(bodies).toContain(payload);
     expect(await author.evaluate("typeof window.__xss")).toBe("undefined");
     expect(await author.locator(".comment .body img, .comment .body script").count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(stage.dialogs).toEqual([]);
   });
 
   it("a comment reported by three members disappears from the article page", async () => {
@@ -85,7 +65,7 @@ describe("the comment page and the moderator pages in chromium", () => {
     for (const reporter of ["e2e-reader-1", "e2e-reader-2", "e2e-reader-3"]) {
       const page = await signIn(reporter, "member", `/articles/${ARTICLE}`);
       const target = page.locator(`[data-comment-id="${reportedId}"]`);
-      await target.locator("summary").click();
+      await target.locator("summary", { hasText: "檢舉" }).click();
       await target.locator("select[name=reason]").selectOption("abuse");
       await Promise.all([page.waitForURL(/notice=reported/), target.locator("button:has-text('送出檢舉')").click()]);
       await expect(page.locator("[role=status]").textContent()).resolves.toContain("已收到檢舉");
@@ -124,7 +104,7 @@ describe("the comment page and the moderator pages in chromium", () => {
     expect(decisions).toHaveLength(1);
     expect(decisions[0]).toMatchObject({ action: "remove", forum_rules: ["R2"], moderator_id: "e2e-moderator", note: "人身攻擊市長，移除（第二條）" });
 
-    await moderator.goto(`${server.baseUrl}/moderate/stats`);
+    await moderator.goto(`${stage.baseUrl}/moderate/stats`);
     // Two decisions today: the automatic refusal of the abusive comment and this removal, both under R2.
     await expect(moderator.locator("[data-testid=decision-total]").textContent()).resolves.toBe("2");
     await expect(moderator.locator("[data-forum-rule=R2]").textContent()).resolves.toBe("2");
@@ -151,9 +131,9 @@ describe("the comment page and the moderator pages in chromium", () => {
     const rows = await moderator.locator("tr[data-href]").evaluateAll((found) => found.map((row) => row.getAttribute("data-href")));
     expect(rows).toHaveLength(2);
     await moderator.keyboard.press("j");
-    await Promise.all([moderator.waitForURL(`${server.baseUrl}${rows[0]}`), moderator.keyboard.press("Enter")]);
-    await Promise.all([moderator.waitForURL(`${server.baseUrl}${rows[1]}`), moderator.keyboard.press("j")]);
-    await Promise.all([moderator.waitForURL(`${server.baseUrl}${rows[0]}`), moderator.keyboard.press("k")]);
+    await Promise.all([moderator.waitForURL(`${stage.baseUrl}${rows[0]}`), moderator.keyboard.press("Enter")]);
+    await Promise.all([moderator.waitForURL(`${stage.baseUrl}${rows[1]}`), moderator.keyboard.press("j")]);
+    await Promise.all([moderator.waitForURL(`${stage.baseUrl}${rows[0]}`), moderator.keyboard.press("k")]);
 
     await moderator.keyboard.press("a");
     await expect(moderator.isChecked("input[name=action][value=approve]")).resolves.toBe(true);

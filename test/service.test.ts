@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { connectPostgres } from "../src/db/postgres.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
-import { PAGE_PATH_PREFIXES } from "../src/web/routes.ts";
+import { PAGE_PATH_PREFIXES, PAGE_PATHS } from "../src/web/routes.ts";
 
 let t: TestContext;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe("health, readiness and docs", () => {
     const served = t.app.routes
       .filter((route) => route.method !== "ALL" && !["/openapi.json", "/docs"].includes(route.path))
       // The web pages are places a browser goes, not API operations.
-      .filter((route) => !PAGE_PATH_PREFIXES.some((prefix) => route.path.startsWith(prefix)))
+      .filter((route) => !PAGE_PATH_PREFIXES.some((prefix) => route.path.startsWith(prefix)) && !PAGE_PATHS.includes(route.path))
       .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`);
     const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations as object).map((method) => `${method} ${path}`));
     expect([...new Set(served)].sort()).toEqual(documented.sort());

@@ -288,7 +288,7 @@ describe("the moderator pages", () => {
     expect(itemPage).toMatch(/<strong>R2-harsh-words<\/strong>.*?data-testid="category">人身攻擊<\/span>.*?（僅標示）/);
     expect(itemPage).toContain("web-mod3 處理中");
     expect(itemPage).toContain("web-r1");
-    expect(itemPage).toContain("會員 web-gina");
+    expect(itemPage).toContain(`會員 <a href="/moderate/members/web-gina">web-gina</a>`);
     expect(itemPage).toMatch(/data-testid="strikes">0</);
 
     const csrf = csrfOf(itemPage);

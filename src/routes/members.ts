@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../http/auth.ts";
 import { MEMBER_ID_PATTERN } from "../auth/token.ts";
-import { listWarnings } from "../db/members.ts";
+import { findMember, listWarnings } from "../db/members.ts";
 import { isRowId } from "../http/row-id.ts";
 import { acknowledgeOwnWarning, actOnMember, memberActionSchema, memberNoteSchema, noteOnMember } from "../members/actions.ts";
 import { memberHistory } from "../members/history.ts";
@@ -45,6 +45,13 @@ export function memberRoutes() {
     const input = await readJson(c, nicknameSchema);
     const applied = await changeNickname(c.get("deps"), memberId, input.nickname);
     return c.json(appliedView(applied), applied.pending ? 202 : 200);
+  });
+
+  // The caller as this service knows them: nickname, standing, trust level, warnings to acknowledge.
+  routes.get("/members/me", requireIdentity, async (c) => {
+    const member = await findMember(c.get("deps").db, c.get("identity").memberId);
+    if (!member) throw new ApiError(404, "member_not_found", "你還沒有在討論區發言或註冊 (not known here yet)");
+    return c.json({ member: memberView(member) });
   });
 
   // A member's warnings, newest first; an unacknowledged one stops their posting (409) until acknowledged.

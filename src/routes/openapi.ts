@@ -375,6 +375,13 @@ export function openApiDocument(forumRulesVersion: string) {
           },
         },
       },
+      "/members/me": {
+        get: {
+          summary: "The caller as this service knows them: nickname and its status, standing, trust level, warnings to acknowledge",
+          security: bearer,
+          responses: { "200": { description: "{ member }", content: json({ type: "object" }) }, "404": error("member_not_found (never posted or registered)") },
+        },
+      },
       "/members/me/warnings": {
         get: {
           summary: "The caller's warnings, newest first: forum rules, the moderator's note, when acknowledged",

@@ -16,7 +16,8 @@ import type { TagListView } from "../views/tags.ts";
 
 /** What a form post left to show: the text the member typed, and why it was refused. */
 interface FormState {
-  comment?: { body: string; accepted: boolean; error: ApiFailure };
+  comment?: { body: string; accepted: boolean; error: ApiFailure; parentId?: string };
+  edit?: { commentId: string; body: string; error: ApiFailure };
   tag?: { label: string; error: ApiFailure };
   report?: { commentId: string; error: ApiFailure };
 }
@@ -25,6 +26,12 @@ interface FormState {
 const NOTICES: Record<string, { text: string; warn?: boolean }> = {
   published: { text: "留言已刊登。" },
   pending: { text: "留言已送出，將由管理員審核後顯示。", warn: true },
+  "R0-new-member": { text: "新會員的前幾則留言會先由管理員看過再刊登，這是例行程序，不代表留言有問題。", warn: true },
+  "R0-watched": { text: "你最近有多則留言被移除，接下來的留言會先由管理員審核後刊登。", warn: true },
+  "R0-link": { text: "含有網址的留言會先由管理員看過再刊登，這是例行程序。", warn: true },
+  edited: { text: "留言已修改。" },
+  edit_pending: { text: "修改已送出，留言將由管理員審核後再顯示。", warn: true },
+  deleted: { text: "留言已刪除。" },
   tag_added: { text: "標籤已加入。" },
   tag_pending: { text: "標籤已送出，將由管理員審核後顯示。", warn: true },
   reported: { text: "已收到檢舉，管理員會盡快處理。謝謝你。" },
@@ -58,6 +65,95 @@ function RefusedText({ text, error }: { text: string; error: ApiFailure }) {
         segment.labels.length ? <mark class="hit" title={segment.labels.join("；")}>{segment.text}</mark> : segment.text,
       )}
     </p>
+  );
+}
+
+type PageComment = CommentsPageView["comments"][number];
+
+/** Top-level comments with their replies under them (oldest reply first); a reply whose comment is not on this page stands alone. */
+function threads(comments: PageComment[]): { comment: PageComment; replies: PageComment[] }[] {
+  const onPage = new Set(comments.filter((c) => c.replyTo === null).map((c) => c.id));
+  const repliesOf = new Map<string, PageComment[]>();
+  for (const comment of comments) {
+    if (comment.replyTo && onPage.has(comment.replyTo.id)) repliesOf.set(comment.replyTo.id, [comment, ...(repliesOf.get(comment.replyTo.id) ?? [])]);
+  }
+  return comments
+    .filter((comment) => comment.replyTo === null || !onPage.has(comment.replyTo.id))
+    .map((comment) => ({ comment, replies: comment.replyTo === null ? (repliesOf.get(comment.id) ?? []) : [] }));
+}
+
+function CommentBox({ comment, base, session, forumRules, state }: { comment: PageComment; base: string; session: WebSession | null; forumRules: ForumRules; state: FormState }) {
+  const own = session?.memberId === comment.memberId;
+  const editing = state.edit?.commentId === comment.id ? state.edit : undefined;
+  const replying = state.comment?.parentId === comment.id ? state.comment : undefined;
+  return (
+    <div class="comment" id={`comment-${comment.id}`} data-comment-id={comment.id}>
+      <div class="muted">
+        {comment.nickname ?? `會員 ${comment.memberId}`} · {formatTime(comment.createdAt)}
+        {comment.editedAt ? " · 已編輯" : ""}
+      </div>
+      {comment.replyTo ? (
+        <div class="muted" data-testid="reply-to">
+          {comment.replyTo.removed ? "回覆一則已移除的留言" : <a href={`#comment-${comment.replyTo.id}`}>回覆的留言</a>}
+        </div>
+      ) : null}
+      <div class="body">{comment.body}</div>
+      {editing ? (
+        <div>
+          <ErrorBox message={editing.error.message} items={reasonLines(editing.error)} />
+          <RefusedText text={editing.body} error={editing.error} />
+        </div>
+      ) : null}
+      {session && own ? (
+        <details open={editing ? true : undefined}>
+          <summary class="muted">修改或刪除</summary>
+          <form method="post" action={`${base}/page/edit`} class="comment-form">
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <input type="hidden" name="commentId" value={comment.id} />
+            <label for={`edit-${comment.id}`}>修改留言</label>
+            <textarea id={`edit-${comment.id}`} name="body" required>{editing?.body ?? comment.body}</textarea>
+            <button type="submit" class="secondary">儲存修改</button>
+          </form>
+          <form method="post" action={`${base}/page/delete`}>
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <input type="hidden" name="commentId" value={comment.id} />
+            <button type="submit" class="link">刪除這則留言</button>
+          </form>
+        </details>
+      ) : null}
+      {session && !own && comment.replyTo === null ? (
+        <details open={replying ? true : undefined}>
+          <summary class="muted">回覆</summary>
+          {replying ? <ErrorBox message={replying.error.message} items={reasonLines(replying.error)} /> : null}
+          <form method="post" action={`${base}/page/comment`} class="comment-form">
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <input type="hidden" name="idempotencyKey" value={randomToken()} />
+            <input type="hidden" name="parentId" value={comment.id} />
+            <label for={`reply-${comment.id}`}>回覆這則留言</label>
+            <textarea id={`reply-${comment.id}`} name="body" required>{replying?.body ?? ""}</textarea>
+            <label>
+              <input type="checkbox" name="acceptedRulesVersion" value={forumRules.version} required checked={replying?.accepted ?? false} /> 我已閱讀並同意討論區規則
+            </label>
+            <button type="submit">送出回覆</button>
+          </form>
+        </details>
+      ) : null}
+      {session && !own ? (
+        <details>
+          <summary class="muted">檢舉</summary>
+          <form method="post" action={`${base}/page/report`} class="filters">
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <input type="hidden" name="commentId" value={comment.id} />
+            <select name="reason" aria-label="檢舉原因">
+              {Object.entries(REPORT_REASONS).map(([value, label]) => (
+                <option value={value}>{label}</option>
+              ))}
+            </select>
+            <button type="submit" class="secondary">送出檢舉</button>
+          </form>
+        </details>
+      ) : null}
+    </div>
   );
 }
 
@@ -124,7 +220,7 @@ function ArticlePage({ article, comments, tags, forumRules, session, notice, sta
         <h2 id="comments-heading">
           <span data-testid="comment-count">{comments.publishedCount} 則留言</span>
         </h2>
-        {state.comment ? (
+        {state.comment && !state.comment.parentId ? (
           <div>
             <ErrorBox message={state.comment.error.message} items={reasonLines(state.comment.error)} />
             <RefusedText text={state.comment.body} error={state.comment.error} />
@@ -135,7 +231,7 @@ function ArticlePage({ article, comments, tags, forumRules, session, notice, sta
             <input type="hidden" name="_csrf" value={session.csrf} />
             <input type="hidden" name="idempotencyKey" value={randomToken()} />
             <label for="comment-body">發表留言</label>
-            <textarea id="comment-body" name="body" required>{state.comment?.body ?? ""}</textarea>
+            <textarea id="comment-body" name="body" required>{state.comment && !state.comment.parentId ? state.comment.body : ""}</textarea>
             <p>
               <label>
                 <input type="checkbox" name="acceptedRulesVersion" value={forumRules.version} required checked={state.comment?.accepted ?? false} /> 我已閱讀並同意下方的討論區規則（版本{" "}
@@ -151,27 +247,14 @@ function ArticlePage({ article, comments, tags, forumRules, session, notice, sta
         )}
         {state.report ? <ErrorBox message={state.report.error.message} /> : null}
         <div class="comments">
-          {comments.comments.map((comment) => (
-            <div class="comment" id={`comment-${comment.id}`} data-comment-id={comment.id}>
-              <div class="muted">
-                {comment.nickname ?? `會員 ${comment.memberId}`} · {formatTime(comment.createdAt)}
-              </div>
-              <div class="body">{comment.body}</div>
-              {session && session.memberId !== comment.memberId ? (
-                <details>
-                  <summary class="muted">檢舉</summary>
-                  <form method="post" action={`${base}/page/report`} class="filters">
-                    <input type="hidden" name="_csrf" value={session.csrf} />
-                    <input type="hidden" name="commentId" value={comment.id} />
-                    <select name="reason" aria-label="檢舉原因">
-                      {Object.entries(REPORT_REASONS).map(([value, label]) => (
-                        <option value={value}>{label}</option>
-                      ))}
-                    </select>
-                    <button type="submit" class="secondary">送出檢舉</button>
-                  </form>
-                </details>
-              ) : null}
+          {threads(comments.comments).map(({ comment, replies }) => (
+            <div class="thread">
+              <CommentBox comment={comment} base={base} session={session} forumRules={forumRules} state={state} />
+              {replies.map((reply) => (
+                <div class="reply">
+                  <CommentBox comment={reply} base={base} session={session} forumRules={forumRules} state={state} />
+                </div>
+              ))}
             </div>
           ))}
         </div>
@@ -247,17 +330,42 @@ export function articlePageRoutes(appFetch: AppFetch, maxCommentChars: number) {
     const { session, form } = post;
     const body = form.text("body");
     const accepted = form.text("acceptedRulesVersion");
-    const result = await callApi<{ comment: { id: string; status: string } }>(c, appFetch, session, "POST", `${article}/comments`, {
+    const parentId = form.text("parentId") || undefined;
+    const result = await callApi<{ comment: { id: string; status: string }; premoderation?: { ruleId: string } }>(c, appFetch, session, "POST", `${article}/comments`, {
       body,
       acceptedRulesVersion: accepted || undefined,
       idempotencyKey: form.text("idempotencyKey") || undefined,
+      ...(parentId ? { parentId } : {}),
     });
     if (result.ok) {
-      const { comment } = result.body;
-      return c.redirect(`${article}?notice=${comment.status === "published" ? "published" : "pending"}#comment-${comment.id}`, 303);
+      const { comment, premoderation } = result.body;
+      const notice = comment.status === "published" ? "published" : (premoderation?.ruleId ?? "pending");
+      return c.redirect(`${article}?notice=${encodeURIComponent(notice)}#comment-${comment.id}`, 303);
     }
-    const state = { comment: { body, accepted: accepted === c.get("deps").config.forumRules.version, error: result.error } };
+    const state = { comment: { body, accepted: accepted === c.get("deps").config.forumRules.version, error: result.error, parentId } };
     return renderArticle(c, appFetch, session, state, result.status);
+  });
+
+  // The author's own comment: an edit goes through the API's moderation; a refused one leaves the published text.
+  routes.post("/articles/:id/page/edit", formLimit(maxCommentRequestBytes(maxCommentChars)), async (c) => {
+    const article = `/articles/${encodeURIComponent(c.req.param("id"))}`;
+    const post = await signedInForm(c, article);
+    if (post.refused) return post.refused;
+    const commentId = post.form.text("commentId");
+    const body = post.form.text("body");
+    const result = await callApi<{ comment: { id: string; status: string } }>(c, appFetch, post.session, "PATCH", `/comments/${encodeURIComponent(commentId)}`, { body });
+    if (result.ok) return c.redirect(`${article}?notice=${result.body.comment.status === "pending" ? "edit_pending" : "edited"}#comment-${commentId}`, 303);
+    return renderArticle(c, appFetch, post.session, { edit: { commentId, body, error: result.error } }, result.status);
+  });
+
+  routes.post("/articles/:id/page/delete", formLimit(8 * 1024), async (c) => {
+    const article = `/articles/${encodeURIComponent(c.req.param("id"))}`;
+    const post = await signedInForm(c, article);
+    if (post.refused) return post.refused;
+    const commentId = post.form.text("commentId");
+    const result = await callApi(c, appFetch, post.session, "DELETE", `/comments/${encodeURIComponent(commentId)}`);
+    if (result.ok) return c.redirect(`${article}?notice=deleted`, 303);
+    return c.html(<SimplePage title="無法刪除" session={post.session} message={result.error.message} />, result.status);
   });
 
   routes.post("/articles/:id/page/tag", formLimit(8 * 1024), async (c) => {

@@ -28,6 +28,9 @@ button.link { border: none; background: none; color: var(--accent); padding: 0; 
 .comment:first-child { border-top: none; }
 .comment .body { white-space: pre-wrap; overflow-wrap: anywhere; }
 .comment details { display: inline-block; }
+.reply { margin-left: 1.5rem; border-left: 3px solid var(--line); padding-left: .8rem; }
+.comment details { margin-right: .8rem; }
+.comment details[open] { display: block; }
 .tags { list-style: none; padding: 0; display: flex; gap: .4rem; flex-wrap: wrap; }
 .tags li { background: #e8f0f9; border-radius: 999px; padding: .1rem .6rem; }
 .rules li { margin: .25rem 0; }

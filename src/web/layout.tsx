@@ -34,6 +34,11 @@ export function Layout({ title, session, area, children }: LayoutProps) {
               <a href="/moderate/stats">統計</a>
             </nav>
           ) : null}
+          {session && area !== "moderate" ? (
+            <nav>
+              <a href="/me">我的帳號</a>
+            </nav>
+          ) : null}
           {session ? (
             <form method="post" action="/logout">
               <span class="muted">已登入：{session.memberId}（{ROLE_NAMES[session.role]}） </span>

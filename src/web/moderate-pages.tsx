@@ -9,6 +9,7 @@ import type { StatsView } from "../views/stats.ts";
 import { showQueue } from "./moderate/queue-page.tsx";
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
+import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
 
 const requireModerator = createMiddleware<AppEnv>(async (c, next) => {
   c.header("Cache-Control", "no-store");
@@ -62,6 +63,44 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     const result = await callApi<{ decision: { id: string } }>(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/decision`, input);
     if (result.ok) return c.redirect(`/moderate?notice=decided&decision=${result.body.decision.id}`, 303);
     return showItem(c, appFetch, draft, result.error, result.status);
+  });
+
+  routes.get("/moderate/members/:id", (c) => showMember(c, appFetch, null, null));
+
+  routes.post("/moderate/members/:id/action", formLimit(16 * 1024), async (c) => {
+    const session = c.get("webSession");
+    const form = await readForm(c);
+    const forged = await rejectForgedPost(c, session, form);
+    if (forged) return forged;
+    const draft: MemberActionDraft = {
+      action: form.text("action"),
+      forumRules: form.all("forumRules"),
+      note: form.text("note"),
+      suspendDays: form.text("suspendDays"),
+      takeDownComments: form.text("takeDownComments") === "1",
+    };
+    const input = {
+      action: draft.action,
+      forumRules: draft.forumRules,
+      note: draft.note,
+      takeDownComments: draft.takeDownComments,
+      ...(draft.action === "suspend" && draft.suspendDays ? { suspendDays: Number(draft.suspendDays) } : {}),
+    };
+    const member = `/members/${encodeURIComponent(c.req.param("id"))}`;
+    const result = await callApi(c, appFetch, session, "POST", `${member}/actions`, input);
+    if (result.ok) return c.redirect(`/moderate${member}`, 303);
+    return showMember(c, appFetch, draft, result.error, result.status);
+  });
+
+  routes.post("/moderate/members/:id/note", formLimit(8 * 1024), async (c) => {
+    const session = c.get("webSession");
+    const form = await readForm(c);
+    const forged = await rejectForgedPost(c, session, form);
+    if (forged) return forged;
+    const member = `/members/${encodeURIComponent(c.req.param("id"))}`;
+    const result = await callApi(c, appFetch, session, "POST", `${member}/notes`, { note: form.text("note") });
+    if (result.ok) return c.redirect(`/moderate${member}`, 303);
+    return showMember(c, appFetch, null, result.error, result.status);
   });
 
   routes.get("/moderate/stats", async (c) => {

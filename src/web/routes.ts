@@ -6,6 +6,7 @@ import { articlePageRoutes } from "./article-page.tsx";
 import { MODERATE_JS, SITE_CSS } from "./assets.ts";
 import { loginRoutes } from "./login-page.tsx";
 import { moderatePageRoutes } from "./moderate-pages.tsx";
+import { memberPageRoutes } from "./member-page.tsx";
 
 // The pages load nothing from anywhere else and run no inline script; forms post only to this site.
 const PAGE_CSP =
@@ -22,7 +23,8 @@ const pageHeaders = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /** Routes of the web pages, which are paths a browser visits rather than API operations. */
-export const PAGE_PATH_PREFIXES = ["/login", "/logout", "/moderate", "/assets/", "/articles/:id/page/"];
+export const PAGE_PATH_PREFIXES = ["/login", "/logout", "/moderate", "/assets/", "/articles/:id/page/", "/me/"];
+export const PAGE_PATHS = ["/me"];
 
 /**
  * The web pages: the public article page, the login that turns the site's token into a session, and the
@@ -35,6 +37,8 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
   routes.use("/logout", pageHeaders);
   routes.use("/moderate", pageHeaders);
   routes.use("/moderate/*", pageHeaders);
+  routes.use("/me", pageHeaders);
+  routes.use("/me/*", pageHeaders);
 
   routes.get("/assets/site.css", (c) => {
     c.header("Cache-Control", "public, max-age=300");
@@ -50,5 +54,6 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
   routes.route("/", loginRoutes());
   routes.route("/", articlePageRoutes(appFetch, maxCommentChars));
   routes.route("/", moderatePageRoutes(appFetch));
+  routes.route("/", memberPageRoutes(appFetch));
   return routes;
 }

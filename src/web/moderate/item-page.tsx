@@ -10,7 +10,7 @@ import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNot
 import type { WebSession } from "../session.ts";
 import type { DecisionView } from "../../views/decisions.ts";
 import type { ItemDetailView, StoredVerdict } from "../../views/review.ts";
-import { ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, KIND_NAMES, MEMBER_STATUS_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
+import { ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, KIND_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
 
 function SubjectText({ detail }: { detail: ItemDetailView }) {
   const subject = detail.subject;
@@ -89,7 +89,7 @@ function ReasonsList({ verdict }: { verdict: StoredVerdict | undefined }) {
   );
 }
 
-function DecisionsTable({ decisions }: { decisions: DecisionView[] }) {
+export function DecisionsTable({ decisions }: { decisions: DecisionView[] }) {
   if (decisions.length === 0) return <p class="muted">沒有紀錄。</p>;
   return (
     <table>
@@ -205,7 +205,24 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
       {error ? <ErrorBox message={error.message} /> : null}
       <section>
         <h2>內容</h2>
+        {subject?.parent ? (
+          <blockquote class="muted" data-testid="parent">
+            回覆 會員 {subject.parent.memberId} 的留言{subject.parent.status === "published" ? "" : `（${SUBJECT_STATUS_NAMES[subject.parent.status] ?? subject.parent.status}）`}：{subject.parent.body}
+          </blockquote>
+        ) : null}
         <SubjectText detail={detail} />
+        {subject?.earlierVersions?.length ? (
+          <details data-testid="earlier-versions">
+            <summary class="muted">修改前的版本（{subject.earlierVersions.length}）</summary>
+            <ol>
+              {subject.earlierVersions.map((version) => (
+                <li>
+                  {formatTime(version.createdAt)}：{version.body}
+                </li>
+              ))}
+            </ol>
+          </details>
+        ) : null}
         <p class="muted">狀態：{subject ? (SUBJECT_STATUS_NAMES[subject.status] ?? subject.status) : "已刪除"}</p>
         <ReasonsList verdict={subject?.verdict} />
       </section>
@@ -251,7 +268,12 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
       </section>
       {member ? (
         <section>
-          <h2>會員 {member.id}</h2>
+          <h2>
+            會員 <a href={`/moderate/members/${encodeURIComponent(member.id)}`}>{member.id}</a>
+          </h2>
+          <p data-testid="trust">
+            留言層級：{TRUST_NAMES[member.trustLevel] ?? member.trustLevel}（{member.trustWhy}）
+          </p>
           <p>
             暱稱：{member.nickname ?? "（未設定）"}
             {member.nicknameStatus === "pending" ? "（待審）" : ""} · 狀態：{MEMBER_STATUS_NAMES[member.status] ?? member.status}

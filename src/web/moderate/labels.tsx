@@ -2,7 +2,8 @@
 import type { ItemView } from "../../views/review.ts";
 
 export const SUBJECT_NAMES: Record<string, string> = { comment: "留言", tag: "標籤", member: "暱稱" };
-export const SUBJECT_STATUS_NAMES: Record<string, string> = { published: "已刊登", pending: "待審（未顯示）", removed: "已移除" };
+export const SUBJECT_STATUS_NAMES: Record<string, string> = { published: "已刊登", pending: "待審（未顯示）", removed: "已移除", deleted: "作者已刪除" };
+export const TRUST_NAMES: Record<string, string> = { newcomer: "新會員（留言先審）", member: "一般會員", trusted: "信任會員", watched: "觀察中（留言先審）" };
 export const MEMBER_STATUS_NAMES: Record<string, string> = { active: "正常", suspended: "停權中", revoked: "已解除會員資格" };
 export const KIND_NAMES: Record<string, string> = { moderation: "審核", appeal: "申訴" };
 export const SOURCE_NAMES: Record<string, string> = { automated_detection: "自動偵測", member_report: "會員檢舉", appeal: "申訴", member_appeal: "申訴", moderator_initiative: "管理員主動" };
@@ -12,6 +13,7 @@ export const ACTION_NAMES: Record<string, string> = {
   remove: "移除",
   remove_and_suspend: "移除並停權",
   suspend: "停權",
+  warn: "警告",
   revoke: "解除會員資格",
   dismiss_reports: "駁回檢舉",
   uphold: "維持原處分",

@@ -1,0 +1,196 @@
+import { Hono, type Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env.ts";
+import type { DecisionView } from "../views/decisions.ts";
+import type { MemberView } from "../views/members.ts";
+import type { Reason } from "../moderation/verdict.ts";
+import { callApi, type AppFetch } from "./api.ts";
+import { formLimit, loginRedirect, signedInForm } from "./forms.tsx";
+import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
+import { ACTION_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES } from "./moderate/labels.tsx";
+import { readSession, type WebSession } from "./session.ts";
+
+// The member's own page (/me): their warnings to acknowledge, their statement of reasons with an appeal
+// form, and their nickname with its check. Everything goes through the JSON API as the member.
+
+type Warning = { decisionId: string; forumRules: string[]; note: string | null; createdAt: string; acknowledgedAt: string | null };
+type StatementEntry = DecisionView & { appeal: { id: string } | { appealableUntil: string } | null; facts: unknown };
+type NicknameAnswer = { outcome: string; message: string };
+
+/** What the last form left to show on the page. */
+interface MemberPageState {
+  notice?: string;
+  error?: { message: string; items?: string[] };
+  nickname?: { text: string; answer?: NicknameAnswer };
+}
+
+const NOTICES: Record<string, string> = {
+  acknowledged: "已確認警告，你可以繼續留言。",
+  appealed: "申訴已送出，將由另一位管理員重新審查。",
+  nickname_saved: "暱稱已儲存。",
+  nickname_pending: "暱稱已送出，將由管理員審核後顯示。",
+};
+
+/** The messages of a decision's reasons, as its statement of reasons gives them to the member. */
+function reasonMessages(facts: unknown): string[] {
+  const { reasons = [], verdicts = [] } = (facts ?? {}) as { reasons?: Reason[]; verdicts?: { reasons?: Reason[] }[] };
+  return [...reasons, ...verdicts.flatMap((v) => v.reasons ?? [])].map((r) => `${FORUM_RULE_NAMES[r.forumRule] ?? r.forumRule}：${r.message}`);
+}
+
+function MemberPage(props: { session: WebSession; member: MemberView | null; warnings: Warning[]; decisions: StatementEntry[]; state: MemberPageState; rulesVersion: string; now: Date }) {
+  const { session, member, warnings, decisions, state } = props;
+  const open = warnings.filter((w) => !w.acknowledgedAt);
+  return (
+    <Layout title="我的帳號 - 新聞討論區" session={session} area="public">
+      <h1>我的帳號</h1>
+      {state.notice && NOTICES[state.notice] ? <div class="notice" role="status">{NOTICES[state.notice]}</div> : null}
+      {state.error ? <ErrorBox message={state.error.message} items={state.error.items} /> : null}
+      <section class="card">
+        <p>暱稱：{member?.nickname ?? "尚未設定"}{member?.nicknameStatus === "pending" ? "（審核中）" : ""}</p>
+        <p>帳號狀態：{MEMBER_STATUS_NAMES[member?.status ?? "active"]}{member?.suspendedUntil ? `，停權至 ${formatTime(member.suspendedUntil)}` : ""}</p>
+        <p data-testid="trust-level">留言層級：{TRUST_NAMES[member?.trustLevel ?? "newcomer"]}</p>
+      </section>
+
+      <section aria-labelledby="warnings-heading">
+        <h2 id="warnings-heading">管理員的警告</h2>
+        {open.length === 0 ? <p class="muted">沒有待確認的警告。</p> : null}
+        {open.map((warning) => (
+          <div class="card warning" data-testid="warning">
+            <p>{warning.forumRules.map((rule) => FORUM_RULE_NAMES[rule] ?? rule).join("、")} · {formatTime(warning.createdAt)}</p>
+            <p>{warning.note}</p>
+            <form method="post" action={`/me/warnings/${warning.decisionId}/acknowledge`}>
+              <input type="hidden" name="_csrf" value={session.csrf} />
+              <button type="submit">我已閱讀並了解</button>
+            </form>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="decisions-heading">
+        <h2 id="decisions-heading">處理紀錄與申訴</h2>
+        {decisions.length === 0 ? <p class="muted">沒有與你有關的處理紀錄。</p> : null}
+        {decisions.map((decision) => {
+          const appeal = decision.appeal;
+          const canAppeal = appeal !== null && "appealableUntil" in appeal && new Date(appeal.appealableUntil) > props.now;
+          return (
+            <div class="card" data-testid="decision" data-decision-id={decision.id}>
+              <p>
+                <strong>{ACTION_NAMES[decision.action] ?? decision.action}</strong> · {decision.forumRules.map((rule) => FORUM_RULE_NAMES[rule] ?? rule).join("、")} ·{" "}
+                {formatTime(decision.createdAt)}
+              </p>
+              {decision.subjectText ? <p class="text">{decision.subjectText}</p> : null}
+              <ul>
+                {reasonMessages(decision.facts).map((line) => (
+                  <li>{line}</li>
+                ))}
+              </ul>
+              {decision.note ? <p>管理員說明：{decision.note}</p> : null}
+              {appeal && "id" in appeal ? <p class="muted">已提出申訴。</p> : null}
+              {canAppeal ? (
+                <form method="post" action={`/me/decisions/${decision.id}/appeal`} class="comment-form">
+                  <input type="hidden" name="_csrf" value={session.csrf} />
+                  <label for={`appeal-${decision.id}`}>申訴理由（{formatTime((appeal as { appealableUntil: string }).appealableUntil)} 前可申訴）</label>
+                  <textarea id={`appeal-${decision.id}`} name="note" maxlength={2000}></textarea>
+                  <button type="submit" class="secondary">提出申訴</button>
+                </form>
+              ) : null}
+            </div>
+          );
+        })}
+      </section>
+
+      <section aria-labelledby="nickname-heading">
+        <h2 id="nickname-heading">{member?.nickname ? "更改暱稱" : "設定暱稱"}</h2>
+        {state.nickname?.answer ? (
+          <div class={state.nickname.answer.outcome === "allow" ? "notice" : "notice warn"} role="status" data-testid="nickname-answer">
+            {state.nickname.answer.message}
+          </div>
+        ) : null}
+        <form method="post" action="/me/nickname" class="filters">
+          <input type="hidden" name="_csrf" value={session.csrf} />
+          <label>
+            暱稱
+            <input type="text" name="nickname" maxlength={200} required value={state.nickname?.text ?? ""} />
+          </label>
+          {member?.nickname ? null : (
+            <label>
+              <input type="checkbox" name="acceptedRulesVersion" value={props.rulesVersion} /> 我已閱讀並同意討論區規則
+            </label>
+          )}
+          <button type="submit" name="intent" value="check" class="secondary">檢查暱稱</button>
+          <button type="submit" name="intent" value="save">儲存暱稱</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+async function renderMemberPage(c: Context<AppEnv>, appFetch: AppFetch, session: WebSession, state: MemberPageState, status: ContentfulStatusCode = 200) {
+  const [me, warnings, decisions] = await Promise.all([
+    callApi<{ member: MemberView }>(c, appFetch, session, "GET", "/members/me"),
+    callApi<{ warnings: Warning[] }>(c, appFetch, session, "GET", "/members/me/warnings"),
+    callApi<{ decisions: StatementEntry[] }>(c, appFetch, session, "GET", "/members/me/decisions"),
+  ]);
+  c.header("Cache-Control", "no-store");
+  const { config, clock } = c.get("deps");
+  return c.html(
+    <MemberPage
+      session={session}
+      member={me.ok ? me.body.member : null}
+      warnings={warnings.ok ? warnings.body.warnings : []}
+      decisions={decisions.ok ? decisions.body.decisions : []}
+      state={state}
+      rulesVersion={config.forumRules.version}
+      now={clock.now()}
+    />,
+    status,
+  );
+}
+
+export function memberPageRoutes(appFetch: AppFetch) {
+  const routes = new Hono<AppEnv>();
+
+  routes.get("/me", async (c) => {
+    const session = await readSession(c);
+    if (!session) return loginRedirect(c, "/me");
+    return renderMemberPage(c, appFetch, session, { notice: c.req.query("notice") });
+  });
+
+  routes.post("/me/warnings/:id/acknowledge", formLimit(4096), async (c) => {
+    const post = await signedInForm(c, "/me");
+    if (post.refused) return post.refused;
+    const result = await callApi(c, appFetch, post.session, "POST", `/members/me/warnings/${encodeURIComponent(c.req.param("id"))}/acknowledge`);
+    if (result.ok) return c.redirect("/me?notice=acknowledged", 303);
+    return renderMemberPage(c, appFetch, post.session, { error: { message: result.error.message } }, result.status);
+  });
+
+  routes.post("/me/decisions/:id/appeal", formLimit(16 * 1024), async (c) => {
+    const post = await signedInForm(c, "/me");
+    if (post.refused) return post.refused;
+    const note = post.form.text("note").trim();
+    const result = await callApi(c, appFetch, post.session, "POST", `/decisions/${encodeURIComponent(c.req.param("id"))}/appeal`, note ? { note } : {});
+    if (result.ok) return c.redirect("/me?notice=appealed", 303);
+    return renderMemberPage(c, appFetch, post.session, { error: { message: result.error.message } }, result.status);
+  });
+
+  // The nickname form: "check" asks the live check and shows its answer; "save" registers or changes it.
+  routes.post("/me/nickname", formLimit(8 * 1024), async (c) => {
+    const post = await signedInForm(c, "/me");
+    if (post.refused) return post.refused;
+    const { session, form } = post;
+    const nickname = form.text("nickname");
+    if (form.text("intent") === "check") {
+      const checked = await callApi<NicknameAnswer>(c, appFetch, session, "POST", "/nicknames/check", { nickname });
+      if (!checked.ok) return renderMemberPage(c, appFetch, session, { nickname: { text: nickname }, error: { message: checked.error.message } }, checked.status);
+      return renderMemberPage(c, appFetch, session, { nickname: { text: nickname, answer: checked.body } });
+    }
+    const me = await callApi<{ member: MemberView }>(c, appFetch, session, "GET", "/members/me");
+    const saved = me.ok && me.body.member.nickname
+      ? await callApi<{ message?: string }>(c, appFetch, session, "PATCH", `/members/${encodeURIComponent(session.memberId)}/nickname`, { nickname })
+      : await callApi<{ message?: string }>(c, appFetch, session, "POST", "/members", { nickname, acceptedRulesVersion: form.text("acceptedRulesVersion") || undefined });
+    if (saved.ok) return c.redirect(`/me?notice=${saved.status === 202 ? "nickname_pending" : "nickname_saved"}`, 303);
+    return renderMemberPage(c, appFetch, session, { nickname: { text: nickname }, error: { message: saved.error.message } }, saved.status);
+  });
+
+  return routes;
+}

@@ -1,0 +1,152 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../../app-env.ts";
+import type { MemberHistory } from "../../members/history.ts";
+import { callApi, type ApiFailure, type AppFetch } from "../api.ts";
+import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "../layout.tsx";
+import { SimplePage } from "../forms.tsx";
+import type { WebSession } from "../session.ts";
+import { DecisionsTable } from "./item-page.tsx";
+import { MEMBER_STATUS_NAMES, SUBJECT_STATUS_NAMES, TRUST_NAMES } from "./labels.tsx";
+
+// A member as a moderator sees them (/moderate/members/:id): standing, trust level and why, comments by
+// status, decisions, reports, warnings, notes and changes of level; a warning, suspension or revocation
+// (with their comments taken down if chosen), and a private note.
+
+export interface MemberActionDraft {
+  action: string;
+  forumRules: string[];
+  note: string;
+  suspendDays: string;
+  takeDownComments: boolean;
+}
+
+const OUTCOME_NAMES: Record<string, string> = { upheld: "成立", dismissed: "駁回", open: "處理中" };
+const tally = (counts: Record<string, number>) =>
+  Object.entries(counts).map(([outcome, n]) => `${OUTCOME_NAMES[outcome] ?? outcome} ${n}`).join("、") || "無";
+
+function MemberHistoryPage({ session, history, draft, error }: { session: WebSession; history: MemberHistory; draft: MemberActionDraft | null; error: ApiFailure | null }) {
+  const { member, standing, comments } = history;
+  const base = `/moderate/members/${encodeURIComponent(member.id)}`;
+  return (
+    <Layout title={`會員 ${member.id} - 留言審核`} session={session} area="moderate">
+      <h1>會員 {member.id}</h1>
+      {error ? <ErrorBox message={error.message} /> : null}
+      <p>
+        暱稱：{member.nickname ?? "（未設定）"} · 狀態：<span data-testid="member-status">{MEMBER_STATUS_NAMES[member.status] ?? member.status}</span>
+        {member.suspendedUntil ? `（停權至 ${formatTime(member.suspendedUntil)}）` : ""} · 違規紀錄 {standing?.strikes ?? 0} 次 · 待確認警告{" "}
+        {member.unacknowledgedWarnings} 則
+      </p>
+      <p data-testid="trust">
+        留言層級：{TRUST_NAMES[member.trustLevel] ?? member.trustLevel}（{standing?.trustWhy}）
+      </p>
+      <p data-testid="comment-counts">
+        留言：已刊登 {comments.byStatus.published} · 待審 {comments.byStatus.pending} · 已移除 {comments.byStatus.removed}
+      </p>
+      <p>
+        檢舉他人：{tally(history.reports.filed)} · 被檢舉：{tally(history.reports.received)}
+      </p>
+
+      <section>
+        <h2>處置這位會員</h2>
+        <form method="post" action={`${base}/action`} class="comment-form" data-testid="member-action">
+          <input type="hidden" name="_csrf" value={session.csrf} />
+          <p>
+            {[
+              ["warn", "警告（會員須確認後才能再留言）"],
+              ["suspend", "停權"],
+              ["revoke", "解除會員資格"],
+            ].map(([value, label]) => (
+              <label>
+                <input type="radio" name="action" value={value} required checked={draft?.action === value} /> {label}{" "}
+              </label>
+            ))}
+          </p>
+          <p>
+            {(["R1", "R2", "R3", "R4"] as const).map((rule) => (
+              <label>
+                <input type="checkbox" name="forumRules" value={rule} checked={draft?.forumRules.includes(rule)} /> {FORUM_RULE_NAMES[rule]}{" "}
+              </label>
+            ))}
+          </p>
+          <p>
+            <label>
+              停權天數 <input type="number" name="suspendDays" min={1} max={3650} value={draft?.suspendDays ?? ""} />
+            </label>
+          </p>
+          <p>
+            <label>
+              <input type="checkbox" name="takeDownComments" value="1" checked={draft?.takeDownComments} /> 同時移除這位會員已刊登與待審的留言（每則各自留下處理紀錄）
+            </label>
+          </p>
+          <label for="member-action-note">說明（會員看得到）</label>
+          <textarea id="member-action-note" name="note" required>{draft?.note ?? ""}</textarea>
+          <button type="submit">送出處置</button>
+        </form>
+      </section>
+
+      <section>
+        <h2>管理員備註（會員看不到）</h2>
+        <ul data-testid="notes">
+          {history.notes.map((note) => (
+            <li>
+              {formatTime(note.createdAt)} {note.moderatorId}：{note.note}
+            </li>
+          ))}
+        </ul>
+        <form method="post" action={`${base}/note`} class="filters">
+          <input type="hidden" name="_csrf" value={session.csrf} />
+          <label>
+            新增備註 <input type="text" name="note" maxlength={2000} required />
+          </label>
+          <button type="submit" class="secondary">加入備註</button>
+        </form>
+      </section>
+
+      <section>
+        <h2>最近的留言</h2>
+        <ul>
+          {comments.latest.map((comment) => (
+            <li>
+              {formatTime(comment.createdAt)} · {SUBJECT_STATUS_NAMES[comment.status] ?? comment.status} · {comment.body}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section>
+        <h2>處理紀錄</h2>
+        <DecisionsTable decisions={history.decisions} />
+      </section>
+
+      <section>
+        <h2>留言層級的變化</h2>
+        <ul data-testid="trust-changes">
+          {history.trustChanges.map((change) => (
+            <li>
+              {formatTime(change.createdAt)}：{TRUST_NAMES[change.from] ?? change.from} → {TRUST_NAMES[change.to] ?? change.to}（{change.why}）
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section>
+        <h2>警告</h2>
+        <ul>
+          {history.warnings.map((warning) => (
+            <li>
+              {formatTime(warning.createdAt)}：{warning.note}（{warning.acknowledgedAt ? `已於 ${formatTime(warning.acknowledgedAt)} 確認` : "尚未確認"}）
+            </li>
+          ))}
+        </ul>
+      </section>
+    </Layout>
+  );
+}
+
+export async function showMember(c: Context<AppEnv>, appFetch: AppFetch, draft: MemberActionDraft | null, error: ApiFailure | null, status: ContentfulStatusCode = 200) {
+  const session = c.get("webSession");
+  const history = await callApi<MemberHistory>(c, appFetch, session, "GET", `/members/${encodeURIComponent(c.req.param("id") ?? "")}/history`);
+  if (!history.ok) return c.html(<SimplePage title="找不到會員" session={session} area="moderate" message={history.error.message} />, history.status);
+  return c.html(<MemberHistoryPage session={session} history={history.body} draft={draft} error={error} />, status);
+}
