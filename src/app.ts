@@ -16,6 +16,9 @@ import { statsRoutes } from "./routes/stats.ts";
 import { tagRoutes } from "./routes/tags.ts";
 import { webRoutes } from "./web/routes.ts";
 
+/** Answers to a request that cannot have written anything: 401, 403, 404 and 405 are given before any write. */
+const NOTHING_WRITTEN = [401, 403, 404, 405];
+
 /** Builds the HTTP API from its dependencies; the same app serves Node, Workers and the tests. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -28,8 +31,9 @@ export function createApp(deps: AppDeps) {
     try {
       await next();
     } finally {
-      // Whatever it wrote, no public read from before it is answered again (src/recent-reads.ts).
-      recentReads.forget();
+      // Whatever it wrote, no public read from before it is answered again (src/recent-reads.ts). A request
+      // refused before anything could be written (no such route, no identity, no right) keeps them.
+      if (!NOTHING_WRITTEN.includes(c.res.status)) recentReads.forget();
     }
   });
 

@@ -117,12 +117,16 @@ describe("pre-moderation of newcomers, and trust from history", () => {
 
   it("names the level from the numbers alone (the rule as a pure function)", () => {
     const recent = (removed: number, published: number) => [...Array(removed).fill("removed"), ...Array(published).fill("published")];
-    expect(trustLevelOf({ standing: 0, recent: [], upheldReports: 0 }, trust).level).toBe("newcomer");
-    expect(trustLevelOf({ standing: trust.newcomerComments, recent: recent(0, 3), upheldReports: 0 }, trust).level).toBe("member");
-    expect(trustLevelOf({ standing: trust.trustedAt - 2 * trust.upheldReportPoints, recent: recent(0, 10), upheldReports: 2 }, trust).level).toBe("trusted");
-    expect(trustLevelOf({ standing: 50, recent: recent(5, 5), upheldReports: 0 }, trust).level).toBe("watched");
+    expect(trustLevelOf({ standing: 0, recent: [], upheldReports: 0 }, trust, "newcomer").level).toBe("newcomer");
+    expect(trustLevelOf({ standing: trust.newcomerComments, recent: recent(0, 3), upheldReports: 0 }, trust, "newcomer").level).toBe("member");
+    expect(trustLevelOf({ standing: trust.trustedAt - 2 * trust.upheldReportPoints, recent: recent(0, 10), upheldReports: 2 }, trust, "member").level).toBe("trusted");
+    expect(trustLevelOf({ standing: 50, recent: recent(5, 5), upheldReports: 0 }, trust, "trusted").level).toBe("watched");
     // Too few decided comments to judge a rate.
-    expect(trustLevelOf({ standing: 50, recent: recent(trust.recent.minDecided - 1, 0), upheldReports: 0 }, trust).level).toBe("trusted");
+    expect(trustLevelOf({ standing: 50, recent: recent(trust.recent.minDecided - 1, 0), upheldReports: 0 }, trust, "trusted").level).toBe("trusted");
+    // Past newcomer is past it: a member (one from before pre-moderation) with one standing comment stays a member.
+    expect(trustLevelOf({ standing: 1, recent: recent(0, 1), upheldReports: 0 }, trust, "member").level).toBe("member");
+    // A watched newcomer whose rate falls is a newcomer again until enough comments stand.
+    expect(trustLevelOf({ standing: 1, recent: recent(2, 3), upheldReports: 0 }, trust, "watched").level).toBe("newcomer");
   });
 });
 
@@ -338,5 +342,73 @@ describe("edits and own deletion", () => {
     // The row stays for the record.
     const { rows } = await sql<{ status: string }>`select status from comments where id = ${held.body.comment.id}`.execute(t.database.db);
     expect(rows[0]!.status).toBe("deleted");
+  });
+});
+
+describe("what a review of the change found", () => {
+  it("a deleted comment can no longer be reported, nor its withdrawn item decided", async () => {
+    await memberAt("gone-a", "trusted");
+    const posted = await post("gone-a", "這則等一下就刪掉，先有人檢舉");
+    const id = posted.body.comment.id;
+    expect((await as("gone-r1", "POST", "/reports", { subject: "comment", id, reason: "spam" })).status).toBe(201);
+    const itemId = await itemOf(id);
+    expect((await as("gone-a", "DELETE", `/comments/${id}`)).status).toBe(200);
+    expect((await as("gone-r2", "POST", "/reports", { subject: "comment", id, reason: "spam" })).status).toBe(404);
+    expect((await moderator("POST", `/review/items/${itemId}/decision`, { action: "dismiss_reports", note: "x" })).body.error.code).toBe("item_withdrawn");
+    const { rows } = await sql<{ status: string }>`select status from comments where id = ${id}`.execute(t.database.db);
+    expect(rows[0]!.status).toBe("deleted");
+  });
+
+  it("refuses a decision on a comment edited since the moderator read it", async () => {
+    const held = await post("late-editor", "第一次留言，先打個招呼");
+    expect(held.status).toBe(202);
+    const itemId = await itemOf(held.body.comment.id);
+    expect((await as("late-editor", "PATCH", `/comments/${held.body.comment.id}`, { body: "第一次留言，改一下內容" })).status).toBe(202);
+    const stale = await moderator("POST", `/review/items/${itemId}/decision`, { action: "approve", note: "看過了", subjectVersion: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe("subject_changed");
+    // The item shows the new version's verdict; deciding on what is there now works and names that version.
+    const item = await moderator("GET", `/review/items/${itemId}`);
+    expect(item.body.subject.version).toBe(2);
+    const decided = await moderator("POST", `/review/items/${itemId}/decision`, { action: "approve", note: "看過了", subjectVersion: 2 });
+    expect(decided.status).toBe(201);
+    expect(decided.body.decision.facts.commentVersion).toBe(2);
+    expect(decided.body.decision.subjectText).toBe("第一次留言，改一下內容");
+  });
+
+  it("passes edits through the flood check: members editing their comments into the same text are held", async () => {
+    const spam = "大家一起來支持這個好政策，讚讚讚讚";
+    const ids: string[] = [];
+    for (const member of ["flood-1", "flood-2", "flood-3"]) {
+      await memberAt(member, "trusted");
+      ids.push((await post(member, `${member} 的一般留言，天氣真好`)).body.comment.id);
+    }
+    expect((await as("flood-1", "PATCH", `/comments/${ids[0]}`, { body: spam })).status).toBe(200);
+    expect((await as("flood-2", "PATCH", `/comments/${ids[1]}`, { body: spam })).status).toBe(200);
+    const third = await as("flood-3", "PATCH", `/comments/${ids[2]}`, { body: spam });
+    expect(third.status).toBe(202);
+    expect(third.body.comment.verdict.reasons.map((r: any) => r.ruleId)).toContain("R2-flood");
+  });
+
+  it("keeps a member who was here before pre-moderation a member, however few comments stand", async () => {
+    await memberAt("old-timer", "member");
+    expect((await post("old-timer", "好久沒留言了，支持捷運延伸")).status).toBe(201);
+    expect((await post("old-timer", "再補充一句，希望早日通車")).status).toBe(201);
+    expect(await levelOf("old-timer")).toBe("member");
+  });
+
+  it("counts reports a takedown upheld for their reporters", async () => {
+    await memberAt("target-m", "trusted");
+    const reported = await post("target-m", "快來買我的便宜手機");
+    // A reporter one upheld report short of trusted: trustedAt - upheldReportPoints standing comments.
+    await memberAt("good-reporter", "member");
+    const standing = trust.trustedAt - trust.upheldReportPoints;
+    await sql`insert into comments (article_id, member_id, body, status, verdict, rules_version, accepted_rules_version, request_hash, created_at, updated_at)
+              select ${ARTICLE}, 'good-reporter', '站著的留言 ' || n, 'published', '{"action":"allow","reasons":[]}'::jsonb, 'r', ${rulesVersion}, 'h', now(), now()
+              from generate_series(1, ${standing}) n`.execute(t.database.db);
+    expect((await as("good-reporter", "POST", "/reports", { subject: "comment", id: reported.body.comment.id, reason: "spam" })).status).toBe(201);
+    const acted = await moderator("POST", "/members/target-m/actions", { action: "warn", forumRules: ["R3"], note: "廣告", takeDownComments: true });
+    expect(acted.status).toBe(201);
+    expect(await levelOf("good-reporter")).toBe("trusted");
   });
 });

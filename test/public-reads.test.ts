@@ -231,3 +231,25 @@ describe("RecentReads", () => {
     expect([recent.recall("c"), recent.recall("d")?.body, recent.recall("e")?.body]).toEqual([undefined, "d", "e"]);
   });
 });
+
+describe("what forgets the memory", () => {
+  it("a request refused before it could write (no route, no identity) keeps it; a write forgets it", async () => {
+    const m = await createTestContext({ publicReadMemoryMs: 60_000 });
+    try {
+      await m.putArticle("reads-refused");
+      const token = await m.token("refused-1");
+      await m.request("POST", "/articles/reads-refused/comments", { token, json: { body: "第一則留言", acceptedRulesVersion: m.config.forumRules.version } });
+      const page = "/articles/reads-refused/comments";
+      const bodies = async () => ((await (await m.request("GET", page)).json()) as any).comments.map((c: any) => c.body);
+      expect(await bodies()).toEqual(["第一則留言"]);
+      await sql`update comments set body = '別處改過' where article_id = 'reads-refused'`.execute(m.database.db);
+      expect((await m.request("POST", "/no/such/route")).status).toBe(404);
+      expect((await m.request("POST", page, { json: { body: "沒登入" } })).status).toBe(401);
+      expect(await bodies()).toEqual(["第一則留言"]);
+      expect((await m.request("PUT", "/articles/reads-refused", { token: await m.token("cms", "admin"), json: { title: "更新", body: "內文" } })).status).toBe(200);
+      expect(await bodies()).toEqual(["別處改過"]);
+    } finally {
+      await m.dispose();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import type { AppDeps } from "../app-env.ts";
 import type { Identity } from "../auth/token.ts";
 import { findComment, keepVersionAndRewrite, lockComment, setCommentStatus, type CommentRow } from "../db/comments.ts";
-import { withdrawOpenItemsOn } from "../db/review.ts";
+import { lockOpenItemsOn, withdrawOpenItemsOn } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { isRowId } from "../http/row-id.ts";
@@ -9,7 +9,7 @@ import { assertMayAct } from "../members/may-act.ts";
 import { hasLink, premoderationOf, type Premoderation } from "../review/trust.ts";
 import { reasonsForAuthor, type Verdict } from "../moderation/verdict.ts";
 import { holdForReview } from "../review/intake.ts";
-import { screenCommentText } from "../screening/comment.ts";
+import { screenCommentStored, screenCommentText } from "../screening/comment.ts";
 import { refusalError } from "../screening/phase.ts";
 import { judgeReply } from "../screening/reply.ts";
 import { heldFacts, premoderatedFacts } from "./submit.ts";
@@ -50,8 +50,10 @@ export async function editComment(
   const member = await assertMayAct(db, identity.memberId, now, "修改留言", { posting: true });
   const read = screenCommentText(text, { moderator, maxCommentChars: config.maxCommentChars });
   if (read.refusal) throw refusalError(read.refusal);
+  // The flood check too: several members editing their comments into the same text is a flood.
+  const screened = await screenCommentStored(read, { db, memberId: identity.memberId, now, floods: config.policy.floods });
   const parent = before.parent_id ? await findComment(db, before.parent_id) : undefined;
-  const verdict: Verdict = parent ? judgeReply(read.verdict!, text, config.policy.replies) : read.verdict!;
+  const verdict: Verdict = parent ? judgeReply(screened.verdict!, text, config.policy.replies) : screened.verdict!;
   if (verdict.action === "reject") {
     const reasons = reasonsForAuthor(verdict.reasons);
     throw new ApiError(422, "edit_rejected", reasons[0]?.message ?? "修改後的留言違反討論區規則，原留言維持不變", { reasons });
@@ -69,7 +71,8 @@ export async function editComment(
     }
     const held = current.status === "pending" || verdict.action === "review" || premoderation !== null;
     const edited = await keepVersionAndRewrite(trx, current, { body: text, verdict, status: held ? "pending" : "published", now });
-    if (verdict.action === "review" || premoderation) {
+    // Whatever held it, the item gains the new version's verdict, so the moderator reads what is there now.
+    if (held) {
       const facts = premoderation ? premoderatedFacts(verdict, premoderation) : heldFacts(verdict);
       await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: edited.id, ...facts, now });
     }
@@ -78,11 +81,16 @@ export async function editComment(
   return { comment, premoderation: comment.status === "pending" ? premoderation : null };
 }
 
-/** The author deletes their comment: gone from the page and the count, kept for the record; a held one's item is withdrawn. */
+/**
+ * The author deletes their comment: gone from the page and the count, kept for the record; its open
+ * moderation item (held, or reported) is withdrawn, and reports on it keep no outcome.
+ */
 export async function deleteOwnComment(deps: Pick<AppDeps, "db" | "clock">, identity: Identity, commentId: string): Promise<CommentRow> {
   const now = deps.clock.now();
   if (!isRowId(commentId)) throw notFound(commentId);
   return deps.db.transaction().execute(async (trx) => {
+    // Its open items first, then the comment: the order a decision takes them in, so the two never deadlock.
+    await lockOpenItemsOn(trx, "comment", commentId);
     const comment = ownComment(await lockComment(trx, commentId), commentId, identity.memberId);
     if (comment.status === "deleted") throw new ApiError(409, "already_deleted", "這則留言已經刪除 (already deleted)");
     if (comment.status === "removed") {

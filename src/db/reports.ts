@@ -48,11 +48,11 @@ export async function insertReport(db: Db, report: NewReport): Promise<ReportRow
     .executeTakeFirst();
 }
 
-/** A reported subject's author and whether it was removed; undefined when there is none. Pass row ids only for comments and tags. */
+/** A reported subject's author and whether it is gone (removed, or deleted by its author); undefined when there is none. Pass row ids only for comments and tags. */
 export async function findReportedSubject(db: Db, kind: SubjectKind, id: string): Promise<{ ownerId: string; removed: boolean } | undefined> {
   if (kind === "comment") {
     const comment = await findComment(db, id);
-    return comment && { ownerId: comment.member_id, removed: comment.status === "removed" };
+    return comment && { ownerId: comment.member_id, removed: comment.status === "removed" || comment.status === "deleted" };
   }
   if (kind === "tag") {
     const tag = await findTagById(db, id);

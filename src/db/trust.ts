@@ -36,16 +36,26 @@ function parseStatuses(value: unknown): ("published" | "removed")[] {
   return String(value).replace(/^\{|\}$/g, "").split(",").filter(Boolean) as ("published" | "removed")[];
 }
 
-/** Sets the member's level and records the change, in the caller's transaction. */
+/**
+ * Moves the member from one level to another and records the change, in one statement: only when they are
+ * still at `from`, so two writers that read the same level record one change, and a level another writer
+ * set meanwhile (a removal that made them watched) is not overwritten. Whether it moved.
+ */
 export async function changeTrustLevel(
-  trx: Db,
+  db: Db,
   change: { memberId: string; from: TrustLevel; to: TrustLevel; why: string; facts: unknown; now: Date },
-): Promise<void> {
-  await trx.updateTable("members").set({ trust_level: change.to, updated_at: change.now }).where("id", "=", change.memberId).execute();
-  await trx
-    .insertInto("member_trust_changes")
-    .values({ member_id: change.memberId, from_level: change.from, to_level: change.to, why: change.why, facts: JSON.stringify(change.facts), created_at: change.now })
-    .execute();
+): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    with moved as (
+      update members set trust_level = ${change.to}, updated_at = ${change.now}
+      where id = ${change.memberId} and trust_level = ${change.from}
+      returning id
+    )
+    insert into member_trust_changes (member_id, from_level, to_level, why, facts, created_at)
+    select id, ${change.from}, ${change.to}, ${change.why}, ${JSON.stringify(change.facts)}::jsonb, ${change.now} from moved
+    returning member_id as id
+  `.execute(db);
+  return rows.length > 0;
 }
 
 export type TrustChangeRow = Selectable<Database["member_trust_changes"]>;

@@ -92,10 +92,11 @@ export async function actOnMember(
     if (input.action === "warn") await addWarning(trx, memberId, decision.id, now);
 
     const takedowns: DecisionRow[] = [];
+    const reporters = new Set<string>();
     if (input.takeDownComments) {
       for (const comment of await listStandingCommentsOf(trx, memberId)) {
         await setCommentStatus(trx, comment.id, "removed", now);
-        await settleReportsOn(trx, "comment", comment.id, "upheld");
+        for (const reporter of await settleReportsOn(trx, "comment", comment.id, "upheld")) reporters.add(reporter);
         const takedown = await recordDecision(trx, {
           ...common,
           subjectKind: "comment",
@@ -113,6 +114,8 @@ export async function actOnMember(
     }
     const strikeSuspension = takedowns.length > 0 ? await applyStrikes(trx, policy, memberId, now) : null;
     if (takedowns.length > 0) await reassessTrust(trx, policy.trust, memberId, now, { decisionId: decision.id });
+    // The reports the takedowns upheld count for their reporters.
+    for (const reporter of reporters) await reassessTrust(trx, policy.trust, reporter, now, { upheldReportDecisionId: decision.id });
     return { decision, takedowns, strikeSuspension };
   });
 }

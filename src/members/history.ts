@@ -20,7 +20,8 @@ export async function memberStanding(db: Kysely<Database>, policy: Policy, membe
     findMemberTrust(db, memberId, trustBounds(policy.trust).cap, trustBounds(policy.trust).recent),
   ]);
   // The level stored is the one the next comment meets; `why` reads the history as it is now.
-  const trust = { level: member?.trust_level ?? "newcomer", why: trustLevelOf(facts?.facts ?? { standing: 0, recent: [], upheldReports: 0 }, policy.trust).why };
+  const level = member?.trust_level ?? "newcomer";
+  const trust = { level, why: trustLevelOf(facts?.facts ?? { standing: 0, recent: [], upheldReports: 0 }, policy.trust, level).why };
   return memberHistoryView(memberId, member, member ? activeSuspension(member, now) : null, strikes.length, policy.strikes, decisions, trust);
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
-import { findComment, setCommentStatus } from "../db/comments.ts";
+import { lockComment, setCommentStatus } from "../db/comments.ts";
 import { findDecision, recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
 import { findMember, setMemberSanction } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
@@ -23,6 +23,8 @@ export const decisionInputSchema = z.strictObject({
   forumRules: z.array(z.enum(["R1", "R2", "R3", "R4"])).default([]),
   note: z.string().trim().min(1).max(2000),
   suspendDays: z.number().int().min(1).max(3650).optional(),
+  /** The comment version the moderator read (the item page sends it): a decision on a comment edited since is refused. */
+  subjectVersion: z.number().int().min(1).optional(),
 });
 
 export type DecisionInput = z.infer<typeof decisionInputSchema>;
@@ -123,8 +125,14 @@ async function decideModeration(
   const extraFacts: Record<string, unknown> = {};
 
   if (item.subject_kind === "comment") {
-    const comment = await findComment(trx, item.subject_id);
+    const comment = await lockComment(trx, item.subject_id);
     if (!comment) throw new ApiError(404, "subject_not_found", `comment ${item.subject_id} no longer exists`);
+    if (comment.status === "deleted") throw new ApiError(409, "subject_deleted", "作者已刪除這則留言 (the author deleted the comment)");
+    if (input.subjectVersion !== undefined && input.subjectVersion !== comment.version) {
+      throw new ApiError(409, "subject_changed", "作者在你審閱後修改了留言，請重新檢視 (the comment was edited since you read it)", {
+        currentVersion: comment.version,
+      });
+    }
     subjectText = comment.body;
     affectedMemberId = comment.member_id;
     versions = { rules: comment.rules_version, model: comment.model_version };

@@ -18,14 +18,18 @@ export interface TrustAssessment {
   why: string;
 }
 
-/** The level a member's history puts them at: watched, then newcomer, then trusted, else member. */
-export function trustLevelOf(facts: TrustFacts, trust: Trust): TrustAssessment {
+/**
+ * The level a member's history puts them at: watched, then newcomer, then trusted, else member. Newcomer
+ * is where members start: one who has left it (a member or trusted, as every member who was here before
+ * pre-moderation starts) does not return to it, only to watched.
+ */
+export function trustLevelOf(facts: TrustFacts, trust: Trust, current: TrustLevel): TrustAssessment {
   const decided = facts.recent.length;
   const removed = facts.recent.filter((status) => status === "removed").length;
   if (decided >= trust.recent.minDecided && removed / decided >= trust.recent.rejectionRate) {
     return { level: "watched", why: `最近 ${decided} 則已決定的留言中有 ${removed} 則被移除（門檻 ${Math.round(trust.recent.rejectionRate * 100)}%），留言須先審核` };
   }
-  if (facts.standing < trust.newcomerComments) {
+  if (facts.standing < trust.newcomerComments && (current === "newcomer" || current === "watched")) {
     return { level: "newcomer", why: `已刊登留言 ${facts.standing} 則，未滿 ${trust.newcomerComments} 則的新會員留言須先審核` };
   }
   const points = facts.standing + facts.upheldReports * trust.upheldReportPoints;
@@ -77,7 +81,7 @@ export async function settleTrust(
   trust: Trust,
   change: { memberId: string; level: TrustLevel; facts: TrustFacts; now: Date; cause: Record<string, unknown> },
 ): Promise<TrustLevel> {
-  const { level, why } = trustLevelOf(change.facts, trust);
+  const { level, why } = trustLevelOf(change.facts, trust, change.level);
   if (level !== change.level) {
     await changeTrustLevel(db, { memberId: change.memberId, from: change.level, to: level, why, facts: { ...change.facts, cause: change.cause }, now: change.now });
   }

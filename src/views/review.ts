@@ -50,6 +50,8 @@ export interface SubjectView {
   label?: string;
   nickname?: string | null;
   status: string;
+  /** A comment's version: 1, plus one per edit. */
+  version?: number;
   verdict?: StoredVerdict;
   createdBy?: string;
   createdAt?: string;

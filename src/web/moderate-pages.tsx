@@ -59,6 +59,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
       forumRules: draft.forumRules,
       note: draft.note,
       ...(draft.action === "remove_and_suspend" && draft.suspendDays ? { suspendDays: Number(draft.suspendDays) } : {}),
+      ...(form.text("subjectVersion") ? { subjectVersion: Number(form.text("subjectVersion")) } : {}),
     };
     const result = await callApi<{ decision: { id: string } }>(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/decision`, input);
     if (result.ok) return c.redirect(`/moderate?notice=decided&decision=${result.body.decision.id}`, 303);

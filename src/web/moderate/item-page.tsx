@@ -140,6 +140,8 @@ function DecisionForm({ detail, session, draft, suspendDays }: { detail: ItemDet
     <form method="post" action={`/moderate/items/${item.id}/decision`} class="decision card">
       <h2>決定</h2>
       <input type="hidden" name="_csrf" value={session.csrf} />
+      {/* The comment version this page shows: a decision on one edited since is refused. */}
+      {detail.subject?.version !== undefined ? <input type="hidden" name="subjectVersion" value={String(detail.subject.version)} /> : null}
       <div class="actions" role="radiogroup" aria-label="處分">
         {choices.map(({ action, key }) => (
           <label>
