@@ -129,6 +129,22 @@ describe("members over time, in chromium", () => {
     await expect(member.locator("[role=status]").textContent()).resolves.toContain("留言已刊登");
   });
 
+  it("the member page checks a nickname as it is typed, then saves it", async () => {
+    const member = await signIn("e2e-first", "member", "/me");
+    const live = member.locator("[data-testid=nickname-live]");
+    await member.locator("input[name=nickname]").pressSequentially("幹你娘");
+    await expect.poll(() => live.getAttribute("class"), { timeout: 30_000 }).toBe("notice warn");
+    await expect(live.textContent()).resolves.toContain("暱稱不得含有謾罵");
+    await member.fill("input[name=nickname]", "");
+    await member.locator("input[name=nickname]").pressSequentially("捷運通勤族");
+    await expect.poll(() => live.textContent(), { timeout: 30_000 }).toBe("這個暱稱可以使用。");
+    await expect(live.getAttribute("class")).resolves.toBe("notice");
+    await screenshot(member, "nickname-live");
+    await member.check("input[name=acceptedRulesVersion]");
+    await Promise.all([member.waitForURL(/notice=nickname_/), member.click("button:has-text('儲存暱稱')")]);
+    await expect(member.locator(".card").first().textContent()).resolves.toContain("捷運通勤族");
+  });
+
   it("trust falls after rejections and rises after approvals, as the moderator's member page shows", async () => {
     const heated = await signIn("e2e-heated", "member", `/articles/${ARTICLE}`);
     for (const text of ["捷運工程要注意噪音", "工地附近的交通要改善"]) {

@@ -130,3 +130,35 @@ export const MODERATE_JS = `
   }
 })();
 `;
+
+export const MEMBER_JS = `
+// The member page's live nickname check: as the member types, ask the service whether the nickname would
+// be accepted, and say so beside the field. The form's "check" button does the same without this script.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-nickname-check]");
+  if (!form || !window.fetch) return;
+  var input = form.querySelector("input[name=nickname]");
+  var answer = document.querySelector("[data-testid=nickname-live]");
+  var csrf = form.querySelector("input[name=_csrf]").value;
+  var timer = null;
+  var asked = 0;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var nickname = input.value.trim();
+      var mine = ++asked;
+      if (!nickname) { answer.textContent = ""; return; }
+      var body = new URLSearchParams({ _csrf: csrf, nickname: nickname });
+      fetch("/me/nickname/live", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (result) {
+          if (mine !== asked) return;
+          answer.textContent = result.message || "";
+          answer.className = result.outcome === "allow" ? "notice" : "notice warn";
+        })
+        .catch(function () {});
+    }, 300);
+  });
+})();
+`;

@@ -8,10 +8,12 @@ export interface LayoutProps {
   session: WebSession | null;
   /** The moderator pages load the keyboard script and show their navigation. */
   area: "public" | "moderate";
+  /** A page's own script from /assets (the member page's live nickname check). */
+  script?: string;
   children?: Child;
 }
 
-export function Layout({ title, session, area, children }: LayoutProps) {
+export function Layout({ title, session, area, script, children }: LayoutProps) {
   return (
     <>
       {raw("<!DOCTYPE html>")}
@@ -22,6 +24,7 @@ export function Layout({ title, session, area, children }: LayoutProps) {
         <title>{title}</title>
         <link rel="stylesheet" href="/assets/site.css" />
         {area === "moderate" ? <script src="/assets/moderate.js" defer></script> : null}
+        {script ? <script src={script} defer></script> : null}
       </head>
       <body>
         <header class="site">

@@ -15,7 +15,10 @@ import { readSession, type WebSession } from "./session.ts";
 
 type Warning = { decisionId: string; forumRules: string[]; note: string | null; createdAt: string; acknowledgedAt: string | null };
 type StatementEntry = DecisionView & { appeal: { id: string } | { appealableUntil: string } | null; facts: unknown };
-type NicknameAnswer = { outcome: string; message: string };
+type NicknameAnswer = { outcome: string; message: string | null };
+
+/** The check's answer as the page says it: an accepted nickname's answer has no message of its own. */
+const answerText = (answer: NicknameAnswer) => answer.message ?? (answer.outcome === "allow" ? "這個暱稱可以使用。" : "");
 
 /** What the last form left to show on the page. */
 interface MemberPageState {
@@ -41,7 +44,7 @@ function MemberPage(props: { session: WebSession; member: MemberView | null; war
   const { session, member, warnings, decisions, state } = props;
   const open = warnings.filter((w) => !w.acknowledgedAt);
   return (
-    <Layout title="我的帳號 - 新聞討論區" session={session} area="public">
+    <Layout title="我的帳號 - 新聞討論區" session={session} area="public" script="/assets/member.js">
       <h1>我的帳號</h1>
       {state.notice && NOTICES[state.notice] ? <div class="notice" role="status">{NOTICES[state.notice]}</div> : null}
       {state.error ? <ErrorBox message={state.error.message} items={state.error.items} /> : null}
@@ -103,10 +106,11 @@ function MemberPage(props: { session: WebSession; member: MemberView | null; war
         <h2 id="nickname-heading">{member?.nickname ? "更改暱稱" : "設定暱稱"}</h2>
         {state.nickname?.answer ? (
           <div class={state.nickname.answer.outcome === "allow" ? "notice" : "notice warn"} role="status" data-testid="nickname-answer">
-            {state.nickname.answer.message}
+            {answerText(state.nickname.answer)}
           </div>
         ) : null}
-        <form method="post" action="/me/nickname" class="filters">
+        <div aria-live="polite" data-testid="nickname-live"></div>
+        <form method="post" action="/me/nickname" class="filters" data-nickname-check>
           <input type="hidden" name="_csrf" value={session.csrf} />
           <label>
             暱稱
@@ -171,6 +175,16 @@ export function memberPageRoutes(appFetch: AppFetch) {
     const result = await callApi(c, appFetch, post.session, "POST", `/decisions/${encodeURIComponent(c.req.param("id"))}/appeal`, note ? { note } : {});
     if (result.ok) return c.redirect("/me?notice=appealed", 303);
     return renderMemberPage(c, appFetch, post.session, { error: { message: result.error.message } }, result.status);
+  });
+
+  // The live check as the member types (/assets/member.js): the API's answer as JSON.
+  routes.post("/me/nickname/live", formLimit(4096), async (c) => {
+    const post = await signedInForm(c, "/me");
+    if (post.refused) return post.refused;
+    const checked = await callApi<NicknameAnswer>(c, appFetch, post.session, "POST", "/nicknames/check", { nickname: post.form.text("nickname") });
+    c.header("Cache-Control", "no-store");
+    if (!checked.ok) return c.json({ outcome: "refused", message: checked.error.message }, checked.status);
+    return c.json({ outcome: checked.body.outcome, message: answerText(checked.body) });
   });
 
   // The nickname form: "check" asks the live check and shows its answer; "save" registers or changes it.

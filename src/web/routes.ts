@@ -3,14 +3,14 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import type { AppFetch } from "./api.ts";
 import { articlePageRoutes } from "./article-page.tsx";
-import { MODERATE_JS, SITE_CSS } from "./assets.ts";
+import { MEMBER_JS, MODERATE_JS, SITE_CSS } from "./assets.ts";
 import { loginRoutes } from "./login-page.tsx";
 import { moderatePageRoutes } from "./moderate-pages.tsx";
 import { memberPageRoutes } from "./member-page.tsx";
 
 // The pages load nothing from anywhere else and run no inline script; forms post only to this site.
 const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Security headers on every page (HTML answers only; the JSON API is untouched). */
 const pageHeaders = createMiddleware<AppEnv>(async (c, next) => {
@@ -44,6 +44,11 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
     c.header("Cache-Control", "public, max-age=300");
     c.header("X-Content-Type-Options", "nosniff");
     return c.body(SITE_CSS, 200, { "Content-Type": "text/css; charset=utf-8" });
+  });
+  routes.get("/assets/member.js", (c) => {
+    c.header("Cache-Control", "public, max-age=300");
+    c.header("X-Content-Type-Options", "nosniff");
+    return c.body(MEMBER_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
   });
   routes.get("/assets/moderate.js", (c) => {
     c.header("Cache-Control", "public, max-age=300");
