@@ -23,6 +23,7 @@ const policySchema = z.strictObject({
     severityPoints: z.strictObject({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() }),
     reportWeightPoints: z.number().min(0),
     agingPointsPerDay: z.number().min(0),
+    targetHours: z.strictObject({ moderation: positive, appeal: positive, escalated: positive }),
   }),
   rateLimits: z.strictObject({
     comment: rateLimit,

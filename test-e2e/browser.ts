@@ -46,7 +46,7 @@ export interface Stage {
   /** Every dialog (alert, confirm) any page opened: none should. */
   dialogs: string[];
   /** A browser of its own for one person, signed in through the login page with the site's token. */
-  signIn(memberId: string, role: "member" | "moderator", next: string): Promise<Page>;
+  signIn(memberId: string, role: "member" | "moderator" | "admin", next: string): Promise<Page>;
   close(): Promise<void>;
 }
 

@@ -22,7 +22,7 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-const signIn = (memberId: string, role: "member" | "moderator", next: string) => stage.signIn(memberId, role, next);
+const signIn = (memberId: string, role: "member" | "moderator" | "admin", next: string) => stage.signIn(memberId, role, next);
 
 async function postComment(page: Page, text: string): Promise<void> {
   await page.fill("#comment-body", text);
@@ -192,5 +192,26 @@ describe("members over time, in chromium", () => {
     await screenshot(spammer, "member-appealed");
     const { rows } = await sql<{ n: string }>`select count(*) as n from appeals where member_id = 'e2e-spam'`.execute(t.database.db);
     expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it("a moderator escalates an item with a note; it waits for an admin, who decides it from the escalated queue", async () => {
+    await established("e2e-hot");
+    const hot = await signIn("e2e-hot", "member", `/articles/${ARTICLE}`);
+    await postComment(hot, "你這個白癡議員，還敢出來選");
+    const itemId = await openItemOf("你這個白癡議員，還敢出來選");
+    await moderator.goto(`${stage.baseUrl}/moderate/items/${itemId}`);
+    await moderator.fill("[data-testid=escalate-form] input[name=note]", "涉及公眾人物，請系統管理員判斷");
+    await Promise.all([moderator.waitForURL(/notice=escalated/), moderator.click("[data-testid=escalate-form] button")]);
+    await expect(moderator.locator("[role=status]").textContent()).resolves.toContain("已轉交");
+    await moderator.goto(`${stage.baseUrl}/moderate/items/${itemId}`);
+    await expect(moderator.locator("[data-testid=escalation]").textContent()).resolves.toContain("涉及公眾人物");
+    await expect(moderator.locator("form.decision").count()).resolves.toBe(0);
+
+    const admin = await signIn("e2e-admin", "admin", "/moderate?escalated=true");
+    await expect(admin.locator(`tr[data-item-id="${itemId}"] [data-testid=age]`).textContent()).resolves.toContain("（已轉交）");
+    await screenshot(admin, "escalated-queue");
+    await decideOnPage(admin, itemId, "remove", "對議員的人身攻擊");
+    const { rows } = await sql<{ moderator_id: string; facts: any }>`select moderator_id, facts from decisions where review_item_id = ${itemId}`.execute(t.database.db);
+    expect(rows[0]).toMatchObject({ moderator_id: "e2e-admin", facts: { escalation: { by: "e2e-mod", note: "涉及公眾人物，請系統管理員判斷" } } });
   });
 });

@@ -72,6 +72,16 @@ const MATRIX: { method: string; path: () => string; body?: () => unknown; expect
   { method: "POST", path: () => "/review/claim", expect: moderators },
   { method: "POST", path: () => `/review/items/${itemId}/decision`, body: () => ({ action: "approve", note: "ok" }), expect: moderators },
   { method: "GET", path: () => "/stats", expect: moderators },
+  { method: "POST", path: () => `/review/items/${itemId}/escalate`, body: () => ({ note: "請管理員看" }), expect: moderators },
+  { method: "GET", path: () => "/members/me", expect: signedIn },
+  { method: "GET", path: () => "/members/me/warnings", expect: signedIn },
+  { method: "POST", path: () => "/members/me/warnings/999999/acknowledge", expect: signedIn },
+  { method: "GET", path: () => "/members/member/history", expect: moderators },
+  { method: "POST", path: () => "/members/member/notes", body: () => ({ note: "觀察" }), expect: moderators },
+  { method: "POST", path: () => "/members/other/actions", body: () => ({ action: "warn", forumRules: ["R2"], note: "注意用詞" }), expect: moderators },
+  { method: "PATCH", path: () => `/comments/${commentId}`, body: () => ({ body: "我的留言（修改）" }), expect: theMemberOnly },
+  // Last: it deletes the comment the rows above use.
+  { method: "DELETE", path: () => `/comments/${commentId}`, expect: theMemberOnly },
 ];
 
 describe("authorization: every endpoint × every kind of caller", () => {

@@ -151,6 +151,8 @@ export interface QueueFilters {
   forumRule?: string;
   source?: ReviewSourceRow["source"];
   state?: "open" | "decided";
+  /** Only escalated items (true), or only the others (false). */
+  escalated?: boolean;
 }
 
 export interface QueueCursor {
@@ -177,6 +179,7 @@ export async function listReviewItems(
     .select(excerpt.as("subject_excerpt"))
     .where("state", "=", filters.state ?? "open");
   if (filters.kind) query = query.where("kind", "=", filters.kind);
+  if (filters.escalated !== undefined) query = query.where("escalated_at", filters.escalated ? "is not" : "is", null);
   if (filters.subjectKind) query = query.where("subject_kind", "=", filters.subjectKind);
   if (filters.forumRule) query = query.where(sql<boolean>`${filters.forumRule} = any(forum_rules)`);
   if (filters.source) {
@@ -226,6 +229,7 @@ export async function claimNextItem(
   now: Date,
   leaseSeconds: number,
   kind?: "moderation" | "appeal",
+  escalated: "skip" | "only" | "any" = "skip",
 ): Promise<ReviewItemRow | undefined> {
   let next = db
     .selectFrom("review_items")
@@ -233,6 +237,8 @@ export async function claimNextItem(
     .where("state", "=", "open")
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
   if (kind) next = next.where("kind", "=", kind);
+  // Escalated items are the admins' (src/review/escalate.ts).
+  if (escalated !== "any") next = next.where("escalated_at", escalated === "only" ? "is not" : "is", null);
   // Never hand a moderator an item about their own content or sanction, or an appeal of their decision.
   next = next
     .where(sql<boolean>`${itemAuthorId} is distinct from ${moderatorId}`)
@@ -280,4 +286,16 @@ export async function withdrawOpenItemsOn(trx: Transaction<Database>, subjectKin
     .where("kind", "=", "moderation")
     .where("state", "=", "open")
     .execute();
+}
+
+/** Hands an open, unescalated item to the admins: its lease ends. Undefined when it is not open or already escalated. */
+export async function escalateItem(db: Kysely<Database>, id: string, moderatorId: string, note: string, now: Date): Promise<ReviewItemRow | undefined> {
+  return db
+    .updateTable("review_items")
+    .set({ escalated_at: now, escalated_by: moderatorId, escalation_note: note, claimed_by: null, lease_until: null, updated_at: now })
+    .where("id", "=", id)
+    .where("state", "=", "open")
+    .where("escalated_at", "is", null)
+    .returningAll()
+    .executeTakeFirst();
 }

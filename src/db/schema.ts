@@ -157,6 +157,10 @@ export interface ReviewItemsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   decided_at: Timestamp | null;
+  /** Migration 0011: handed to the admins, by whom and why. */
+  escalated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  escalated_by: ColumnType<string | null, string | null | undefined, string | null>;
+  escalation_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReviewSourcesTable {

@@ -16,6 +16,8 @@ import type { Policy } from "../policy.ts";
 import { conflictOfInterest } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { reassessTrust, type Premoderation } from "./trust.ts";
+import { assertMayDecide } from "./escalate.ts";
+import type { Role } from "../auth/token.ts";
 import { DAY_MS } from "../clock.ts";
 
 export const decisionInputSchema = z.strictObject({
@@ -80,6 +82,7 @@ export async function decideReviewItem(
   itemId: string,
   input: DecisionInput,
   now: Date,
+  role: Role = "moderator",
 ): Promise<DecisionOutcome> {
   return db.transaction().execute(async (trx) => {
     const item = await lockReviewItem(trx, itemId);
@@ -90,6 +93,7 @@ export async function decideReviewItem(
     if (item.state === "withdrawn") {
       throw new ApiError(409, "item_withdrawn", `review item ${itemId} was withdrawn: its author deleted the comment`);
     }
+    assertMayDecide(item, role);
     if (item.claimed_by && item.claimed_by !== moderatorId && item.lease_until && item.lease_until > now) {
       throw new ApiError(409, "claimed_by_another_moderator", "another moderator holds this item", {
         leaseUntil: item.lease_until.toISOString(),
@@ -122,7 +126,9 @@ async function decideModeration(
   let subjectText: string;
   let affectedMemberId: string;
   let versions: { rules: string | null; model: string | null } = { rules: null, model: null };
-  const extraFacts: Record<string, unknown> = {};
+  const extraFacts: Record<string, unknown> = item.escalated_at
+    ? { escalation: { by: item.escalated_by, at: item.escalated_at.toISOString(), note: item.escalation_note } }
+    : {};
 
   if (item.subject_kind === "comment") {
     const comment = await lockComment(trx, item.subject_id);

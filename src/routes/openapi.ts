@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { CATEGORIES } from "../moderation/verdict.ts";
 import { memberActionSchema, memberNoteSchema } from "../members/actions.ts";
 import { decisionInputSchema } from "../review/decide.ts";
+import { escalateSchema } from "../review/escalate.ts";
 import { putArticleSchema } from "./articles.ts";
 import { editCommentSchema, submitCommentSchema } from "./comments.ts";
 import { appealSchema } from "./decisions.ts";
@@ -298,8 +299,11 @@ export function openApiDocument(forumRulesVersion: string) {
         get: {
           summary: "The review queue, highest priority first (moderator)",
           security: bearer,
-          parameters: ["kind", "subject", "forumRule", "source", "state", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
-          responses: { "200": { description: "one page of items and nextCursor", content: json({ type: "object" }) }, "403": error("not a moderator") },
+          parameters: ["kind", "subject", "forumRule", "source", "state", "escalated", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+          responses: {
+            "200": { description: "one page of items (each with `escalation` and `age`: ageHours against targetHours, overdue) and nextCursor", content: json({ type: "object" }) },
+            "403": error("not a moderator"),
+          },
         },
       },
       "/review/items/{id}": {
@@ -320,10 +324,25 @@ export function openApiDocument(forumRulesVersion: string) {
       },
       "/review/claim": {
         post: {
-          summary: "Hand the caller the next open item with a time-limited lease; two moderators never get the same item (moderator)",
+          summary:
+            "Hand the caller the next open item with a time-limited lease; two moderators never get the same item (moderator). Moderators never get an escalated item; an admin gets any, or with `escalated: true` the next escalated one",
           security: bearer,
           requestBody: { required: false, content: json(z.toJSONSchema(claimSchema)) },
           responses: { "200": { description: "{ item } or { item: null } when the queue is empty", content: json({ type: "object" }) } },
+        },
+      },
+      "/review/items/{id}/escalate": {
+        post: {
+          summary: "Hand an open item to the admins with a note (moderator): it leaves the moderators' claims, and only an admin decides it",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(escalateSchema)) },
+          responses: {
+            "200": { description: "{ item } with its escalation", content: json({ type: "object" }) },
+            "400": error("invalid input"),
+            "404": error("review_item_not_found"),
+            "409": error("already_escalated, already_decided or item_withdrawn"),
+          },
         },
       },
       "/review/items/{id}/decision": {
@@ -335,8 +354,9 @@ export function openApiDocument(forumRulesVersion: string) {
           responses: {
             "201": { description: "the decision, and the automatic suspension it triggered if any", content: json({ type: "object" }) },
             "400": error("invalid input, action_not_for_item, forum_rule_required, suspend_days_required"),
+            "403": error("conflict_of_interest, or escalated_to_admins (a moderator deciding an escalated item)"),
             "404": error("review_item_not_found"),
-            "409": error("already_decided or claimed_by_another_moderator"),
+            "409": error("already_decided, claimed_by_another_moderator, item_withdrawn, subject_deleted or subject_changed (subjectVersion is not the comment's version)"),
           },
         },
       },

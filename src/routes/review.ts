@@ -13,6 +13,7 @@ import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { conflictOfInterest } from "../review/conflict.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
 import { memberStanding } from "../members/history.ts";
+import { escalate, escalateSchema, itemAge } from "../review/escalate.ts";
 import { decisionView } from "../views/decisions.ts";
 import { commentSubjectView, countsView, itemDetailView, itemView, memberSubjectView, queueItemView, tagSubjectView, type SubjectView } from "../views/review.ts";
 import { isRowId } from "../http/row-id.ts";
@@ -24,11 +25,14 @@ const listQuerySchema = z.strictObject({
   forumRule: z.enum(["R1", "R2", "R3", "R4"]).optional(),
   source: z.enum(["automated_detection", "member_report", "appeal"]).optional(),
   state: z.enum(["open", "decided"]).default("open"),
+  // true: the admins' queue of escalated items; false: the others.
+  escalated: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().optional(),
 });
 
-export const claimSchema = z.strictObject({ kind: z.enum(["moderation", "appeal"]).optional() });
+// `escalated: true` (admins): the next escalated item.
+export const claimSchema = z.strictObject({ kind: z.enum(["moderation", "appeal"]).optional(), escalated: z.boolean().optional() });
 
 // A page of the queue ends at its last item's sort key and id.
 const queueCursor = z.tuple([z.number().finite(), cursorRowId]);
@@ -48,9 +52,14 @@ export function reviewRoutes() {
     const query = listQuerySchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
     const { limit, cursor, subject, ...filters } = query.data;
-    const page = await listReviewItems(c.get("deps").db, { ...filters, subjectKind: subject }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
+    const { db, config, clock } = c.get("deps");
+    const page = await listReviewItems(db, { ...filters, subjectKind: subject }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
     const shown = page.slice(0, limit);
-    return c.json({ items: shown.map(queueItemView), nextCursor: page.length > limit ? encodeCursor([shown.at(-1)!.sort_key, shown.at(-1)!.id]) : null });
+    const now = clock.now();
+    return c.json({
+      items: shown.map((item) => queueItemView(item, itemAge(item, now, config.policy.review.targetHours))),
+      nextCursor: page.length > limit ? encodeCursor([shown.at(-1)!.sort_key, shown.at(-1)!.id]) : null,
+    });
   });
 
   routes.get("/items/:id", async (c) => {
@@ -95,6 +104,7 @@ export function reviewRoutes() {
         appealedDecision,
         sources,
         reports,
+        age: itemAge(item, clock.now(), config.policy.review.targetHours),
       }),
     );
   });
@@ -112,7 +122,10 @@ export function reviewRoutes() {
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
     await ensureMember(db, moderatorId, now);
-    const item = await claimNextItem(db, moderatorId, now, config.policy.review.leaseSeconds, input.kind);
+    // Moderators never get an escalated item; admins get any, or only escalated ones when they ask.
+    const admin = c.get("identity").role === "admin";
+    if (input.escalated && !admin) throw new ApiError(403, "escalated_to_admins", "only admins claim escalated items");
+    const item = await claimNextItem(db, moderatorId, now, config.policy.review.leaseSeconds, input.kind, !admin ? "skip" : input.escalated ? "only" : "any");
     return c.json({ item: item ? itemView(item) : null });
   });
 
@@ -123,7 +136,7 @@ export function reviewRoutes() {
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
     await ensureMember(db, moderatorId, now);
-    const outcome = await decideReviewItem(db, config.policy, moderatorId, id, input, now);
+    const outcome = await decideReviewItem(db, config.policy, moderatorId, id, input, now, c.get("identity").role);
     return c.json(
       {
         decision: decisionView(outcome.decision),
@@ -132,6 +145,18 @@ export function reviewRoutes() {
       },
       201,
     );
+  });
+
+  // Hand an open item to the admins with a note; it leaves the moderators' claims.
+  routes.post("/items/:id/escalate", limitBody(8 * 1024), async (c) => {
+    const id = itemIdParam(c.req.param("id"));
+    const input = await readJson(c, escalateSchema);
+    const { db, clock, config } = c.get("deps");
+    const moderatorId = c.get("identity").memberId;
+    const now = clock.now();
+    await ensureMember(db, moderatorId, now);
+    const item = await escalate(db, moderatorId, id, input.note, now);
+    return c.json({ item: { ...itemView(item), age: itemAge(item, now, config.policy.review.targetHours) } }, 200);
   });
 
   return routes;

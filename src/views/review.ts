@@ -29,13 +29,21 @@ export function itemView(item: ReviewItemRow) {
     decisionId: item.decision_id,
     createdAt: item.created_at.toISOString(),
     decidedAt: item.decided_at?.toISOString() ?? null,
+    escalation: item.escalated_at ? { at: item.escalated_at.toISOString(), by: item.escalated_by, note: item.escalation_note } : null,
   };
 }
 export type ItemView = ReturnType<typeof itemView>;
 
+/** An item's wait against its target (src/review/escalate.ts itemAge). */
+export interface ItemAge {
+  ageHours: number;
+  targetHours: number;
+  overdue: boolean;
+}
+
 /** An item in the queue's listing: the item and the first 80 characters of what it is about. */
-export function queueItemView(item: ReviewItemRow & { subject_excerpt: string | null }): ItemView & { subjectExcerpt: string | null } {
-  return { ...itemView(item), subjectExcerpt: item.subject_excerpt };
+export function queueItemView(item: ReviewItemRow & { subject_excerpt: string | null }, age: ItemAge): ItemView & { subjectExcerpt: string | null; age: ItemAge } {
+  return { ...itemView(item), subjectExcerpt: item.subject_excerpt, age };
 }
 
 /** A stored verdict as the item page reads it; a tag's carries its relatedness to the article. */
@@ -128,9 +136,10 @@ export function itemDetailView(parts: {
   appealedDecision: DecisionRow | undefined;
   sources: ReviewSourceRow[];
   reports: SubjectReport[];
+  age: ItemAge;
 }) {
   return {
-    item: itemView(parts.item),
+    item: { ...itemView(parts.item), age: parts.age },
     // Set when the caller may not decide this item (their own content, or an appeal of their decision).
     conflictOfInterest: parts.conflict,
     subject: parts.subject,

@@ -17,6 +17,7 @@ section, .card { background: #fff; border: 1px solid var(--line); border-radius:
 .muted { color: var(--muted); font-size: .9rem; }
 .notice { border-left: 4px solid var(--ok); background: #eef8f0; padding: .5rem .75rem; margin: .75rem 0; }
 .notice.warn { border-color: var(--warn); background: #fff6e5; }
+td.overdue { color: var(--warn); font-weight: 600; }
 .error { border-left: 4px solid var(--bad); background: #fdeceb; padding: .5rem .75rem; margin: .75rem 0; }
 .error ul { margin: .25rem 0 0; }
 textarea, input[type=text], input[type=number], select { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }

@@ -33,6 +33,7 @@ export function Layout({ title, session, area, script, children }: LayoutProps) 
             <nav>
               <a href="/moderate">待審佇列</a>
               <a href="/moderate?kind=appeal">申訴</a>
+              <a href="/moderate?escalated=true">轉交案件</a>
               <a href="/moderate?state=decided">已處理</a>
               <a href="/moderate/stats">統計</a>
             </nav>

@@ -66,6 +66,16 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     return showItem(c, appFetch, draft, result.error, result.status);
   });
 
+  routes.post("/moderate/items/:id/escalate", formLimit(8 * 1024), async (c) => {
+    const session = c.get("webSession");
+    const form = await readForm(c);
+    const forged = await rejectForgedPost(c, session, form);
+    if (forged) return forged;
+    const result = await callApi(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/escalate`, { note: form.text("note") });
+    if (result.ok) return c.redirect(`/moderate?notice=escalated`, 303);
+    return showItem(c, appFetch, {}, result.error, result.status);
+  });
+
   routes.get("/moderate/members/:id", (c) => showMember(c, appFetch, null, null));
 
   routes.post("/moderate/members/:id/action", formLimit(16 * 1024), async (c) => {

@@ -195,7 +195,7 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
       </h1>
       <p class="muted">
         {item.state === "open" ? "待審" : "已處理"} · 規則 {rulesText(item.forumRules)} · <Badge severity={item.severity} /> · 檢舉權重 {item.reportWeight} · 建立於{" "}
-        {formatTime(item.createdAt)}
+        {formatTime(item.createdAt)} · 等候 {item.age.ageHours} / {item.age.targetHours} 小時{item.age.overdue ? "（逾時）" : ""}
         {item.claimedBy && item.leaseUntil ? ` · ${item.claimedBy} 處理中（至 ${formatTime(item.leaseUntil)}）` : ""}
         {subject?.articleId ? (
           <span>
@@ -286,7 +286,23 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
           <DecisionsTable decisions={member.recentDecisions} />
         </section>
       ) : null}
-      {item.state === "open" && detail.conflictOfInterest ? (
+      {item.escalation ? (
+        <p class="notice warn" role="note" data-testid="escalation">
+          已轉交系統管理員（{item.escalation.by}，{formatTime(item.escalation.at)}）：{item.escalation.note}
+        </p>
+      ) : null}
+      {item.state === "open" && !item.escalation ? (
+        <form method="post" action={`/moderate/items/${item.id}/escalate`} class="filters" data-testid="escalate-form">
+          <input type="hidden" name="_csrf" value={session.csrf} />
+          <label>
+            轉交系統管理員，說明 <input type="text" name="note" maxlength={2000} required />
+          </label>
+          <button type="submit" class="secondary">轉交</button>
+        </form>
+      ) : null}
+      {item.state === "open" && item.escalation && session.role !== "admin" ? (
+        <p class="notice" role="status">這個項目已轉交，由系統管理員決定。</p>
+      ) : item.state === "open" && detail.conflictOfInterest ? (
         <p class="notice" role="status" data-testid="conflict-of-interest">
           {detail.conflictOfInterest.reason === "own_decision"
             ? "這是對你所做處分的申訴，須由其他管理員處理。"

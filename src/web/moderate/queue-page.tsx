@@ -8,7 +8,7 @@ import { isRowId } from "../../http/row-id.ts";
 import type { CountsView, QueueItemView } from "../../views/review.ts";
 import { Badge, KIND_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
 
-const FILTERS = ["kind", "subject", "forumRule", "source", "state"] as const;
+const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated"] as const;
 
 function QueuePage(props: {
   session: WebSession;
@@ -75,6 +75,7 @@ function QueuePage(props: {
         {select("subject", "對象", SUBJECT_NAMES)}
         {select("forumRule", "規則", { R1: "R1", R2: "R2", R3: "R3", R4: "R4" })}
         {select("source", "來源", { automated_detection: "自動偵測", member_report: "會員檢舉", appeal: "申訴" })}
+        {select("escalated", "轉交", { true: "已轉交系統管理員", false: "未轉交" })}
         <label>
           狀態
           <select name="state">
@@ -107,6 +108,7 @@ function QueuePage(props: {
             <th>嚴重度</th>
             <th>檢舉權重</th>
             <th>建立時間</th>
+            <th>等候／目標</th>
             <th>處理中</th>
           </tr>
         </thead>
@@ -127,6 +129,9 @@ function QueuePage(props: {
               </td>
               <td>{item.reportWeight}</td>
               <td>{formatTime(item.createdAt)}</td>
+              <td class={item.age.overdue ? "overdue" : ""} data-testid="age">
+                {item.age.ageHours} / {item.age.targetHours} 小時{item.escalation ? "（已轉交）" : ""}
+              </td>
               <td>{item.claimedBy && item.leaseUntil ? `${item.claimedBy}（至 ${formatTime(item.leaseUntil)}）` : ""}</td>
             </tr>
           ))}
@@ -160,7 +165,9 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
       ? `已記錄決定 #${decisionId}。`
       : c.req.query("notice") === "empty"
         ? "目前沒有可領取的項目。"
-        : null;
+        : c.req.query("notice") === "escalated"
+          ? "已轉交系統管理員。"
+          : null;
   const nextParams = new URLSearchParams(filters);
   if (items.ok && items.body.nextCursor) nextParams.set("cursor", items.body.nextCursor);
   return c.html(
