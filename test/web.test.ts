@@ -327,6 +327,20 @@ describe("the moderator pages", () => {
     expect(html).toContain(`data-testid="decision-total">${stats.decisions}<`);
   });
 
+  it("the stats range is picked as Taipei days, both ends included", async () => {
+    const moderator = await memberPage("web-mod3", "moderator");
+    const html = await (await moderator.get("/moderate/stats?fromDay=2026-11-01&toDay=2026-11-28")).text();
+    expect(html).toContain('type="date" name="fromDay" value="2026-11-01"');
+    expect(html).toContain('type="date" name="toDay" value="2026-11-28"');
+    // The same range as the API reads it: from the first day's Taipei midnight to the midnight after the last.
+    const api = (await (await t.request("GET", "/stats?from=2026-10-31T16:00:00.000Z&to=2026-11-28T16:00:00.000Z", { token: await t.token("web-mod3", "moderator") })).json()) as any;
+    expect(html).toContain(`data-testid="decision-total">${api.decisions}<`);
+    expect(api.decisions).toBeGreaterThan(0);
+    // A day that is no day is the API's clear refusal, not a 500.
+    const bad = await moderator.get("/moderate/stats?fromDay=2026-02-30");
+    expect(bad.status).toBe(400);
+  });
+
   it("a moderator's own held comment: the page says another moderator decides it and shows no decision form", async () => {
     const moderator = await memberPage("web-mod4", "moderator");
     const posted = await postCommentForm(moderator, "這個議員根本是智障");

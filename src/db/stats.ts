@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { DAY_MS } from "../clock.ts";
 import { SITE_TIME_ZONE } from "../site-time.ts";
 import type { Database } from "./schema.ts";
+import { SITE_OFFSET_MS, siteDayOf } from "../site-time.ts";
 
 /** A half-open range of decision times, [from, to). */
 export interface DecisionRange {
@@ -52,10 +53,9 @@ export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from,
 }
 
 // Taipei has kept UTC+08:00 all year since 1979: a site day starts at 16:00 UTC the day before.
-const SITE_OFFSET_MS = 8 * 3_600_000;
 const siteMidnightAtOrAfter = (t: number) => Math.ceil((t + SITE_OFFSET_MS) / DAY_MS) * DAY_MS - SITE_OFFSET_MS;
 const siteMidnightAtOrBefore = (t: number) => Math.floor((t + SITE_OFFSET_MS) / DAY_MS) * DAY_MS - SITE_OFFSET_MS;
-const siteDay = (midnight: number) => new Date(midnight + SITE_OFFSET_MS).toISOString().slice(0, 10);
+const siteDay = (midnight: number) => siteDayOf(new Date(midnight));
 
 /**
  * A range cut where the daily counts (migration 0009) can answer: its whole site days, and the partial

@@ -10,6 +10,7 @@ import { showQueue } from "./moderate/queue-page.tsx";
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
 import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
+import { siteMidnight } from "../site-time.ts";
 
 const requireModerator = createMiddleware<AppEnv>(async (c, next) => {
   c.header("Cache-Control", "no-store");
@@ -35,7 +36,8 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     const forged = await rejectForgedPost(c, session, form);
     if (forged) return forged;
     const kind = form.text("kind");
-    const claimed = await callApi<{ item: ItemView | null }>(c, appFetch, session, "POST", "/review/claim", kind ? { kind } : {});
+    const escalated = form.text("escalated") === "true";
+    const claimed = await callApi<{ item: ItemView | null }>(c, appFetch, session, "POST", "/review/claim", { ...(kind ? { kind } : {}), ...(escalated ? { escalated } : {}) });
     if (!claimed.ok) return c.html(<SimplePage title="無法領取" session={session} area="moderate" message={claimed.error.message} />, claimed.status);
     if (!claimed.body.item) return c.redirect(`/moderate?notice=empty`, 303);
     return c.redirect(`/moderate/items/${claimed.body.item.id}`, 303);
@@ -121,6 +123,11 @@ export function moderatePageRoutes(appFetch: AppFetch) {
       const value = c.req.query(name);
       if (value) params.set(name, value);
     }
+    // The form's Taipei days, both ends included: from the first day's midnight to the midnight after the last.
+    const fromDay = c.req.query("fromDay");
+    const toDay = c.req.query("toDay");
+    if (fromDay) params.set("from", siteMidnight(fromDay)?.toISOString() ?? fromDay);
+    if (toDay) params.set("to", siteMidnight(toDay, 1)?.toISOString() ?? toDay);
     const stats = await callApi<StatsView>(c, appFetch, session, "GET", `/stats?${params}`);
     if (!stats.ok) return c.html(<SimplePage title="無法顯示統計" session={session} area="moderate" message={stats.error.message} />, stats.status);
     return c.html(<StatsPage session={session} stats={stats.body} />);

@@ -92,6 +92,7 @@ function QueuePage(props: {
       <form method="post" action="/moderate/claim" class="claim">
         <input type="hidden" name="_csrf" value={session.csrf} />
         {filters.kind ? <input type="hidden" name="kind" value={filters.kind} /> : null}
+        {filters.escalated === "true" ? <input type="hidden" name="escalated" value="true" /> : null}
         <button type="submit">領取下一則（c）</button>
       </form>
       <p class="shortcuts">

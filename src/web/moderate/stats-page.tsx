@@ -2,6 +2,7 @@
 import { StackedBars, type Series } from "../charts.tsx";
 import { FORUM_RULE_NAMES, Layout } from "../layout.tsx";
 import type { WebSession } from "../session.ts";
+import { siteDayOf } from "../../site-time.ts";
 import type { StatsView } from "../../views/stats.ts";
 import { ACTION_NAMES, AUTOMATION_NAMES } from "./labels.tsx";
 
@@ -23,10 +24,10 @@ export function StatsPage({ session, stats }: { session: WebSession; stats: Stat
       <h1>處分統計</h1>
       <form method="get" action="/moderate/stats" class="filters card">
         <label>
-          起（含，ISO 8601）<input type="text" name="from" value={stats.from} />
+          起（台北日期，含）<input type="date" name="fromDay" value={siteDayOf(new Date(stats.from))} />
         </label>
         <label>
-          迄（不含，ISO 8601）<input type="text" name="to" value={stats.to} />
+          迄（台北日期，含）<input type="date" name="toDay" value={siteDayOf(new Date(new Date(stats.to).getTime() - 1))} />
         </label>
         <button type="submit" class="secondary">更新</button>
       </form>
