@@ -3,6 +3,9 @@ import { z } from "zod";
 import { parseYamlFile } from "./yaml-file.ts";
 
 const positive = z.number().positive();
+const severity = z.enum(["low", "medium", "high", "critical"]);
+// The reasons a member may give for a report (src/routes/reports.ts), each with its severity in the policy.
+const REPORT_REASONS = ["illegal", "rights", "false", "abuse", "meaningless", "irrelevant", "nickname", "spam", "other"] as const;
 
 const window = z.strictObject({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) });
 const rateLimit = z.strictObject({ perMember: window, perIp: window });
@@ -11,6 +14,9 @@ const policySchema = z.strictObject({
   reports: z.strictObject({
     hideAtWeight: positive,
     reporterWeight: z.strictObject({ prior: positive, min: positive, max: positive }),
+    severityByReason: z.strictObject(
+      Object.fromEntries(REPORT_REASONS.map((reason) => [reason, severity])) as Record<(typeof REPORT_REASONS)[number], typeof severity>,
+    ),
   }),
   strikes: z.strictObject({
     count: z.number().int().min(1),
@@ -24,6 +30,7 @@ const policySchema = z.strictObject({
     reportWeightPoints: z.number().min(0),
     agingPointsPerDay: z.number().min(0),
     targetHours: z.strictObject({ moderation: positive, appeal: positive, escalated: positive }),
+    appealSeverity: severity,
   }),
   rateLimits: z.strictObject({
     comment: rateLimit,

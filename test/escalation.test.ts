@@ -68,3 +68,19 @@ describe("escalation", () => {
     expect(detail.body.item.age).toEqual({ ageHours: 1, targetHours: targets.escalated, overdue: false });
   });
 });
+
+describe("the queue's severity for reports and appeals", () => {
+  it("gives a reported comment the severity of its reason, and an appeal the policy's", async () => {
+    const posted = await as("sev-author", "member", "POST", `/articles/${ARTICLE}/comments`, { body: "這家店的東西很好用", acceptedRulesVersion: t.config.forumRules.version });
+    expect(posted.status).toBe(201);
+    const filed = await as("sev-reporter", "member", "POST", "/reports", { subject: "comment", id: posted.body.comment.id, reason: "illegal" });
+    expect(filed.status).toBe(201);
+    const item = await as("sev-mod", "moderator", "GET", `/review/items/${filed.body.reviewItemId}`);
+    expect(item.body.item.severity).toBe(t.config.policy.reports.severityByReason.illegal);
+    const removed = await as("sev-mod", "moderator", "POST", `/review/items/${filed.body.reviewItemId}/decision`, { action: "remove", forumRules: ["R1"], note: "違法販售" });
+    const appealed = await as("sev-author", "member", "POST", `/decisions/${removed.body.decision.id}/appeal`, { note: "我只是分享心得" });
+    expect(appealed.status).toBe(201);
+    const appealItem = (await as("sev-mod", "moderator", "GET", "/review/items?kind=appeal")).body.items.find((i: any) => i.appealOfDecisionId === removed.body.decision.id);
+    expect(appealItem.severity).toBe(t.config.policy.review.appealSeverity);
+  });
+});

@@ -108,7 +108,7 @@ export async function openAppeal(db: Kysely<Database>, policy: Policy, appeal: N
       source: "appeal",
       detail: { decisionId: decision.id, note },
       forumRules: decision.forum_rules,
-      severity: null,
+      severity: policy.review.appealSeverity,
       reportWeight: 0,
       now,
     });

@@ -66,7 +66,7 @@ export async function fileReport(db: Kysely<Database>, policy: Policy, reporterI
       source: "member_report",
       detail: { reportId: report.id, reason: filing.reason, note: report.note, weight },
       forumRules: forumRule ? [forumRule] : [],
-      severity: null,
+      severity: policy.reports.severityByReason[filing.reason],
       reportWeight: weight,
       now,
     });
