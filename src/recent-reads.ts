@@ -9,8 +9,9 @@ export interface RecentAnswer {
 /**
  * The public reads' answers this process gave in the last moment (PUBLIC_READ_MEMORY_MS, 1 s unless set),
  * so a busy article's first page is read from memory, not the database, for every reader in that second.
- * Every request that may write (anything but GET and HEAD) forgets them all once it is done, so this
- * process never answers from before its own writes: what a member just posted shows on the next read.
+ * Every request that may write (anything but GET and HEAD, unless refused before any write: 401, 403,
+ * 404, 405; see src/app.ts) forgets them all once it is done, so this process never answers from before
+ * its own writes: what a member just posted shows on the next read.
  * Writes made elsewhere (another server, the Worker, the command line) show within the memory's time —
  * less than the max-age=5 browsers and CDNs are already allowed. A read that started before a write ended
  * does not keep its answer (the generation moved on), since it may have been read before the commit.

@@ -1,3 +1,5 @@
+import { DAY_MS } from "./clock.ts";
+
 // The site's calendar and clock: Taipei. Taiwan keeps one offset all year (no daylight saving).
 export const SITE_TIME_ZONE = "Asia/Taipei";
 
@@ -19,7 +21,6 @@ export function formatSiteTime(time: Date): string {
 
 /** Taipei is UTC+8 all year. */
 export const SITE_OFFSET_MS = 8 * 3600 * 1000;
-const DAY = 24 * 3600 * 1000;
 
 /** The Taipei calendar day (YYYY-MM-DD) a timestamp falls on. */
 export function siteDayOf(time: Date): string {
@@ -31,5 +32,5 @@ export function siteMidnight(day: string, days = 0): Date | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
   const utc = Date.parse(`${day}T00:00:00Z`);
   if (Number.isNaN(utc) || new Date(utc).toISOString().slice(0, 10) !== day) return null;
-  return new Date(utc - SITE_OFFSET_MS + days * DAY);
+  return new Date(utc - SITE_OFFSET_MS + days * DAY_MS);
 }

@@ -14,7 +14,11 @@ export interface TrustFacts {
 }
 
 /** The member's level as stored and their history as the trust rule reads it (member_trust_facts, migration 0010), in one statement. */
-export async function findMemberTrust(db: Db, memberId: string, cap: number, recent: number): Promise<{ level: TrustLevel; facts: TrustFacts } | undefined> {
+export async function findMemberTrust(
+  db: Db,
+  memberId: string,
+  { cap, recent }: { cap: number; recent: number },
+): Promise<{ level: TrustLevel; facts: TrustFacts } | undefined> {
   const { rows } = await sql<{ trust_level: TrustLevel; standing: number; recent: unknown; upheld_reports: number }>`
     select m.trust_level, f.standing, f.recent, f.upheld_reports
     from members m, member_trust_facts(${memberId}, ${cap}, ${recent}) f

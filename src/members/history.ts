@@ -17,7 +17,7 @@ export async function memberStanding(db: Kysely<Database>, policy: Policy, membe
     findMember(db, memberId),
     currentStrikes(db, policy, memberId, now),
     listDecisionsAffecting(db, memberId, 20),
-    findMemberTrust(db, memberId, trustBounds(policy.trust).cap, trustBounds(policy.trust).recent),
+    findMemberTrust(db, memberId, trustBounds(policy.trust)),
   ]);
   // The level stored is the one the next comment meets; `why` reads the history as it is now.
   const level = member?.trust_level ?? "newcomer";

@@ -96,8 +96,7 @@ export async function reassessTrust(
   now: Date,
   cause: Record<string, unknown>,
 ): Promise<TrustLevel | null> {
-  const { cap, recent } = trustBounds(trust);
-  const found = await findMemberTrust(db, memberId, cap, recent);
+  const found = await findMemberTrust(db, memberId, trustBounds(trust));
   if (!found) return null;
   return settleTrust(db, trust, { memberId, level: found.level, facts: found.facts, now, cause });
 }

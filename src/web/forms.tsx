@@ -61,6 +61,14 @@ export async function signedInForm(
 ): Promise<{ session: WebSession; form: FormFields; refused?: undefined } | { refused: Response }> {
   const session = await readSession(c);
   if (!session) return { refused: loginRedirect(c, returnTo) };
+  return genuineForm(c, session);
+}
+
+/** The post of a session already read (the moderator pages' middleware reads it): its fields once checked, or the refusal. */
+export async function genuineForm(
+  c: Context<AppEnv>,
+  session: WebSession,
+): Promise<{ session: WebSession; form: FormFields; refused?: undefined } | { refused: Response }> {
   const form = await readForm(c);
   const forged = await rejectForgedPost(c, session, form);
   return forged ? { refused: forged } : { session, form };

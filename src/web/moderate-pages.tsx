@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { callApi, type AppFetch } from "./api.ts";
-import { formLimit, loginRedirect, readForm, rejectForgedPost, SimplePage } from "./forms.tsx";
+import { formLimit, genuineForm, loginRedirect, SimplePage } from "./forms.tsx";
 import { readSession } from "./session.ts";
 import type { ItemView } from "../views/review.ts";
 import type { StatsView } from "../views/stats.ts";
@@ -31,10 +31,9 @@ export function moderatePageRoutes(appFetch: AppFetch) {
   routes.get("/moderate", (c) => showQueue(c, appFetch));
 
   routes.post("/moderate/claim", formLimit(4096), async (c) => {
-    const session = c.get("webSession");
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
     const kind = form.text("kind");
     const escalated = form.text("escalated") === "true";
     const claimed = await callApi<{ item: ItemView | null }>(c, appFetch, session, "POST", "/review/claim", { ...(kind ? { kind } : {}), ...(escalated ? { escalated } : {}) });
@@ -46,10 +45,9 @@ export function moderatePageRoutes(appFetch: AppFetch) {
   routes.get("/moderate/items/:id", (c) => showItem(c, appFetch, {}, null));
 
   routes.post("/moderate/items/:id/decision", formLimit(32 * 1024), async (c) => {
-    const session = c.get("webSession");
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
     const draft: DecisionDraft = {
       action: form.text("action"),
       forumRules: form.all("forumRules"),
@@ -69,10 +67,9 @@ export function moderatePageRoutes(appFetch: AppFetch) {
   });
 
   routes.post("/moderate/items/:id/escalate", formLimit(8 * 1024), async (c) => {
-    const session = c.get("webSession");
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
     const result = await callApi(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/escalate`, { note: form.text("note") });
     if (result.ok) return c.redirect(`/moderate?notice=escalated`, 303);
     return showItem(c, appFetch, {}, result.error, result.status);
@@ -81,10 +78,9 @@ export function moderatePageRoutes(appFetch: AppFetch) {
   routes.get("/moderate/members/:id", (c) => showMember(c, appFetch, null, null));
 
   routes.post("/moderate/members/:id/action", formLimit(16 * 1024), async (c) => {
-    const session = c.get("webSession");
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
     const draft: MemberActionDraft = {
       action: form.text("action"),
       forumRules: form.all("forumRules"),
@@ -106,10 +102,9 @@ export function moderatePageRoutes(appFetch: AppFetch) {
   });
 
   routes.post("/moderate/members/:id/note", formLimit(8 * 1024), async (c) => {
-    const session = c.get("webSession");
-    const form = await readForm(c);
-    const forged = await rejectForgedPost(c, session, form);
-    if (forged) return forged;
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
     const member = `/members/${encodeURIComponent(c.req.param("id"))}`;
     const result = await callApi(c, appFetch, session, "POST", `${member}/notes`, { note: form.text("note") });
     if (result.ok) return c.redirect(`/moderate${member}`, 303);
