@@ -208,7 +208,7 @@ describe("members over time, in chromium", () => {
     await expect(moderator.locator("form.decision").count()).resolves.toBe(0);
 
     const admin = await signIn("e2e-admin", "admin", "/moderate?escalated=true");
-    await expect(admin.locator(`tr[data-item-id="${itemId}"] [data-testid=age]`).textContent()).resolves.toContain("（已轉交）");
+    await expect(admin.locator(`.queue-item[data-item-id="${itemId}"] [data-testid=age]`).textContent()).resolves.toContain("（已轉交）");
     await screenshot(admin, "escalated-queue");
     await decideOnPage(admin, itemId, "remove", "對議員的人身攻擊");
     const { rows } = await sql<{ moderator_id: string; facts: any }>`select moderator_id, facts from decisions where review_item_id = ${itemId}`.execute(t.database.db);

@@ -81,7 +81,7 @@ describe("the comment page and the moderator pages in chromium", () => {
     await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe("1");
     await screenshot(moderator, "queue");
     await moderator.keyboard.press("j");
-    await expect(moderator.locator("tr.selected").count()).resolves.toBe(1);
+    await expect(moderator.locator(".queue-item.selected").count()).resolves.toBe(1);
     await Promise.all([moderator.waitForURL(/\/moderate\/items\/\d+$/), moderator.keyboard.press("c")]);
 
     const mark = moderator.locator("[data-testid=subject-text] mark.hit");
@@ -128,7 +128,7 @@ describe("the comment page and the moderator pages in chromium", () => {
 
     const moderator = await signIn("e2e-moderator-2", "moderator", "/moderate");
     await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe("2");
-    const rows = await moderator.locator("tr[data-href]").evaluateAll((found) => found.map((row) => row.getAttribute("data-href")));
+    const rows = await moderator.locator(".queue-item[data-href]").evaluateAll((found) => found.map((row) => row.getAttribute("data-href")));
     expect(rows).toHaveLength(2);
     await moderator.keyboard.press("j");
     await Promise.all([moderator.waitForURL(`${stage.baseUrl}${rows[0]}`), moderator.keyboard.press("Enter")]);

@@ -72,6 +72,7 @@ const MATRIX: { method: string; path: () => string; body?: () => unknown; expect
   { method: "POST", path: () => "/review/claim", expect: moderators },
   { method: "POST", path: () => `/review/items/${itemId}/decision`, body: () => ({ action: "approve", note: "ok" }), expect: moderators },
   { method: "GET", path: () => "/stats", expect: moderators },
+  { method: "POST", path: () => "/review/bulk-decisions", body: () => ({ itemIds: ["999999999"], action: "approve", note: "ok" }), expect: moderators },
   { method: "POST", path: () => `/review/items/${itemId}/escalate`, body: () => ({ note: "請管理員看" }), expect: moderators },
   { method: "GET", path: () => "/members/me", expect: signedIn },
   { method: "GET", path: () => "/members/me/warnings", expect: signedIn },

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Policy } from "../policy.ts";
 import { higherSeverity, sortKeyOf } from "./review-priority.ts";
 import type { Database, ReviewItemsTable, ReviewSourcesTable, Severity, SubjectKind } from "./schema.ts";
+import type { Verdict } from "../moderation/verdict.ts";
 
 export type ReviewItemRow = Selectable<ReviewItemsTable>;
 export type ReviewSourceRow = Selectable<ReviewSourcesTable>;
@@ -153,6 +154,10 @@ export interface QueueFilters {
   state?: "open" | "decided";
   /** Only escalated items (true), or only the others (false). */
   escalated?: boolean;
+  /** Only items about this member's conduct: their comments, tags and nickname (appeals: the member the decision affected). */
+  memberId?: string;
+  /** Only items about comments and tags on this article. */
+  articleId?: string;
 }
 
 export interface QueueCursor {
@@ -182,6 +187,8 @@ export async function listReviewItems(
   if (filters.escalated !== undefined) query = query.where("escalated_at", filters.escalated ? "is not" : "is", null);
   if (filters.subjectKind) query = query.where("subject_kind", "=", filters.subjectKind);
   if (filters.forumRule) query = query.where(sql<boolean>`${filters.forumRule} = any(forum_rules)`);
+  if (filters.memberId !== undefined) query = query.where(sql<boolean>`${itemAuthorId} = ${filters.memberId}`);
+  if (filters.articleId !== undefined) query = query.where(sql<boolean>`${itemArticleId} = ${filters.articleId}`);
   if (filters.source) {
     const source = filters.source;
     query = query.where((eb) =>
@@ -214,6 +221,12 @@ const itemAuthorId = sql<string | null>`case
     when review_items.subject_kind = 'member' then review_items.subject_id
     when review_items.subject_kind = 'comment' then (select member_id from comments where comments.id = cast(case when review_items.subject_kind = 'comment' then review_items.subject_id end as bigint))
     when review_items.subject_kind = 'tag' then (select created_by from tags where tags.id = cast(case when review_items.subject_kind = 'tag' then review_items.subject_id end as bigint))
+  end`;
+
+/** The article a comment's or tag's item is on (null for a member's nickname). */
+const itemArticleId = sql<string | null>`case review_items.subject_kind
+    when 'comment' then (select article_id from comments where comments.id = cast(case when review_items.subject_kind = 'comment' then review_items.subject_id end as bigint))
+    when 'tag' then (select article_id from tags where tags.id = cast(case when review_items.subject_kind = 'tag' then review_items.subject_id end as bigint))
   end`;
 
 /** For an appeal, the moderator who made the appealed decision (null for a moderation item or an automated decision). */
@@ -298,4 +311,28 @@ export async function escalateItem(db: Kysely<Database>, id: string, moderatorId
     .where("escalated_at", "is", null)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** What a queue card shows besides the item: its sources, and the text, version and verdict of the comment or tag it is about. */
+export interface QueueCardFacts {
+  sources: Map<string, ReviewSourceRow[]>;
+  subjects: Map<string, { text: string; version: number | null; verdict: Verdict | null }>;
+}
+
+/** The card facts of a page of items in three statements, whatever the page's size. */
+export async function queueCardFacts(db: Db, items: Pick<ReviewItemRow, "id" | "subject_kind" | "subject_id">[]): Promise<QueueCardFacts> {
+  const idsOf = (kind: SubjectKind) => items.filter((item) => item.subject_kind === kind).map((item) => item.subject_id);
+  const commentIds = idsOf("comment");
+  const tagIds = idsOf("tag");
+  const [sources, comments, tags] = await Promise.all([
+    items.length ? db.selectFrom("review_sources").selectAll().where("item_id", "in", items.map((item) => item.id)).orderBy("id").execute() : [],
+    commentIds.length ? db.selectFrom("comments").select(["id", "body", "version", "verdict"]).where("id", "in", commentIds).execute() : [],
+    tagIds.length ? db.selectFrom("tags").select(["id", "label", "verdict"]).where("id", "in", tagIds).execute() : [],
+  ]);
+  const byItem = new Map<string, ReviewSourceRow[]>();
+  for (const source of sources) byItem.set(source.item_id, [...(byItem.get(source.item_id) ?? []), source]);
+  const subjects: QueueCardFacts["subjects"] = new Map();
+  for (const comment of comments) subjects.set(`comment:${comment.id}`, { text: comment.body, version: comment.version, verdict: comment.verdict });
+  for (const tag of tags) subjects.set(`tag:${tag.id}`, { text: tag.label, version: null, verdict: tag.verdict as Verdict | null });
+  return { sources: byItem, subjects };
 }

@@ -34,6 +34,13 @@ export type DecisionInput = z.infer<typeof decisionInputSchema>;
 const MODERATION_ACTIONS = ["approve", "remove", "remove_and_suspend", "revoke", "dismiss_reports"];
 const APPEAL_ACTIONS = ["uphold", "reverse"];
 
+/** A decision taken with others in one bulk action (src/review/bulk.ts): the record names the batch. */
+export interface BulkContext {
+  batchId: string;
+  /** How many items the moderator chose. */
+  items: number;
+}
+
 export interface DecisionOutcome {
   decision: DecisionRow;
   /** The automatic suspension the decision's strike triggered, if any. */
@@ -83,6 +90,7 @@ export async function decideReviewItem(
   input: DecisionInput,
   now: Date,
   role: Role = "moderator",
+  bulk: BulkContext | null = null,
 ): Promise<DecisionOutcome> {
   return db.transaction().execute(async (trx) => {
     const item = await lockReviewItem(trx, itemId);
@@ -106,7 +114,7 @@ export async function decideReviewItem(
     const outcome =
       item.kind === "appeal"
         ? await decideAppeal(trx, policy, item, input, moderatorId, now)
-        : await decideModeration(trx, policy, item, sources, input, moderatorId, now);
+        : await decideModeration(trx, policy, item, sources, input, moderatorId, now, bulk);
     await closeReviewItem(trx, item.id, outcome.decision.id, now);
     return outcome;
   });
@@ -120,6 +128,7 @@ async function decideModeration(
   input: DecisionInput,
   moderatorId: string,
   now: Date,
+  bulk: BulkContext | null,
 ): Promise<DecisionOutcome> {
   const { ruleIds, facts, automated, reported } = automatedFacts(sources);
   const violation = VIOLATION_ACTIONS.includes(input.action);
@@ -129,6 +138,7 @@ async function decideModeration(
   const extraFacts: Record<string, unknown> = item.escalated_at
     ? { escalation: { by: item.escalated_by, at: item.escalated_at.toISOString(), note: item.escalation_note } }
     : {};
+  if (bulk) extraFacts.bulk = bulk;
 
   if (item.subject_kind === "comment") {
     const comment = await lockComment(trx, item.subject_id);

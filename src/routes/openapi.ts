@@ -5,6 +5,7 @@ import { CATEGORIES } from "../moderation/verdict.ts";
 import { memberActionSchema, memberNoteSchema } from "../members/actions.ts";
 import { decisionInputSchema } from "../review/decide.ts";
 import { escalateSchema } from "../review/escalate.ts";
+import { bulkDecisionSchema } from "../review/bulk.ts";
 import { putArticleSchema } from "./articles.ts";
 import { editCommentSchema, submitCommentSchema } from "./comments.ts";
 import { appealSchema } from "./decisions.ts";
@@ -299,9 +300,13 @@ export function openApiDocument(forumRulesVersion: string) {
         get: {
           summary: "The review queue, highest priority first (moderator)",
           security: bearer,
-          parameters: ["kind", "subject", "forumRule", "source", "state", "escalated", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+          parameters: ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
           responses: {
-            "200": { description: "one page of items (each with `escalation` and `age`: ageHours against targetHours, overdue) and nextCursor", content: json({ type: "object" }) },
+            "200": {
+              description:
+                "one page of items and nextCursor; each item with `escalation`, `age` (ageHours against targetHours, overdue) and `card`: the subject's whole `text`, `subjectVersion`, the `reasons` (rule, forum rule, category, severity, action, message, marked spans), the classifier's `score` and `reports` counted by reason. `memberId`: only items about that member's conduct; `articleId`: only items on that article",
+              content: json({ type: "object" }),
+            },
             "403": error("not a moderator"),
           },
         },
@@ -342,6 +347,23 @@ export function openApiDocument(forumRulesVersion: string) {
             "400": error("invalid input"),
             "404": error("review_item_not_found"),
             "409": error("already_escalated, already_decided or item_withdrawn"),
+          },
+        },
+      },
+      "/review/bulk-decisions": {
+        post: {
+          summary:
+            "One action (approve, remove, dismiss_reports) and note over many open moderation items (moderator): the chosen `itemIds` (at most 100), or every open item of `memberId` or on `articleId` (a moderator's selection leaves out escalated items). Each item is decided in its own transaction, with its own decision row naming the batch (facts.bulk); an item that cannot be decided fails alone",
+          security: bearer,
+          requestBody: { required: true, content: json(z.toJSONSchema(bulkDecisionSchema)) },
+          responses: {
+            "200": {
+              description:
+                "{ batchId, decided, failed, more, results: [{ itemId, ok: true, decision, strikeSuspension } | { itemId, ok: false, error: { code, message } }] }; `more`: the selection had more than 100 open items, send it again for the rest. Per-item codes are those of POST /review/items/{id}/decision",
+              content: json({ type: "object" }),
+            },
+            "400": error("invalid input (exactly one of itemIds, memberId, articleId), forum_rule_required"),
+            "403": error("not a moderator"),
           },
         },
       },

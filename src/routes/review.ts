@@ -5,13 +5,14 @@ import { requireIdentity, requireRole } from "../http/auth.ts";
 import { findComment, listCommentVersions } from "../db/comments.ts";
 import { ensureMember, findMember } from "../db/members.ts";
 import { findDecision } from "../db/decisions.ts";
-import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, sourcesOf, type QueueCursor } from "../db/review.ts";
+import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, queueCardFacts, sourcesOf, type QueueCursor } from "../db/review.ts";
 import { listReportsOn } from "../db/reports.ts";
 import { findTagById } from "../db/tags.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { conflictOfInterest } from "../review/conflict.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
+import { bulkDecisionSchema, decideInBulk } from "../review/bulk.ts";
 import { memberStanding } from "../members/history.ts";
 import { escalate, escalateSchema, itemAge } from "../review/escalate.ts";
 import { decisionView } from "../views/decisions.ts";
@@ -27,6 +28,9 @@ const listQuerySchema = z.strictObject({
   state: z.enum(["open", "decided"]).default("open"),
   // true: the admins' queue of escalated items; false: the others.
   escalated: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
+  // One member's items (their comments, tags, nickname), or the items on one article.
+  memberId: z.string().min(1).max(128).optional(),
+  articleId: z.string().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().optional(),
 });
@@ -56,8 +60,9 @@ export function reviewRoutes() {
     const page = await listReviewItems(db, { ...filters, subjectKind: subject }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
     const shown = page.slice(0, limit);
     const now = clock.now();
+    const facts = await queueCardFacts(db, shown);
     return c.json({
-      items: shown.map((item) => queueItemView(item, itemAge(item, now, config.policy.review.targetHours))),
+      items: shown.map((item) => queueItemView(item, itemAge(item, now, config.policy.review.targetHours), facts)),
       nextCursor: page.length > limit ? encodeCursor([shown.at(-1)!.sort_key, shown.at(-1)!.id]) : null,
     });
   });
@@ -145,6 +150,28 @@ export function reviewRoutes() {
       },
       201,
     );
+  });
+
+  // One action and note over many items: each decided on its own, with a result per item.
+  routes.post("/bulk-decisions", limitBody(32 * 1024), async (c) => {
+    const input = await readJson(c, bulkDecisionSchema);
+    const { db, clock, config } = c.get("deps");
+    const moderatorId = c.get("identity").memberId;
+    const now = clock.now();
+    await ensureMember(db, moderatorId, now);
+    const outcome = await decideInBulk(db, config.policy, moderatorId, c.get("identity").role, input, now);
+    const decided = outcome.results.filter((result) => result.ok).length;
+    return c.json({
+      batchId: outcome.batchId,
+      decided,
+      failed: outcome.results.length - decided,
+      more: outcome.more,
+      results: outcome.results.map((result) =>
+        result.ok
+          ? { itemId: result.itemId, ok: true, decision: decisionView(result.decision), strikeSuspension: result.strikeSuspension ? decisionView(result.strikeSuspension) : null }
+          : result,
+      ),
+    });
   });
 
   // Hand an open item to the admins with a note; it leaves the moderators' claims.

@@ -3,7 +3,7 @@ import type { CommentRow, CommentVersionRow } from "../db/comments.ts";
 import type { MemberRow } from "../db/members.ts";
 import type { DecisionRow } from "../db/decisions.ts";
 import type { SubjectReport } from "../db/reports.ts";
-import type { OpenItemCounts, ReviewItemRow, ReviewSourceRow } from "../db/review.ts";
+import type { OpenItemCounts, QueueCardFacts, ReviewItemRow, ReviewSourceRow } from "../db/review.ts";
 import type { TagRow } from "../db/tags.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
@@ -41,10 +41,41 @@ export interface ItemAge {
   overdue: boolean;
 }
 
-/** An item in the queue's listing: the item and the first 80 characters of what it is about. */
-export function queueItemView(item: ReviewItemRow & { subject_excerpt: string | null }, age: ItemAge): ItemView & { subjectExcerpt: string | null; age: ItemAge } {
-  return { ...itemView(item), subjectExcerpt: item.subject_excerpt, age };
+/**
+ * An item in the queue's listing: the item, the first 80 characters of what it is about, and its card — the
+ * whole text with the words the rules marked, the reasons (the subject's verdict and any re-screen's, each
+ * rule once), the classifier's score, and the reports by reason — so a moderator can decide from the list.
+ */
+export function queueItemView(item: ReviewItemRow & { subject_excerpt: string | null }, age: ItemAge, facts: QueueCardFacts) {
+  return { ...itemView(item), subjectExcerpt: item.subject_excerpt, age, card: queueCardView(item, facts) };
 }
+
+function queueCardView(item: ReviewItemRow & { subject_excerpt: string | null }, facts: QueueCardFacts) {
+  const subject = facts.subjects.get(`${item.subject_kind}:${item.subject_id}`);
+  const sources = facts.sources.get(item.id) ?? [];
+  const verdicts = [subject?.verdict, ...sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict)].filter(
+    (verdict): verdict is Verdict => Boolean(verdict?.reasons),
+  );
+  const reasons = new Map<string, Verdict["reasons"][number]>();
+  for (const verdict of verdicts) for (const reason of verdict.reasons) if (!reasons.has(reason.ruleId)) reasons.set(reason.ruleId, reason);
+  const scores = verdicts.map((verdict) => verdict.score).filter((score): score is number => typeof score === "number");
+  const reportsByReason: Record<string, number> = {};
+  for (const source of sources) {
+    if (source.source !== "member_report") continue;
+    const reason = String((source.detail as { reason?: unknown }).reason ?? "other");
+    reportsByReason[reason] = (reportsByReason[reason] ?? 0) + 1;
+  }
+  return {
+    // A member item's text is the nickname; the subject may be gone (null).
+    text: subject?.text ?? item.subject_excerpt,
+    /** The comment's version, for a decision that must judge what the moderator read (subjectVersion). */
+    subjectVersion: subject?.version ?? null,
+    reasons: [...reasons.values()].map(({ ruleId, forumRule, category, severity, action, message, spans }) => ({ ruleId, forumRule, category, severity, action, message, spans })),
+    score: scores.length ? Math.max(...scores) : null,
+    reports: reportsByReason,
+  };
+}
+export type QueueCardView = ReturnType<typeof queueCardView>;
 
 /** A stored verdict as the item page reads it; a tag's carries its relatedness to the article. */
 export type StoredVerdict = Verdict & { relatedness?: { kind: string; similarity?: number; supportingArticles?: number } };

@@ -38,8 +38,13 @@ button.link { border: none; background: none; color: var(--accent); padding: 0; 
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
 td.excerpt { max-width: 22rem; overflow-wrap: anywhere; }
-tr.selected { outline: 2px solid var(--accent); background: #eef4fb; }
-tr[data-href] { cursor: pointer; }
+.queue-item.selected { outline: 2px solid var(--accent); background: #eef4fb; }
+.queue-item .meta { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; font-size: .9rem; }
+.queue-item .meta .overdue { color: var(--warn); font-weight: 600; }
+.queue-item .text { font-size: 1rem; margin: .4rem 0; }
+.card-reasons { margin: .25rem 0; padding-left: 1.2rem; font-size: .9rem; }
+.quick { display: flex; gap: .5rem; flex-wrap: wrap; }
+.quick form { display: inline; }
 .filters { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; }
 .counts { display: flex; gap: .5rem; flex-wrap: wrap; padding: 0; list-style: none; }
@@ -69,12 +74,12 @@ export const MODERATE_JS = `
 // Keyboard shortcuts for the moderator pages (listed on each page). Nothing here is needed to use them.
 (function () {
   "use strict";
-  var typing = function (el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); };
-  var queue = document.querySelector("table.queue");
+  var typing = function (el) { return el && ((el.tagName === "INPUT" && el.type !== "checkbox" && el.type !== "radio") || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); };
+  var queue = document.querySelector(".queue");
   var decision = document.querySelector("form.decision");
 
   if (queue) {
-    var rows = Array.prototype.slice.call(queue.querySelectorAll("tr[data-href]"));
+    var rows = Array.prototype.slice.call(queue.querySelectorAll("[data-href]"));
     // The order of the list, so j / k on an item page move through it.
     try { sessionStorage.setItem("moderation-queue", JSON.stringify(rows.map(function (r) { return r.getAttribute("data-href"); }))); } catch (e) {}
     var selected = -1;
@@ -85,12 +90,32 @@ export const MODERATE_JS = `
       rows[selected].classList.add("selected");
       rows[selected].scrollIntoView({ block: "nearest" });
     };
-    rows.forEach(function (row, index) { row.addEventListener("click", function (event) { if (event.target.tagName !== "A") { select(index); location.href = row.getAttribute("data-href"); } }); });
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("input[name=itemId]"));
+    var chosenCount = document.querySelector("[data-testid=chosen-count]");
+    var countChosen = function () { if (chosenCount) chosenCount.textContent = String(boxes.filter(function (b) { return b.checked; }).length); };
+    boxes.forEach(function (box) { box.addEventListener("change", countChosen); });
+    var all = document.querySelector("[data-select-all]");
+    if (all) all.addEventListener("change", function () { boxes.forEach(function (box) { box.checked = all.checked; }); countChosen(); });
+    countChosen();
+    // A click on a card makes it the one the keys act on; its links, boxes and buttons work as usual.
+    rows.forEach(function (row, index) { row.addEventListener("click", function () { select(index); }); });
+    var quick = function (action) {
+      if (selected < 0) return false;
+      var form = rows[selected].querySelector("form.quick-" + action);
+      if (!form) return false;
+      form.requestSubmit();
+      return true;
+    };
     document.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;
       if (event.key === "j") { select(selected + 1); event.preventDefault(); }
       else if (event.key === "k") { select(selected - 1); event.preventDefault(); }
       else if ((event.key === "Enter" || event.key === "o") && selected >= 0) { location.href = rows[selected].getAttribute("data-href"); event.preventDefault(); }
+      else if (event.key === "x" && selected >= 0) {
+        var box = rows[selected].querySelector("input[name=itemId]");
+        if (box) { box.checked = !box.checked; countChosen(); event.preventDefault(); }
+      }
+      else if ((event.key === "a" && quick("approve")) || (event.key === "r" && quick("remove"))) { event.preventDefault(); }
       else if (event.key === "c") { var claim = document.querySelector("form.claim"); if (claim) { claim.submit(); event.preventDefault(); } }
     });
   }

@@ -6,7 +6,7 @@ import { formLimit, genuineForm, loginRedirect, SimplePage } from "./forms.tsx";
 import { readSession } from "./session.ts";
 import type { ItemView } from "../views/review.ts";
 import type { StatsView } from "../views/stats.ts";
-import { showQueue } from "./moderate/queue-page.tsx";
+import { BulkResultPage, queueAfter, showQueue, type BulkResultView } from "./moderate/queue-page.tsx";
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
 import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
@@ -62,8 +62,23 @@ export function moderatePageRoutes(appFetch: AppFetch) {
       ...(form.text("subjectVersion") ? { subjectVersion: Number(form.text("subjectVersion")) } : {}),
     };
     const result = await callApi<{ decision: { id: string } }>(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/decision`, input);
-    if (result.ok) return c.redirect(`/moderate?notice=decided&decision=${result.body.decision.id}`, 303);
+    if (result.ok) return c.redirect(queueAfter(form.text("back"), { notice: "decided", decision: result.body.decision.id }), 303);
     return showItem(c, appFetch, draft, result.error, result.status);
+  });
+
+  routes.post("/moderate/bulk", formLimit(32 * 1024), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
+    const scope = form.text("scope");
+    const chosen = scope === "memberId" || scope === "articleId" ? { [scope]: form.text(scope) } : { itemIds: form.all("itemId") };
+    if ("itemIds" in chosen && chosen.itemIds!.length === 0) {
+      return c.html(<SimplePage title="沒有選取項目" session={session} area="moderate" message="請先勾選要處理的項目。" />, 400);
+    }
+    const input = { ...chosen, action: form.text("action"), forumRules: form.all("forumRules"), note: form.text("note") };
+    const result = await callApi<BulkResultView>(c, appFetch, session, "POST", "/review/bulk-decisions", input);
+    if (!result.ok) return c.html(<SimplePage title="無法批次處理" session={session} area="moderate" message={result.error.message} />, result.status);
+    return c.html(<BulkResultPage session={session} result={result.body} back={queueAfter(form.text("back"), {})} />);
   });
 
   routes.post("/moderate/items/:id/escalate", formLimit(8 * 1024), async (c) => {

@@ -5,12 +5,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../app-env.ts";
 import { callApi, type ApiFailure, type AppFetch } from "../api.ts";
 import { SimplePage } from "../forms.tsx";
-import { highlightSegments } from "../highlight.ts";
 import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNote } from "../layout.tsx";
 import type { WebSession } from "../session.ts";
 import type { DecisionView } from "../../views/decisions.ts";
 import type { ItemDetailView, StoredVerdict } from "../../views/review.ts";
-import { ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, KIND_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
+import { MarkedText, ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, KIND_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
 
 function SubjectText({ detail }: { detail: ItemDetailView }) {
   const subject = detail.subject;
@@ -18,28 +17,7 @@ function SubjectText({ detail }: { detail: ItemDetailView }) {
   const text = subject.body ?? subject.label ?? subject.nickname ?? "";
   // Spans from the subject's own verdict and any automated source (a re-screen may have added reasons).
   const verdicts = [subject.verdict, ...detail.sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as StoredVerdict)];
-  const spans = new Map<string, { start: number; end: number; text: string; label: string }>();
-  for (const verdict of verdicts) {
-    for (const reason of verdict?.reasons ?? []) {
-      for (const span of reason.spans) {
-        const label = `${reason.ruleId}（${reason.forumRule}）${span.term && span.term !== span.text ? `：${span.term}` : ""}`;
-        spans.set(`${span.start}:${span.end}:${label}`, { ...span, label });
-      }
-    }
-  }
-  return (
-    <div class="text" data-testid="subject-text">
-      {highlightSegments(text, [...spans.values()]).map((segment) =>
-        segment.labels.length ? (
-          <mark class="hit" title={segment.labels.join("；")} data-rules={segment.labels.join("；")}>
-            {segment.text}
-          </mark>
-        ) : (
-          segment.text
-        ),
-      )}
-    </div>
-  );
+  return <MarkedText text={text} reasons={verdicts.flatMap((verdict) => verdict?.reasons ?? [])} testId="subject-text" />;
 }
 
 function ReasonsList({ verdict }: { verdict: StoredVerdict | undefined }) {
@@ -200,7 +178,7 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
         {subject?.articleId ? (
           <span>
             {" "}
-            · <a href={`/articles/${subject.articleId}`}>文章</a>
+            · <a href={`/articles/${subject.articleId}`}>文章</a> · <a href={`/moderate?${new URLSearchParams({ articleId: subject.articleId })}`}>這篇文章的待審項目</a>
           </span>
         ) : null}
       </p>
@@ -273,6 +251,9 @@ function ItemPage({ detail, session, draft, error, suspendDays }: { detail: Item
           <h2>
             會員 <a href={`/moderate/members/${encodeURIComponent(member.id)}`}>{member.id}</a>
           </h2>
+          <p>
+            <a href={`/moderate?${new URLSearchParams({ memberId: member.id })}`}>這位會員的待審項目</a>（可一次處理）
+          </p>
           <p data-testid="trust">
             留言層級：{TRUST_NAMES[member.trustLevel] ?? member.trustLevel}（{member.trustWhy}）
           </p>

@@ -1,5 +1,7 @@
 // What the moderator pages call the API's codes (subjects, actions, sources …), in Traditional Chinese.
 import type { ItemView } from "../../views/review.ts";
+import type { Reason } from "../../moderation/verdict.ts";
+import { highlightSegments } from "../highlight.ts";
 
 export const SUBJECT_NAMES: Record<string, string> = { comment: "留言", tag: "標籤", member: "暱稱" };
 export const SUBJECT_STATUS_NAMES: Record<string, string> = { published: "已刊登", pending: "待審（未顯示）", removed: "已移除", deleted: "作者已刪除" };
@@ -52,8 +54,30 @@ export function Badge({ severity }: { severity: string | null }) {
   return <span class={`badge ${severity}`}>{SEVERITY_NAMES[severity] ?? severity}</span>;
 }
 
+/** A subject's text with the words each reason found marked; a mark's title names the rule (and the listed term). */
+export function MarkedText({ text, reasons, testId }: { text: string; reasons: Pick<Reason, "ruleId" | "forumRule" | "spans">[]; testId: string }) {
+  const spans = new Map<string, { start: number; end: number; text: string; label: string }>();
+  for (const reason of reasons) {
+    for (const span of reason.spans) {
+      const label = `${reason.ruleId}（${reason.forumRule}）${span.term && span.term !== span.text ? `：${span.term}` : ""}`;
+      spans.set(`${span.start}:${span.end}:${label}`, { ...span, label });
+    }
+  }
+  return (
+    <div class="text" data-testid={testId}>
+      {highlightSegments(text, [...spans.values()]).map((segment) =>
+        segment.labels.length ? (
+          <mark class="hit" title={segment.labels.join("；")} data-rules={segment.labels.join("；")}>
+            {segment.text}
+          </mark>
+        ) : (
+          segment.text
+        ),
+      )}
+    </div>
+  );
+}
+
 export function rulesText(rules: string[]): string {
   return rules.length ? rules.join("、") : "—";
 }
-
-// ---- queue ----------------------------------------------------------------------------------------------

@@ -2,13 +2,136 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import { callApi, type ApiFailure, type AppFetch } from "../api.ts";
-import { ErrorBox, formatTime, Layout } from "../layout.tsx";
+import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNote } from "../layout.tsx";
 import type { WebSession } from "../session.ts";
 import { isRowId } from "../../http/row-id.ts";
 import type { CountsView, QueueItemView } from "../../views/review.ts";
-import { Badge, KIND_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
+import { ACTION_NAMES, Badge, KIND_NAMES, MarkedText, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
 
-const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated"] as const;
+const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId"] as const;
+
+/** The note a quick decision carries unless the moderator writes another: what the rules found, or that nothing breaks a rule. */
+function quickNote(item: QueueItemView, action: "approve" | "remove"): string {
+  if (action === "approve") return "從佇列核准：未違反討論區規則";
+  const found = item.card.reasons.map((reason) => `${reason.ruleId}（${CATEGORY_NAMES[reason.category] ?? reason.category}${reason.spans.length ? `：${reason.spans.map(spanNote).join("、")}` : ""}）`);
+  return `從佇列移除：違反 ${rulesText(item.forumRules)}${found.length ? `，${found.join("；")}` : ""}`;
+}
+
+/** One item as a card: what it is, the text with its marked words, the reasons and reports, and approve / remove right there. */
+function QueueCard({ item, session, back }: { item: QueueItemView; session: WebSession; back: string }) {
+  const card = item.card;
+  const quick = item.state === "open" && item.kind === "moderation";
+  const reports = Object.entries(card.reports);
+  return (
+    <article class="card queue-item" data-href={`/moderate/items/${item.id}`} data-item-id={item.id}>
+      <div class="meta">
+        {quick ? (
+          <label class="pick">
+            <input type="checkbox" name="itemId" value={item.id} form="bulk" aria-label={`選取項目 ${item.id}`} />
+          </label>
+        ) : null}
+        <a href={`/moderate/items/${item.id}`}>#{item.id}</a>
+        <span>
+          {SUBJECT_NAMES[item.subjectKind]}
+          {item.kind === "appeal" ? "申訴" : ""}
+        </span>
+        <span>{rulesText(item.forumRules)}</span>
+        <Badge severity={item.severity} />
+        {item.reportWeight ? <span>檢舉權重 {item.reportWeight}</span> : null}
+        <span class={item.age.overdue ? "overdue" : ""} data-testid="age">
+          {item.age.ageHours} / {item.age.targetHours} 小時{item.escalation ? "（已轉交）" : ""}
+        </span>
+        {item.claimedBy && item.leaseUntil ? <span class="muted">{`${item.claimedBy} 處理中（至 ${formatTime(item.leaseUntil)}）`}</span> : null}
+      </div>
+      {card.text !== null ? <MarkedText text={card.text} reasons={card.reasons} testId="card-text" /> : <p class="muted">這個對象已不存在。</p>}
+      {card.reasons.length || card.score !== null || reports.length ? (
+        <ul class="card-reasons" data-testid="card-reasons">
+          {card.reasons.map((reason) => (
+            <li>
+              <strong>{reason.ruleId}</strong> {CATEGORY_NAMES[reason.category] ?? reason.category}
+              {reason.action === "flag" ? "（僅標示）" : ""}
+              {reason.spans.length ? <span class="muted"> — {reason.spans.map(spanNote).join("、")}</span> : null}
+            </li>
+          ))}
+          {card.score !== null ? <li class="muted">分類器分數 {card.score.toFixed(2)}</li> : null}
+          {reports.length ? (
+            <li data-testid="card-reports">
+              檢舉：{reports.map(([reason, count]) => `${REPORT_REASON_NAMES[reason] ?? reason} ×${count}`).join("、")}
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
+      {quick ? (
+        <div class="quick">
+          {(["approve", "remove"] as const).map((action) =>
+            action === "remove" && item.forumRules.length === 0 ? null : (
+              <form method="post" action={`/moderate/items/${item.id}/decision`} class={`quick-${action}`}>
+                <input type="hidden" name="_csrf" value={session.csrf} />
+                <input type="hidden" name="action" value={action} />
+                <input type="hidden" name="back" value={back} />
+                {action === "remove" ? item.forumRules.map((rule) => <input type="hidden" name="forumRules" value={rule} />) : null}
+                {card.subjectVersion !== null ? <input type="hidden" name="subjectVersion" value={String(card.subjectVersion)} /> : null}
+                <input type="hidden" name="note" value={quickNote(item, action)} />
+                <button type="submit" class={action === "approve" ? "secondary" : ""}>
+                  {action === "approve" ? "核准（a）" : `移除（r）— ${rulesText(item.forumRules)}`}
+                </button>
+              </form>
+            ),
+          )}
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+/** One action and note over the chosen cards, or over every open item of the member or article the queue is filtered to. */
+function BulkForm({ session, filters, back }: { session: WebSession; filters: Record<string, string>; back: string }) {
+  const scope = filters.memberId ? { name: "memberId", value: filters.memberId, text: `會員 ${filters.memberId} 的所有待審項目` } : filters.articleId ? { name: "articleId", value: filters.articleId, text: `文章 ${filters.articleId} 的所有待審項目` } : null;
+  return (
+    <form method="post" action="/moderate/bulk" id="bulk" class="card bulk">
+      <h2>批次處理</h2>
+      <input type="hidden" name="_csrf" value={session.csrf} />
+      <input type="hidden" name="back" value={back} />
+      <div class="actions">
+        <label>
+          <input type="radio" name="scope" value="chosen" checked />
+          勾選的項目（<span data-testid="chosen-count">0</span>）
+        </label>
+        {scope ? (
+          <label>
+            <input type="radio" name="scope" value={scope.name} />
+            {scope.text}
+            <input type="hidden" name={scope.name} value={scope.value} />
+          </label>
+        ) : null}
+        <label>
+          <input type="checkbox" data-select-all /> 全選本頁
+        </label>
+      </div>
+      <div class="actions">
+        {(["approve", "remove", "dismiss_reports"] as const).map((action) => (
+          <label>
+            <input type="radio" name="action" value={action} required />
+            {ACTION_NAMES[action]}
+          </label>
+        ))}
+      </div>
+      <div class="actions">
+        {(["R1", "R2", "R3", "R4"] as const).map((rule) => (
+          <label>
+            <input type="checkbox" name="forumRules" value={rule} />
+            {rule} {FORUM_RULE_NAMES[rule]}
+          </label>
+        ))}
+      </div>
+      <label>
+        說明（記入每一筆處分）
+        <textarea name="note" required maxlength={2000}></textarea>
+      </label>
+      <button type="submit">套用到選取的項目</button>
+    </form>
+  );
+}
 
 function QueuePage(props: {
   session: WebSession;
@@ -20,6 +143,8 @@ function QueuePage(props: {
   error: ApiFailure | null;
 }) {
   const { session, items, counts, filters, nextHref, notice, error } = props;
+  // Where a decision made from this page returns to: the same filters.
+  const back = `/moderate?${new URLSearchParams(filters)}`;
   const select = (name: string, label: string, options: Record<string, string>) => (
     <label>
       {label}
@@ -87,8 +212,15 @@ function QueuePage(props: {
             </option>
           </select>
         </label>
+        {filters.memberId ? <input type="hidden" name="memberId" value={filters.memberId} /> : null}
+        {filters.articleId ? <input type="hidden" name="articleId" value={filters.articleId} /> : null}
         <button type="submit" class="secondary">篩選</button>
       </form>
+      {filters.memberId || filters.articleId ? (
+        <p class="notice" data-testid="scope">
+          只顯示{filters.memberId ? `會員 ${filters.memberId}` : `文章 ${filters.articleId}`}的項目。<a href="/moderate">顯示全部</a>
+        </p>
+      ) : null}
       <form method="post" action="/moderate/claim" class="claim">
         <input type="hidden" name="_csrf" value={session.csrf} />
         {filters.kind ? <input type="hidden" name="kind" value={filters.kind} /> : null}
@@ -96,48 +228,15 @@ function QueuePage(props: {
         <button type="submit">領取下一則（c）</button>
       </form>
       <p class="shortcuts">
-        快速鍵：<kbd>j</kbd> 下一列　<kbd>k</kbd> 上一列　<kbd>Enter</kbd> 開啟　<kbd>c</kbd> 領取下一則
+        快速鍵：<kbd>j</kbd> 下一則　<kbd>k</kbd> 上一則　<kbd>a</kbd> 核准　<kbd>r</kbd> 移除　<kbd>x</kbd> 選取　<kbd>Enter</kbd> 開啟　<kbd>c</kbd> 領取下一則
       </p>
-      <p class="muted">依優先順序排列：嚴重度、檢舉權重與等候時間（rules/policy.yaml）。</p>
-      <table class="queue">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>種類</th>
-            <th>內容</th>
-            <th>規則</th>
-            <th>嚴重度</th>
-            <th>檢舉權重</th>
-            <th>建立時間</th>
-            <th>等候／目標</th>
-            <th>處理中</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((item) => (
-            <tr data-href={`/moderate/items/${item.id}`} data-item-id={item.id}>
-              <td>
-                <a href={`/moderate/items/${item.id}`}>{item.id}</a>
-              </td>
-              <td>
-                {SUBJECT_NAMES[item.subjectKind]}
-                {item.kind === "appeal" ? "申訴" : ""}
-              </td>
-              <td class="excerpt">{item.subjectExcerpt ?? ""}</td>
-              <td>{rulesText(item.forumRules)}</td>
-              <td>
-                <Badge severity={item.severity} />
-              </td>
-              <td>{item.reportWeight}</td>
-              <td>{formatTime(item.createdAt)}</td>
-              <td class={item.age.overdue ? "overdue" : ""} data-testid="age">
-                {item.age.ageHours} / {item.age.targetHours} 小時{item.escalation ? "（已轉交）" : ""}
-              </td>
-              <td>{item.claimedBy && item.leaseUntil ? `${item.claimedBy}（至 ${formatTime(item.leaseUntil)}）` : ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <p class="muted">依優先順序排列：嚴重度、檢舉權重與等候時間（rules/policy.yaml）。看得清楚的在這裡直接核准或移除；難判斷的開啟項目頁。</p>
+      <div class="queue" data-testid="queue">
+        {items.map((item) => (
+          <QueueCard item={item} session={session} back={back} />
+        ))}
+      </div>
+      {items.length ? <BulkForm session={session} filters={filters} back={back} /> : null}
       {items.length === 0 ? <p class="muted">沒有符合的項目。</p> : null}
       {nextHref ? <a href={nextHref}>下一頁</a> : null}
     </Layout>
@@ -186,3 +285,54 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
 }
 
 // ---- one item -------------------------------------------------------------------------------------------
+
+/** The queue page a form came from (its `back` field) with a notice added; only the queue itself, never another address. */
+export function queueAfter(back: string, notice: Record<string, string>): string {
+  const url = new URL(back || "/moderate", "http://queue.invalid");
+  const path = url.origin === "http://queue.invalid" && url.pathname === "/moderate" ? url : new URL("/moderate", "http://queue.invalid");
+  for (const [name, value] of Object.entries(notice)) path.searchParams.set(name, value);
+  return `${path.pathname}${path.search}`;
+}
+
+/** What POST /review/bulk-decisions answers, as this page reads it. */
+export interface BulkResultView {
+  batchId: string;
+  decided: number;
+  failed: number;
+  more: boolean;
+  results: ({ itemId: string; ok: true; decision: { id: string } } | { itemId: string; ok: false; error: { code: string; message: string } })[];
+}
+
+/** The outcome of a bulk action, item by item. */
+export function BulkResultPage({ session, result, back }: { session: WebSession; result: BulkResultView; back: string }) {
+  return (
+    <Layout title="批次處理結果 - 留言審核" session={session} area="moderate">
+      <h1>批次處理結果</h1>
+      <p class={result.failed ? "notice warn" : "notice"} role="status" data-testid="bulk-summary">
+        已處理 {result.decided} 則{result.failed ? `，${result.failed} 則未處理（原因見下表）` : ""}。
+        {result.more ? "還有其他符合的待審項目，請回到佇列再執行一次。" : ""}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>項目</th>
+            <th>結果</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.results.map((row) => (
+            <tr data-testid="bulk-row" data-item-id={row.itemId}>
+              <td>
+                <a href={`/moderate/items/${encodeURIComponent(row.itemId)}`}>#{row.itemId}</a>
+              </td>
+              <td>{row.ok ? `已記錄決定 #${row.decision.id}` : row.error.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        <a href={back}>返回佇列</a>
+      </p>
+    </Layout>
+  );
+}
