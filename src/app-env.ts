@@ -11,6 +11,8 @@ import type { Policy } from "./policy.ts";
 
 /** A signed-in browser (src/web/session.ts): who, until when, and the token its forms must carry. */
 export interface WebSession extends Identity {
+  /** The session's row (web_sessions.id), so a page can tell this browser's session from the others. */
+  sessionId: string;
   /** Unix seconds. */
   expiresAt: number;
   csrf: string;

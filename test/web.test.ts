@@ -212,15 +212,23 @@ describe("login and the session cookie", () => {
     expect(await (await member.get("/login")).text()).toContain("你已登入為 web-ivy（會員）");
   });
 
-  it("a tampered session cookie counts as signed out; logout needs the CSRF token and ends the session", async () => {
+  it("a tampered session cookie counts as signed out; logout needs the CSRF token and ends the session on the server", async () => {
     const client = await memberPage("web-mod2", "moderator");
     const value = client.cookie("moderation_session")!;
-    const tampered = new PageClient(t.app);
+    // The cookie holds only a random secret and its signature: another secret, or the same one re-signed wrongly, opens nothing.
     const decoded = decodeURIComponent(value);
     const dot = decoded.lastIndexOf(".");
-    const payload = decoded.slice(0, dot).replace('"role":"moderator"', '"role":"admin"');
-    tampered.setCookie("moderation_session", encodeURIComponent(`${payload}${decoded.slice(dot)}`));
-    expect((await tampered.get("/moderate")).status).toBe(303);
+    const secret = decoded.slice(0, dot);
+    const flipped = `${secret.slice(0, -1)}${secret.endsWith("A") ? "B" : "A"}`;
+    for (const forged of [`${flipped}${decoded.slice(dot)}`, `${secret}.${"A".repeat(decoded.length - dot - 1)}`]) {
+      const tampered = new PageClient(t.app);
+      tampered.setCookie("moderation_session", encodeURIComponent(forged));
+      expect((await tampered.get("/moderate")).status).toBe(303);
+    }
+    // A copy of the cookie works while the session lives…
+    const copy = new PageClient(t.app);
+    copy.setCookie("moderation_session", value);
+    expect((await copy.get("/moderate")).status).toBe(200);
 
     expect((await client.post("/logout", {})).status).toBe(403);
     const page = await (await client.get("/moderate")).text();
@@ -228,6 +236,11 @@ describe("login and the session cookie", () => {
     expect(out.status).toBe(303);
     expect(client.cookie("moderation_session")).toBeUndefined();
     expect((await client.get("/moderate")).status).toBe(303);
+    // …and opens nothing once the session was signed out.
+    expect((await copy.get("/moderate")).status).toBe(303);
+    const row = await t.database.db.selectFrom("web_sessions").selectAll().where("member_id", "=", "web-mod2").executeTakeFirstOrThrow();
+    expect(row.ended_reason).toBe("signed_out");
+    expect(row.secret_hash).not.toContain(secret);
   });
 
   it("the moderator pages send a signed-out browser to login and refuse a member", async () => {

@@ -5,6 +5,12 @@ import { z } from "zod";
 export const ROLES = ["member", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The lower of a role and the limit an admin set on the member (null: no limit). */
+export function cappedRole(role: Role, limit: Role | null | undefined): Role {
+  if (!limit) return role;
+  return ROLES.indexOf(limit) < ROLES.indexOf(role) ? limit : role;
+}
+
 /** Who is calling, from the site's login system's token. */
 export interface Identity {
   memberId: string;

@@ -1,3 +1,4 @@
+import { endSessionsOf } from "./sessions.ts";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, MembersTable } from "./schema.ts";
 
@@ -44,6 +45,8 @@ export async function setMemberSanction(
     })
     .where("id", "=", id)
     .execute();
+  // A member whose membership is revoked is signed out everywhere at once.
+  if (sanction.status === "revoked") await endSessionsOf(db, id, "revoked", now);
 }
 
 /** Suspended until a time still to come; a suspension that has run out is over by itself. */

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from "kysely";
 import type { Verdict } from "../moderation/verdict.ts";
+import type { Role } from "../auth/token.ts";
 
 // Column types as the drivers return them: int8 comes back as a string (see connect.ts),
 // timestamptz as a Date, jsonb parsed.
@@ -25,9 +26,31 @@ export interface MembersTable {
   nickname_rules_version: ColumnType<string | null, string | null | undefined, string | null>;
   trust_level: ColumnType<TrustLevel, TrustLevel | undefined, TrustLevel>;
   unacknowledged_warnings: ColumnType<number, number | undefined, number>;
+  /** Migration 0012: the highest role an admin lets the member act with (null: the token's). */
+  role_limit: ColumnType<Role | null, Role | null | undefined, Role | null>;
+  role_limit_by: ColumnType<string | null, string | null | undefined, string | null>;
+  role_limit_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  role_limit_note: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedNow;
   updated_at: CreatedNow;
 }
+
+/** Migration 0012: a signed-in browser; the cookie holds the secret whose SHA-256 is secret_hash. */
+export interface WebSessionsTable {
+  id: Generated<string>;
+  secret_hash: string;
+  member_id: string;
+  role: Role;
+  csrf: string;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  ended_reason: ColumnType<SessionEndReason | null, SessionEndReason | null | undefined, SessionEndReason | null>;
+}
+
+export type SessionEndReason = "signed_out" | "ended_by_member" | "demoted" | "revoked";
 
 export interface NicknameNeighborsTable {
   variant: string;
@@ -188,6 +211,7 @@ export interface SchemaMigrationsTable {
 
 export interface Database {
   members: MembersTable;
+  web_sessions: WebSessionsTable;
   articles: ArticlesTable;
   comments: CommentsTable;
   comment_versions: CommentVersionsTable;

@@ -1,23 +1,31 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import type { AppEnv } from "../app-env.ts";
-import { TokenError, verifyToken, type Role } from "../auth/token.ts";
+import { cappedRole, TokenError, verifyToken, type Role } from "../auth/token.ts";
+import { roleLimitOf } from "../db/sessions.ts";
 
-/** Requires `Authorization: Bearer <JWT>` and puts the caller's identity on the context. */
+/**
+ * Requires `Authorization: Bearer <JWT>` and puts the caller's identity on the context. A moderator's or
+ * admin's role is capped by any limit an admin set on them (src/members/roles.ts): a demotion counts from
+ * the next request, whatever the token says. A member's token costs no query.
+ */
 export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
   if (!header) throw new ApiError(401, "unauthenticated", "sign in first: Authorization: Bearer <token> is missing");
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new ApiError(401, "invalid_token", "Authorization header must be 'Bearer <token>'");
-  const { config, clock } = c.get("deps");
+  const { config, clock, db } = c.get("deps");
+  let identity;
   try {
-    c.set("identity", await verifyToken(match[1]!, config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds }));
+    identity = await verifyToken(match[1]!, config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds });
   } catch (error) {
     if (error instanceof TokenError) {
       throw new ApiError(401, error.problem === "expired" ? "token_expired" : "invalid_token", error.message);
     }
     throw error;
   }
+  if (identity.role !== "member") identity = { ...identity, role: cappedRole(identity.role, await roleLimitOf(db, identity.memberId)) };
+  c.set("identity", identity);
   await next();
 });
 

@@ -52,6 +52,8 @@ export async function memberHistory(db: Kysely<Database>, policy: Policy, member
     warnings: warnings.map(warningView),
     notes: notes.map(memberNoteView),
     trustChanges: trustChanges.map(trustChangeView),
+    // A demotion an admin set (src/members/roles.ts); null: the login system's role counts.
+    roleLimit: member.role_limit ? { role: member.role_limit, by: member.role_limit_by, at: member.role_limit_at?.toISOString() ?? null, note: member.role_limit_note } : null,
   };
 }
 export type MemberHistory = Awaited<ReturnType<typeof memberHistory>>;

@@ -7,8 +7,10 @@ import { findMember, listWarnings } from "../db/members.ts";
 import { isRowId } from "../http/row-id.ts";
 import { acknowledgeOwnWarning, actOnMember, memberActionSchema, memberNoteSchema, noteOnMember } from "../members/actions.ts";
 import { memberHistory } from "../members/history.ts";
+import { limitRole, roleLimitSchema } from "../members/roles.ts";
+import { endMemberSession, listLiveSessions } from "../db/sessions.ts";
 import { decisionView } from "../views/decisions.ts";
-import { memberNoteView, memberView, warningView } from "../views/members.ts";
+import { memberNoteView, memberView, sessionView, warningView } from "../views/members.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { changeNickname, registerMember, screenNickname, type NicknameApplied } from "../members/register.ts";
@@ -66,6 +68,30 @@ export function memberRoutes() {
     const { db, clock } = c.get("deps");
     await acknowledgeOwnWarning(db, c.get("identity").memberId, decisionId, clock.now());
     return c.json({ acknowledged: decisionId });
+  });
+
+  // The caller's signed-in browsers (web sessions), to see where they are signed in and end the others.
+  routes.get("/members/me/sessions", requireIdentity, async (c) => {
+    const { db, clock } = c.get("deps");
+    const sessions = await listLiveSessions(db, c.get("identity").memberId, clock.now());
+    return c.json({ sessions: sessions.map(sessionView) });
+  });
+
+  routes.post("/members/me/sessions/:id/end", requireIdentity, async (c) => {
+    const sessionId = c.req.param("id");
+    const { db, clock } = c.get("deps");
+    if (!isRowId(sessionId) || !(await endMemberSession(db, c.get("identity").memberId, sessionId, clock.now()))) {
+      throw new ApiError(404, "session_not_found", `no live session ${sessionId} of yours`);
+    }
+    return c.json({ ended: sessionId });
+  });
+
+  // An admin caps the role a member acts with (demotion), or lifts the cap with role: null.
+  routes.put("/members/:id/role-limit", requireIdentity, requireRole("admin"), limitBody(8 * 1024), async (c) => {
+    const memberId = memberIdParam(c.req.param("id"));
+    const input = await readJson(c, roleLimitSchema);
+    const { db, clock } = c.get("deps");
+    return c.json({ memberId, ...(await limitRole(db, c.get("identity").memberId, memberId, input.role, input.note, clock.now())) });
   });
 
   // A moderator acts on a member without a queue item: warn, suspend for N days, or revoke, and perhaps take down their comments.

@@ -6,6 +6,7 @@ import { memberActionSchema, memberNoteSchema } from "../members/actions.ts";
 import { decisionInputSchema } from "../review/decide.ts";
 import { escalateSchema } from "../review/escalate.ts";
 import { bulkDecisionSchema } from "../review/bulk.ts";
+import { roleLimitSchema } from "../members/roles.ts";
 import { putArticleSchema } from "./articles.ts";
 import { editCommentSchema, submitCommentSchema } from "./comments.ts";
 import { appealSchema } from "./decisions.ts";
@@ -422,6 +423,35 @@ export function openApiDocument(forumRulesVersion: string) {
           summary: "The caller as this service knows them: nickname and its status, standing, trust level, warnings to acknowledge",
           security: bearer,
           responses: { "200": { description: "{ member }", content: json({ type: "object" }) }, "404": error("member_not_found (never posted or registered)") },
+        },
+      },
+      "/members/me/sessions": {
+        get: {
+          summary: "The caller's live web sessions (signed-in browsers), the most recently used first: id, role, userAgent, createdAt, lastSeenAt, expiresAt",
+          security: bearer,
+          responses: { "200": { description: "{ sessions }", content: json({ type: "object" }) } },
+        },
+      },
+      "/members/me/sessions/{id}/end": {
+        post: {
+          summary: "End one of the caller's live web sessions at once: its cookie opens nothing from the next request",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "{ ended }", content: json({ type: "object" }) }, "404": error("session_not_found (not the caller's live session)") },
+        },
+      },
+      "/members/{id}/role-limit": {
+        put: {
+          summary:
+            "Demote (admin): cap the role the member acts with whatever the login system's token says (null lifts the cap); their web sessions of a higher role end at once and their tokens act with the capped role from the next request",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(roleLimitSchema)) },
+          responses: {
+            "200": { description: "{ memberId, roleLimit, endedSessions }", content: json({ type: "object" }) },
+            "400": error("invalid input"),
+            "403": error("not an admin, or not_on_yourself"),
+          },
         },
       },
       "/members/me/warnings": {

@@ -1,3 +1,4 @@
+import type { WebSessionRow } from "../db/sessions.ts";
 import type { MemberNoteRow, MemberRow, WarningRow } from "../db/members.ts";
 import type { TrustChangeRow } from "../db/trust.ts";
 
@@ -34,3 +35,16 @@ export function memberNoteView(note: MemberNoteRow) {
 export function trustChangeView(change: TrustChangeRow) {
   return { from: change.from_level, to: change.to_level, why: change.why, facts: change.facts, createdAt: change.created_at.toISOString() };
 }
+
+/** A live web session as its member sees it (GET /members/me/sessions): never its secret or CSRF token. */
+export function sessionView(session: WebSessionRow) {
+  return {
+    id: session.id,
+    role: session.role,
+    userAgent: session.user_agent,
+    createdAt: session.created_at.toISOString(),
+    lastSeenAt: session.last_seen_at.toISOString(),
+    expiresAt: session.expires_at.toISOString(),
+  };
+}
+export type SessionView = ReturnType<typeof sessionView>;

@@ -68,6 +68,8 @@ kbd { border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 3p
 .s-fully_automated { fill: #7a8790; } .s-human_with_automated_help { fill: #0b8a8a; } .s-human { fill: #1b7f3b; }
 .s-upheld { fill: #5f6b73; } .s-reversed { fill: #e07b00; }
 .login { max-width: 560px; }
+table.sessions td { font-size: .9rem; }
+table.sessions th:not(:first-child), table.sessions td:not(:first-child) { white-space: nowrap; }
 `;
 
 export const MODERATE_JS = `

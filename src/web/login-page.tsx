@@ -70,7 +70,7 @@ export function loginRoutes() {
       const forged = await rejectForgedPost(c, session, await readForm(c));
       if (forged) return forged;
     }
-    endSession(c);
+    await endSession(c);
     return c.redirect("/login", 303);
   });
 

@@ -2,11 +2,11 @@ import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env.ts";
 import type { DecisionView } from "../views/decisions.ts";
-import type { MemberView } from "../views/members.ts";
+import type { MemberView, SessionView } from "../views/members.ts";
 import type { Reason } from "../moderation/verdict.ts";
 import { callApi, type AppFetch } from "./api.ts";
 import { formLimit, loginRedirect, signedInForm } from "./forms.tsx";
-import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "./layout.tsx";
+import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, ROLE_NAMES } from "./layout.tsx";
 import { ACTION_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES } from "./moderate/labels.tsx";
 import { readSession, type WebSession } from "./session.ts";
 
@@ -32,6 +32,7 @@ const NOTICES: Record<string, string> = {
   appealed: "申訴已送出，將由另一位管理員重新審查。",
   nickname_saved: "暱稱已儲存。",
   nickname_pending: "暱稱已送出，將由管理員審核後顯示。",
+  session_ended: "已登出那個裝置。",
 };
 
 /** The messages of a decision's reasons, as its statement of reasons gives them to the member. */
@@ -40,7 +41,47 @@ function reasonMessages(facts: unknown): string[] {
   return [...reasons, ...verdicts.flatMap((v) => v.reasons ?? [])].map((r) => `${FORUM_RULE_NAMES[r.forumRule] ?? r.forumRule}：${r.message}`);
 }
 
-function MemberPage(props: { session: WebSession; member: MemberView | null; warnings: Warning[]; decisions: StatementEntry[]; state: MemberPageState; rulesVersion: string; now: Date }) {
+/** Where the member is signed in: each live session, this browser's marked, the others with a button that ends them. */
+function SessionsSection({ session, sessions }: { session: WebSession; sessions: SessionView[] }) {
+  return (
+    <section aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">登入中的裝置</h2>
+      <table class="sessions">
+        <thead>
+          <tr>
+            <th>裝置</th>
+            <th>身分</th>
+            <th>登入時間</th>
+            <th>最近使用</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.map((live) => (
+            <tr data-testid="session" data-session-id={live.id}>
+              <td>{live.userAgent ?? "不明的瀏覽器"}</td>
+              <td>{ROLE_NAMES[live.role]}</td>
+              <td>{formatTime(live.createdAt)}</td>
+              <td>{formatTime(live.lastSeenAt)}</td>
+              <td>
+                {live.id === session.sessionId ? (
+                  <strong>此裝置</strong>
+                ) : (
+                  <form method="post" action={`/me/sessions/${live.id}/end`}>
+                    <input type="hidden" name="_csrf" value={session.csrf} />
+                    <button type="submit" class="secondary">登出這個裝置</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function MemberPage(props: { session: WebSession; member: MemberView | null; warnings: Warning[]; decisions: StatementEntry[]; sessions: SessionView[]; state: MemberPageState; rulesVersion: string; now: Date }) {
   const { session, member, warnings, decisions, state } = props;
   const open = warnings.filter((w) => !w.acknowledgedAt);
   return (
@@ -125,15 +166,18 @@ function MemberPage(props: { session: WebSession; member: MemberView | null; war
           <button type="submit" name="intent" value="save">儲存暱稱</button>
         </form>
       </section>
+
+      <SessionsSection session={session} sessions={props.sessions} />
     </Layout>
   );
 }
 
 async function renderMemberPage(c: Context<AppEnv>, appFetch: AppFetch, session: WebSession, state: MemberPageState, status: ContentfulStatusCode = 200) {
-  const [me, warnings, decisions] = await Promise.all([
+  const [me, warnings, decisions, sessions] = await Promise.all([
     callApi<{ member: MemberView }>(c, appFetch, session, "GET", "/members/me"),
     callApi<{ warnings: Warning[] }>(c, appFetch, session, "GET", "/members/me/warnings"),
     callApi<{ decisions: StatementEntry[] }>(c, appFetch, session, "GET", "/members/me/decisions"),
+    callApi<{ sessions: SessionView[] }>(c, appFetch, session, "GET", "/members/me/sessions"),
   ]);
   c.header("Cache-Control", "no-store");
   const { config, clock } = c.get("deps");
@@ -143,6 +187,7 @@ async function renderMemberPage(c: Context<AppEnv>, appFetch: AppFetch, session:
       member={me.ok ? me.body.member : null}
       warnings={warnings.ok ? warnings.body.warnings : []}
       decisions={decisions.ok ? decisions.body.decisions : []}
+      sessions={sessions.ok ? sessions.body.sessions : []}
       state={state}
       rulesVersion={config.forumRules.version}
       now={clock.now()}
@@ -174,6 +219,14 @@ export function memberPageRoutes(appFetch: AppFetch) {
     const note = post.form.text("note").trim();
     const result = await callApi(c, appFetch, post.session, "POST", `/decisions/${encodeURIComponent(c.req.param("id"))}/appeal`, note ? { note } : {});
     if (result.ok) return c.redirect("/me?notice=appealed", 303);
+    return renderMemberPage(c, appFetch, post.session, { error: { message: result.error.message } }, result.status);
+  });
+
+  routes.post("/me/sessions/:id/end", formLimit(4096), async (c) => {
+    const post = await signedInForm(c, "/me");
+    if (post.refused) return post.refused;
+    const result = await callApi(c, appFetch, post.session, "POST", `/members/me/sessions/${encodeURIComponent(c.req.param("id"))}/end`);
+    if (result.ok) return c.redirect("/me?notice=session_ended", 303);
     return renderMemberPage(c, appFetch, post.session, { error: { message: result.error.message } }, result.status);
   });
 

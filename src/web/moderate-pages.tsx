@@ -116,6 +116,16 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     return showMember(c, appFetch, draft, result.error, result.status);
   });
 
+  routes.post("/moderate/members/:id/role-limit", formLimit(8 * 1024), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
+    const member = `/members/${encodeURIComponent(c.req.param("id"))}`;
+    const result = await callApi(c, appFetch, session, "PUT", `${member}/role-limit`, { role: form.text("role") || null, note: form.text("note") });
+    if (result.ok) return c.redirect(`/moderate${member}`, 303);
+    return showMember(c, appFetch, null, result.error, result.status);
+  });
+
   routes.post("/moderate/members/:id/note", formLimit(8 * 1024), async (c) => {
     const post = await genuineForm(c, c.get("webSession"));
     if (post.refused) return post.refused;

@@ -3,12 +3,16 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import type { AppEnv, WebSession } from "../app-env.ts";
 
 export type { WebSession };
-import { ROLES, type Identity, type Role } from "../auth/token.ts";
+import { createHash } from "node:crypto";
+import { cappedRole, type Identity } from "../auth/token.ts";
+import { ensureMember } from "../db/members.ts";
+import { createSession, endSessionByHash, findLiveSession, roleLimitOf } from "../db/sessions.ts";
 
 /**
  * Browser sessions for the web pages. The site's login system issues a JWT; /login exchanges it for a
- * signed cookie (HttpOnly, SameSite=Strict, Secure on HTTPS) that holds the identity, an expiry and the
- * session's CSRF token. Every form carries that token and every POST is checked against it.
+ * session kept on the server (web_sessions: identity, expiry, the session's CSRF token) and a signed cookie
+ * (HttpOnly, SameSite=Strict, Secure on HTTPS) holding only a random secret whose hash names the row.
+ * Every form carries the CSRF token and every POST is checked against it.
  */
 
 export const SESSION_COOKIE = "moderation_session";
@@ -31,36 +35,47 @@ function cookieOptions(c: Context<AppEnv>, maxAgeSeconds: number) {
   return { httpOnly: true, sameSite: "Strict" as const, secure: https, path: "/", maxAge: maxAgeSeconds };
 }
 
-export async function readSession(c: Context<AppEnv>): Promise<WebSession | null> {
-  const value = await getSignedCookie(c, cookieSecret(c), SESSION_COOKIE);
-  if (!value) return null;
-  let session: Partial<WebSession>;
-  try {
-    session = JSON.parse(value) as Partial<WebSession>;
-  } catch {
-    return null;
-  }
-  const now = c.get("deps").clock.now().getTime() / 1000;
-  if (
-    typeof session.memberId !== "string" ||
-    !ROLES.includes(session.role as Role) ||
-    typeof session.expiresAt !== "number" ||
-    session.expiresAt <= now ||
-    typeof session.csrf !== "string"
-  ) {
-    return null;
-  }
-  return session as WebSession;
+/** The SHA-256 of a session secret, as web_sessions stores it. */
+function hashOf(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
+/** The browser's live session: its cookie's secret names a row that no sign-out, demotion or revocation has ended. */
+export async function readSession(c: Context<AppEnv>): Promise<WebSession | null> {
+  const secret = await getSignedCookie(c, cookieSecret(c), SESSION_COOKIE);
+  if (!secret) return null;
+  const { db, clock } = c.get("deps");
+  const row = await findLiveSession(db, hashOf(secret), clock.now());
+  if (!row) return null;
+  return { memberId: row.member_id, role: row.role, sessionId: row.id, expiresAt: Math.floor(row.expires_at.getTime() / 1000), csrf: row.csrf };
+}
+
+/** Starts a session for the token's identity, its role no higher than any limit an admin set. */
 export async function startSession(c: Context<AppEnv>, identity: Identity): Promise<void> {
-  const now = Math.floor(c.get("deps").clock.now().getTime() / 1000);
-  const session: WebSession = { ...identity, expiresAt: now + SESSION_HOURS * 3600, csrf: randomToken() };
-  await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), cookieSecret(c), cookieOptions(c, SESSION_HOURS * 3600));
+  const { db, clock } = c.get("deps");
+  const now = clock.now();
+  // Signing in again in the same browser ends the session it had.
+  const previous = await getSignedCookie(c, cookieSecret(c), SESSION_COOKIE);
+  if (previous) await endSessionByHash(db, hashOf(previous), "signed_out", now);
+  const secret = randomToken();
+  await ensureMember(db, identity.memberId, now);
+  await createSession(db, {
+    secretHash: hashOf(secret),
+    memberId: identity.memberId,
+    role: cappedRole(identity.role, await roleLimitOf(db, identity.memberId)),
+    csrf: randomToken(),
+    userAgent: c.req.header("user-agent")?.slice(0, 200) ?? null,
+    now,
+    expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
+  });
+  await setSignedCookie(c, SESSION_COOKIE, secret, cookieSecret(c), cookieOptions(c, SESSION_HOURS * 3600));
   deleteCookie(c, LOGIN_CSRF_COOKIE, { path: "/" });
 }
 
-export function endSession(c: Context<AppEnv>): void {
+/** Signs the browser out: its session ends on the server (a copied cookie opens nothing) and the cookie goes. */
+export async function endSession(c: Context<AppEnv>): Promise<void> {
+  const secret = await getSignedCookie(c, cookieSecret(c), SESSION_COOKIE);
+  if (secret) await endSessionByHash(c.get("deps").db, hashOf(secret), "signed_out", c.get("deps").clock.now());
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: cookieOptions(c, 0).secure });
 }
 

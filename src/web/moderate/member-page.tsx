@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../app-env.ts";
 import type { MemberHistory } from "../../members/history.ts";
 import { callApi, type ApiFailure, type AppFetch } from "../api.ts";
-import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout } from "../layout.tsx";
+import { ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, ROLE_NAMES } from "../layout.tsx";
 import { SimplePage } from "../forms.tsx";
 import type { WebSession } from "../session.ts";
 import { DecisionsTable } from "./item-page.tsx";
@@ -25,6 +25,36 @@ const OUTCOME_NAMES: Record<string, string> = { upheld: "成立", dismissed: "�
 const tally = (counts: Record<string, number>) =>
   Object.entries(counts).map(([outcome, n]) => `${OUTCOME_NAMES[outcome] ?? outcome} ${n}`).join("、") || "無";
 
+/** An admin's demotion form: the highest role the member may act with, whatever the login system says; their sessions of a higher role end at once. */
+function RoleLimitForm({ session, base, current }: { session: WebSession; base: string; current: string | null }) {
+  return (
+    <section>
+      <h2>管理權限（系統管理員）</h2>
+      <form method="post" action={`${base}/role-limit`} class="filters" data-testid="role-limit-form">
+        <input type="hidden" name="_csrf" value={session.csrf} />
+        <label>
+          最高身分
+          <select name="role">
+            <option value="" selected={current === null}>
+              依登入系統（不設上限）
+            </option>
+            {(["member", "moderator"] as const).map((role) => (
+              <option value={role} selected={current === role}>
+                {ROLE_NAMES[role]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          原因
+          <input type="text" name="note" required maxlength={2000} />
+        </label>
+        <button type="submit" class="secondary">套用（立即結束較高身分的登入）</button>
+      </form>
+    </section>
+  );
+}
+
 function MemberHistoryPage({ session, history, draft, error }: { session: WebSession; history: MemberHistory; draft: MemberActionDraft | null; error: ApiFailure | null }) {
   const { member, standing, comments } = history;
   const base = `/moderate/members/${encodeURIComponent(member.id)}`;
@@ -44,8 +74,15 @@ function MemberHistoryPage({ session, history, draft, error }: { session: WebSes
         留言：已刊登 {comments.byStatus.published} · 待審 {comments.byStatus.pending} · 已移除 {comments.byStatus.removed}
       </p>
       <p>
-        檢舉他人：{tally(history.reports.filed)} · 被檢舉：{tally(history.reports.received)}
+        檢舉他人：{tally(history.reports.filed)} · 被檢舉：{tally(history.reports.received)} ·{" "}
+        <a href={`/moderate?${new URLSearchParams({ memberId: member.id })}`}>待審項目</a>
       </p>
+      {history.roleLimit ? (
+        <p class="notice warn" data-testid="role-limit">
+          權限上限：{ROLE_NAMES[history.roleLimit.role]}（{history.roleLimit.by} 於 {formatTime(history.roleLimit.at)} 設定：{history.roleLimit.note}）
+        </p>
+      ) : null}
+      {session.role === "admin" && member.id !== session.memberId ? <RoleLimitForm session={session} base={base} current={history.roleLimit?.role ?? null} /> : null}
 
       <section>
         <h2>處置這位會員</h2>
