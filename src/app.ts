@@ -12,6 +12,7 @@ import { openApiRoutes } from "./routes/openapi.ts";
 import { docsPageRoutes } from "./web/docs-page.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reviewRoutes } from "./routes/review.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { tagRoutes } from "./routes/tags.ts";
 import { webRoutes } from "./web/routes.ts";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", decisionRoutes());
   app.route("/", memberRoutes());
   app.route("/stats", statsRoutes());
+  app.route("/webhooks", webhookRoutes());
 
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
 

@@ -28,6 +28,7 @@ const envSchema = limitSettingsSchema.extend({
   POLICY_PATH: z.string().min(1).optional(),
   BENCH_BASELINE: z.enum(["0", "1"]).default("0"),
   PUBLIC_READ_MEMORY_MS: z.coerce.number().int().min(0).max(5000).default(1000),
+  WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
 });
 
 export interface ServerConfig {
@@ -54,6 +55,8 @@ export interface ServerConfig {
   benchBaseline: boolean;
   /** How long a public read's answer is kept in this process (0: not at all); at most max-age (5 s). */
   publicReadMemoryMs: number;
+  /** How often the server sends the webhooks due (0: never; another process or the Worker's cron sends them). */
+  webhookIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +87,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     maxTokenAgeSeconds: values.MAX_TOKEN_AGE_SECONDS,
     maxCommentChars: values.MAX_COMMENT_CHARS,
     publicReadMemoryMs: values.PUBLIC_READ_MEMORY_MS,
+    webhookIntervalMs: values.WEBHOOK_INTERVAL_MS,
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
     trustProxy: values.TRUST_PROXY === "1",
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,

@@ -64,6 +64,13 @@ const policySchema = z.strictObject({
     reason: z.string().trim().min(1),
   }),
   edits: z.strictObject({ windowMinutes: z.number().min(0) }),
+  webhooks: z.strictObject({
+    maxAttempts: z.number().int().min(1),
+    backoffSeconds: positive,
+    maxBackoffSeconds: positive,
+    timeoutSeconds: positive,
+    batch: z.number().int().min(1).max(500),
+  }),
   tags: z.strictObject({
     minChars: z.number().int().min(1),
     maxChars: z.number().int().min(1),

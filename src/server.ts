@@ -7,6 +7,7 @@ import { mintToken } from "./auth/token.ts";
 import { systemClock } from "./clock.ts";
 import { loadServerConfig } from "./config.ts";
 import { openDatabase } from "./db/open.ts";
+import { startWebhookSender } from "./webhooks/send.ts";
 import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
 import { loadClassifier } from "./classifier/model.ts";
 import { createModerator } from "./moderation/moderate.ts";
@@ -43,6 +44,10 @@ const app = createApp({
 });
 
 if (config.benchBaseline) app.route("/bench", benchBaselineRoutes(config.maxCommentChars));
+
+// The outbox's webhooks (src/webhooks/send.ts), sent from this process every WEBHOOK_INTERVAL_MS.
+const webhookSender =
+  config.webhookIntervalMs > 0 ? startWebhookSender(database.db, fetch, policy.webhooks, () => systemClock.now(), config.webhookIntervalMs) : null;
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, async (info) => {
   const base = `http://${config.host}:${info.port}`;
@@ -87,7 +92,9 @@ function shutdown(signal: string) {
   draining = true;
   console.log(`${signal}: not ready any more; finishing in-flight requests for ${config.shutdownGraceMs} ms, then closing`);
   setTimeout(() => {
-    http.close(() => {
+    http.close(async () => {
+      // A round in progress finishes; what it did not reach stays due for the next process.
+      await webhookSender?.stop();
       database
         .close()
         .then(() => process.exit(0))

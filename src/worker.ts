@@ -24,6 +24,7 @@ import substitutions from "../rules/engine/substitutions.yaml";
 import type { z } from "zod";
 import { limitSettingsSchema } from "./config.ts";
 import { matchesIfNoneMatch } from "./http/cache.ts";
+import { sendDueWebhooks } from "./webhooks/send.ts";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
@@ -134,5 +135,22 @@ export default {
     } finally {
       ctx.waitUntil(database.close());
     }
+  },
+
+  // The Cron Trigger (wrangler.toml [triggers]): sends the outbox's due webhooks, a full batch at a time,
+  // for as long as a scheduled run may take; what is left waits for the next minute.
+  async scheduled(_event: unknown, env: WorkerEnv, ctx: WorkerContext): Promise<void> {
+    const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
+    const run = (async () => {
+      try {
+        const until = Date.now() + 25_000;
+        let round = await sendDueWebhooks(database.db, fetch, policy.webhooks, () => systemClock.now());
+        while (round.attempted === policy.webhooks.batch && Date.now() < until) round = await sendDueWebhooks(database.db, fetch, policy.webhooks, () => systemClock.now());
+      } finally {
+        await database.close();
+      }
+    })();
+    ctx.waitUntil(run);
+    await run;
   },
 };

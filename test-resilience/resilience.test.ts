@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { withClient } from "../src/db/postgres.ts";
+import { WebhookReceiver } from "../test/support/receiver.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrivatePostgres, postComment, serverOn, tokenFor } from "./support.ts";
 
@@ -141,5 +145,63 @@ describe("SIGTERM", () => {
     const completed = results.filter((r) => "status" in r).length;
     const [stored] = await query<{ count: string }>("select count(*) from comments where member_id like 'draining-%'");
     expect(Number(stored!.count)).toBe(completed);
+  });
+});
+
+describe("webhooks across a receiver outage and a server restart", () => {
+  it("delivers every event once the receiver is back, none lost, all signed, after the sending server was killed", async () => {
+    // The policy's webhook timings shortened so retries happen within the test; everything else as shipped.
+    const dir = mkdtempSync(join(tmpdir(), "hooks-policy-"));
+    const policyPath = join(dir, "policy.yaml");
+    const shipped = readFileSync(new URL("../rules/policy.yaml", import.meta.url), "utf8");
+    writeFileSync(policyPath, shipped.replace(/backoffSeconds: \d+/, "backoffSeconds: 0.2").replace(/maxBackoffSeconds: \d+/, "maxBackoffSeconds: 1"));
+    const env = { POLICY_PATH: policyPath, WEBHOOK_INTERVAL_MS: "100" };
+    const receiver = new WebhookReceiver();
+    await receiver.up();
+    await receiver.down();
+
+    const first = serverOn(postgres.url, env);
+    await first.start();
+    const admin = await tokenFor("hooks-admin", "admin");
+    const registered = await fetch(`${first.base}/webhooks/endpoints`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ url: receiver.url, events: ["decision.created", "comment.held", "member.sanctioned", "appeal.decided"] }),
+    });
+    expect(registered.status).toBe(201);
+    const { secret } = (await registered.json()) as { secret: string };
+    // Held (new members wait for a moderator) and refused comments while the receiver is down.
+    for (let i = 0; i < 12; i++) {
+      const response = await postComment(first.base, await tokenFor(`hooks-writer-${i}`), i % 3 === 0 ? "幹你娘" : `留言 ${i}`, `hooks-${i}`);
+      expect([201, 202, 422]).toContain(response.status);
+    }
+    // Let the first server try (and fail) a few rounds, then kill it mid-work.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    first.process.kill("SIGKILL");
+    await first.exited();
+
+    const events = await query<{ id: string }>("select id::text from outbox_events");
+    expect(events.length).toBeGreaterThanOrEqual(12);
+    const tried = await query<{ attempts: number }>("select attempts from webhook_deliveries where attempts > 0");
+    expect(tried.length).toBeGreaterThan(0);
+    expect(receiver.received).toHaveLength(0);
+
+    await receiver.up();
+    const second = serverOn(postgres.url, env);
+    await second.start();
+    try {
+      const deadline = Date.now() + 60_000;
+      while (new Set(receiver.received.map((r) => r.id)).size < events.length && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect([...new Set(receiver.received.map((r) => r.id))].sort()).toEqual(events.map((e) => e.id).sort());
+      for (const received of receiver.received) expect(WebhookReceiver.verifies(secret, received)).toBe(true);
+      const [left] = await query<{ n: string }>("select count(*) as n from webhook_deliveries where state <> 'delivered'");
+      expect(left!.n).toBe("0");
+    } finally {
+      await second.stop();
+      await receiver.down();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,8 +52,8 @@ export class PrivatePostgres {
 
 /** The Node server on `databaseUrl`, behind a "proxy": each test request names its own client address,
  * so per-address rate limits stay out of the way. */
-export function serverOn(databaseUrl: string): ServerProcess {
-  return new ServerProcess({ DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, DEMO_SEED: "1", TRUST_PROXY: "1" });
+export function serverOn(databaseUrl: string, env: Record<string, string> = {}): ServerProcess {
+  return new ServerProcess({ DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, DEMO_SEED: "1", TRUST_PROXY: "1", ...env });
 }
 
 export async function tokenFor(memberId: string, role: "member" | "moderator" | "admin" = "member") {

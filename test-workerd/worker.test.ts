@@ -7,6 +7,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { readMigrationFiles } from "../src/db/migration-files.ts";
 import { connectPostgres, withClient } from "../src/db/postgres.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
+import { WebhookReceiver } from "../test/support/receiver.ts";
 
 // The machine's PostgreSQL; each run gets a database of its own, dropped afterwards.
 const SERVER = process.env.WORKERD_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -37,7 +38,7 @@ beforeAll(async () => {
   await migrate(handle, readMigrationFiles());
   await handle.close();
 
-  wrangler = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), "--var", `JWT_SECRET:${secret}`, "--log-level", "info"], {
+  wrangler = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), "--var", `JWT_SECRET:${secret}`, "--log-level", "info", "--test-scheduled"], {
     cwd: root,
     env: {
       ...process.env,
@@ -173,5 +174,27 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
     const stats = await fetch(`${base}/moderate/stats`, { headers: { cookie: session.split(";")[0]! } });
     expect(stats.status).toBe(200);
     expect(await stats.text()).toMatch(/data-forum-rule="R2">2</);
+  });
+
+  it("sends the outbox's webhooks from its Cron Trigger, signed", async () => {
+    const receiver = new WebhookReceiver();
+    await receiver.up();
+    try {
+      const registered = await call("POST", "/webhooks/endpoints", { as: ["cms", "admin"], json: { url: receiver.url, events: ["comment.held"] } });
+      expect(registered.status).toBe(201);
+      const held = await call("POST", "/articles/edge-1/comments", { as: ["w4"], json: { body: "你這個智障", acceptedRulesVersion: rulesVersion } });
+      expect(held.status).toBe(202);
+      // wrangler dev --test-scheduled: this path runs the scheduled handler as the cron would.
+      const ran = await fetch(`${base}/__scheduled?cron=*+*+*+*+*`);
+      expect(ran.status).toBe(200);
+      await ran.text();
+      expect(receiver.received).toHaveLength(1);
+      expect(WebhookReceiver.verifies(registered.body.secret, receiver.received[0]!)).toBe(true);
+      expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: "comment.held", data: { comment: { id: held.body.comment.id, memberId: "w4" } } });
+      const log = await call("GET", "/webhooks/deliveries", { as: ["cms", "admin"] });
+      expect(log.body.deliveries[0]).toMatchObject({ state: "delivered", lastStatus: 204 });
+    } finally {
+      await receiver.down();
+    }
   });
 });

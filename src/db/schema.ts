@@ -50,6 +50,46 @@ export interface WebSessionsTable {
   ended_reason: ColumnType<SessionEndReason | null, SessionEndReason | null | undefined, SessionEndReason | null>;
 }
 
+/** Migration 0013: the events an endpoint can subscribe to. */
+export const WEBHOOK_EVENTS = ["decision.created", "comment.held", "member.sanctioned", "appeal.decided"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  url: string;
+  secret: string;
+  events: WebhookEvent[];
+  description: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OutboxEventsTable {
+  id: Generated<string>;
+  type: WebhookEvent;
+  subject_key: string;
+  payload: ColumnType<unknown, string, never>;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  event_id: string;
+  subject_key: string;
+  state: ColumnType<"pending" | "delivered" | "failed", "pending" | "delivered" | "failed" | undefined, "pending" | "delivered" | "failed">;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_status: ColumnType<number | null, number | null | undefined, number | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  delivered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  replays: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+}
+
 export type SessionEndReason = "signed_out" | "ended_by_member" | "demoted" | "revoked";
 
 export interface NicknameNeighborsTable {
@@ -212,6 +252,9 @@ export interface SchemaMigrationsTable {
 export interface Database {
   members: MembersTable;
   web_sessions: WebSessionsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  outbox_events: OutboxEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   articles: ArticlesTable;
   comments: CommentsTable;
   comment_versions: CommentVersionsTable;

@@ -7,6 +7,7 @@ import { decisionInputSchema } from "../review/decide.ts";
 import { escalateSchema } from "../review/escalate.ts";
 import { bulkDecisionSchema } from "../review/bulk.ts";
 import { roleLimitSchema } from "../members/roles.ts";
+import { createEndpointSchema, updateEndpointSchema } from "../webhooks/endpoints.ts";
 import { putArticleSchema } from "./articles.ts";
 import { editCommentSchema, submitCommentSchema } from "./comments.ts";
 import { appealSchema } from "./decisions.ts";
@@ -423,6 +424,45 @@ export function openApiDocument(forumRulesVersion: string) {
           summary: "The caller as this service knows them: nickname and its status, standing, trust level, warnings to acknowledge",
           security: bearer,
           responses: { "200": { description: "{ member }", content: json({ type: "object" }) }, "404": error("member_not_found (never posted or registered)") },
+        },
+      },
+      "/webhooks/endpoints": {
+        post: {
+          summary:
+            "Register a webhook endpoint (admin): an http(s) URL and the events it wants (decision.created, comment.held, member.sanctioned, appeal.decided). The answer holds the signing secret, shown this once",
+          security: bearer,
+          requestBody: { required: true, content: json(z.toJSONSchema(createEndpointSchema, { io: "input" })) },
+          responses: { "201": { description: "{ endpoint, secret }", content: json({ type: "object" }) }, "400": error("invalid input"), "403": error("not an admin") },
+        },
+        get: {
+          summary: "The webhook endpoints, without their secrets (admin)",
+          security: bearer,
+          responses: { "200": { description: "{ endpoints }", content: json({ type: "object" }) }, "403": error("not an admin") },
+        },
+      },
+      "/webhooks/endpoints/{id}": {
+        patch: {
+          summary: "Change an endpoint's url, events or description, or switch it off (active: false) or on (admin); a switched-off endpoint gets no new events and its pending deliveries wait",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(updateEndpointSchema, { io: "input" })) },
+          responses: { "200": { description: "{ endpoint }", content: json({ type: "object" }) }, "400": error("invalid input"), "404": error("endpoint_not_found") },
+        },
+      },
+      "/webhooks/deliveries": {
+        get: {
+          summary: "The delivery log, newest first (admin): each delivery's state (pending, delivered, failed), attempts, next attempt, last status and error, with its event",
+          security: bearer,
+          parameters: ["endpointId", "state", "limit", "before"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+          responses: { "200": { description: "{ deliveries, nextBefore }", content: json({ type: "object" }) }, "403": error("not an admin") },
+        },
+      },
+      "/webhooks/deliveries/{id}/replay": {
+        post: {
+          summary: "Send a delivery again whatever its state (admin): due now, its attempts counted afresh",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "{ delivery }", content: json({ type: "object" }) }, "404": error("delivery_not_found") },
         },
       },
       "/members/me/sessions": {
