@@ -16,6 +16,7 @@ const growth = read("growth");
 const scale = read("scale");
 const stats = read("stats");
 const nicknames = read("nicknames");
+const exported = read("export");
 
 const rows: [string, string, string, boolean | null][] = [];
 const add = (what: string, measured: string, target: string, met: boolean | null) => rows.push([what, measured, target, met]);
@@ -60,6 +61,10 @@ if (scale) {
 }
 if (stats) add(`/stats p99 over ${stats.decisions.toLocaleString("en")} decisions, ms`, String(stats.p99Ms), "< 200", stats.p99Ms < 200);
 if (nicknames) add(`nickname check p99 with ${nicknames.members.toLocaleString("en")} members, ms`, String(nicknames.p99Ms), "< 10", nicknames.p99Ms < 10);
+if (exported) {
+  add(`transparency export of ${exported.decisions.toLocaleString("en")} statements, per second`, String(exported.statementsPerSecond), "—", null);
+  add("transparency export: server peak RSS growth on a second whole export, MB", String(exported.growthMb), "≤ 32", exported.growthMb !== null && exported.growthMb <= 32);
+}
 if (growth) add("growth, cost largest / smallest", String(growth.largestToSmallest), "≤ 1.2", growth.largestToSmallest <= 1.2);
 
 const table = [

@@ -13,6 +13,7 @@ import { docsPageRoutes } from "./web/docs-page.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { transparencyRoutes } from "./routes/transparency.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { tagRoutes } from "./routes/tags.ts";
 import { webRoutes } from "./web/routes.ts";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", memberRoutes());
   app.route("/stats", statsRoutes());
   app.route("/webhooks", webhookRoutes());
+  app.route("/transparency", transparencyRoutes());
 
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
 

@@ -566,6 +566,30 @@ export function openApiDocument(forumRulesVersion: string) {
           responses: { "200": { description: "figures", content: json({ type: "object" }) }, "400": error("invalid range") },
         },
       },
+      "/transparency/statements": {
+        get: {
+          summary:
+            "The statements of reasons of every restrictive decision (remove, remove_and_suspend, suspend, revoke) on the Taipei days from `from` to `to`, both included, streamed oldest first as NDJSON or CSV, with the fields of the EU DSA Transparency Database listed in the README (moderator)",
+          security: bearer,
+          parameters: [
+            { name: "from", in: "query", required: true, schema: { type: "string", format: "date" } },
+            { name: "to", in: "query", required: true, schema: { type: "string", format: "date" } },
+            { name: "format", in: "query", schema: { type: "string", enum: ["ndjson", "csv"] } },
+          ],
+          responses: {
+            "200": { description: "application/x-ndjson (one statement per line) or text/csv (a header row, then one statement per row)" },
+            "400": error("invalid input or invalid_range"),
+            "403": error("not a moderator"),
+          },
+        },
+      },
+      "/transparency/summary": {
+        get: {
+          summary: "Public: decisions per Taipei month by forum rule, action and automation, and the appeals upheld and reversed with the reversal rate",
+          parameters: [{ name: "months", in: "query", schema: { type: "integer", minimum: 1, maximum: 36 } }],
+          responses: { "200": { description: "{ since, months: [{ month, total, byForumRule, byAction, byAutomation, appeals: { upheld, reversed, reversalRate } }] }", content: json({ type: "object" }) }, "400": error("invalid input") },
+        },
+      },
       "/healthz": { get: { summary: "The process is up", responses: { "200": { description: "ok" } } } },
       "/readyz": {
         get: {

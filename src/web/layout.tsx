@@ -38,9 +38,10 @@ export function Layout({ title, session, area, script, children }: LayoutProps) 
               <a href="/moderate/stats">統計</a>
             </nav>
           ) : null}
-          {session && area !== "moderate" ? (
+          {area !== "moderate" ? (
             <nav>
-              <a href="/me">我的帳號</a>
+              {session ? <a href="/me">我的帳號</a> : null}
+              <a href="/transparency">透明度報告</a>
             </nav>
           ) : null}
           {session ? (

@@ -1,3 +1,4 @@
+import { transparencyPageRoutes } from "./transparency-page.tsx";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
@@ -24,7 +25,7 @@ const pageHeaders = createMiddleware<AppEnv>(async (c, next) => {
 
 /** Routes of the web pages, which are paths a browser visits rather than API operations. */
 export const PAGE_PATH_PREFIXES = ["/login", "/logout", "/moderate", "/assets/", "/articles/:id/page/", "/me/"];
-export const PAGE_PATHS = ["/me"];
+export const PAGE_PATHS = ["/me", "/transparency"];
 
 /**
  * The web pages: the public article page, the login that turns the site's token into a session, and the
@@ -39,6 +40,7 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
   routes.use("/moderate/*", pageHeaders);
   routes.use("/me", pageHeaders);
   routes.use("/me/*", pageHeaders);
+  routes.use("/transparency", pageHeaders);
 
   routes.get("/assets/site.css", (c) => {
     c.header("Cache-Control", "public, max-age=300");
@@ -60,5 +62,6 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
   routes.route("/", articlePageRoutes(appFetch, maxCommentChars));
   routes.route("/", moderatePageRoutes(appFetch));
   routes.route("/", memberPageRoutes(appFetch));
+  routes.route("/", transparencyPageRoutes(appFetch));
   return routes;
 }
