@@ -27,6 +27,8 @@ export interface AppConfig {
   maxTokenAgeSeconds: number;
   /** How long this process answers a public read from memory (src/recent-reads.ts); 0 turns it off. */
   publicReadMemoryMs: number;
+  /** How long the moderator pages' live queue keeps one event stream open before the browser reconnects (default 60 s; 0: one snapshot per connection, as on Workers). */
+  liveQueueHoldMs?: number;
   forumRules: ForumRules;
   policy: Policy;
   nicknameRules: NicknameRules;

@@ -125,6 +125,9 @@ export default {
         maxTokenAgeSeconds: limits.MAX_TOKEN_AGE_SECONDS,
         // Each request has an app of its own here, and the Workers cache (throughCache) keeps public reads.
         publicReadMemoryMs: 0,
+        // A request's database connection closes when its answer is returned, so the live queue's stream
+        // carries one snapshot and the browser comes back for the next (polling by server-sent events).
+        liveQueueHoldMs: 0,
         forumRules,
         policy,
         nicknameRules,

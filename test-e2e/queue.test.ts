@@ -95,4 +95,33 @@ describe("the queue's cards and bulk actions in chromium", () => {
     await moderator.click("text=返回佇列");
     await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe("1");
   });
+
+  it("shows new items and counts as they arrive, by server-sent events", async () => {
+    await moderator.goto(`${stage.baseUrl}/moderate`);
+    const before = Number(await moderator.locator("[data-testid=open-count]").textContent());
+    const arrived = await held("q-live-1", "這個部長智障");
+    await moderator.waitForSelector(`.queue-item.arrived[data-item-id]`, { timeout: 30_000 });
+    await expect(moderator.locator(".queue-item.arrived [data-testid=card-text]").textContent()).resolves.toBe("這個部長智障");
+    await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe(String(before + 1));
+    await expect(moderator.locator("[data-testid=live-news]").textContent()).resolves.toContain("1 則新項目");
+    await screenshot(moderator, "queue-live");
+    // The card that arrived works like the others: r removes it.
+    await moderator.keyboard.press("j");
+    await Promise.all([moderator.waitForURL(/notice=decided/), moderator.keyboard.press("r")]);
+    expect(await statusOf(arrived)).toBe("removed");
+  });
+
+  it("falls back to asking every few seconds where the browser has no EventSource", async () => {
+    const page = await stage.signIn("q-moderator-2", "moderator", "/me");
+    await page.addInitScript("delete window.EventSource;");
+    const asked: string[] = [];
+    page.on("request", (request) => asked.push(new URL(request.url()).pathname));
+    await page.goto(`${stage.baseUrl}/moderate`);
+    expect(await page.evaluate("typeof EventSource")).toBe("undefined");
+    await held("q-live-2", "樓上腦殘");
+    await page.waitForSelector(`.queue-item.arrived`, { timeout: 30_000 });
+    await expect(page.locator(".queue-item.arrived [data-testid=card-text]").textContent()).resolves.toBe("樓上腦殘");
+    expect(asked).toContain("/moderate/live");
+    expect(asked).not.toContain("/moderate/events");
+  });
 });

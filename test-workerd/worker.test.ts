@@ -174,6 +174,12 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
     const stats = await fetch(`${base}/moderate/stats`, { headers: { cookie: session.split(";")[0]! } });
     expect(stats.status).toBe(200);
     expect(await stats.text()).toMatch(/data-forum-rule="R2">2</);
+    // The live queue: one snapshot per stream here, then the browser comes back.
+    const events = await fetch(`${base}/moderate/events?since=0`, { headers: { cookie: session.split(";")[0]! } });
+    expect(events.headers.get("content-type")).toContain("text/event-stream");
+    const stream = await events.text();
+    expect(stream).toMatch(/^retry: \d+\nevent: queue\ndata: \{"counts":/);
+    expect(stream.match(/event: queue/g)).toHaveLength(1);
   });
 
   it("sends the outbox's webhooks from its Cron Trigger, signed", async () => {

@@ -278,7 +278,7 @@ describe("the moderator pages", () => {
     expect(queue.status).toBe(200);
     expect(queue.headers.get("cache-control")).toBe("no-store");
     const html = await queue.text();
-    expect(html).toMatch(/data-testid="open-count">\d+</);
+    expect(html).toMatch(/data-testid="open-count" data-count="open">\d+</);
     expect(html).toContain('<script src="/assets/moderate.js" defer=""></script>');
     expect(html).toContain("<kbd>j</kbd>");
   });

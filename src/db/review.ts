@@ -95,6 +95,12 @@ async function addSource(trx: Transaction<Database>, policy: Policy, item: Revie
   return updated;
 }
 
+/** The id of the newest review item, "0" when there is none: where a live queue starts watching. */
+export async function latestItemId(db: Db): Promise<string> {
+  const row = await db.selectFrom("review_items").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst();
+  return row?.id ? String(row.id) : "0";
+}
+
 /** The review item with this id, if any. */
 export async function findReviewItem(db: Db, id: string): Promise<ReviewItemRow | undefined> {
   return db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
@@ -158,6 +164,8 @@ export interface QueueFilters {
   memberId?: string;
   /** Only items about comments and tags on this article. */
   articleId?: string;
+  /** Only items opened after the item with this id (ids grow with time): what a live queue has not shown yet. */
+  sinceId?: string;
 }
 
 export interface QueueCursor {
@@ -189,6 +197,7 @@ export async function listReviewItems(
   if (filters.forumRule) query = query.where(sql<boolean>`${filters.forumRule} = any(forum_rules)`);
   if (filters.memberId !== undefined) query = query.where(sql<boolean>`${itemAuthorId} = ${filters.memberId}`);
   if (filters.articleId !== undefined) query = query.where(sql<boolean>`${itemArticleId} = ${filters.articleId}`);
+  if (filters.sinceId !== undefined) query = query.where("id", ">", filters.sinceId);
   if (filters.source) {
     const source = filters.source;
     query = query.where((eb) =>

@@ -324,9 +324,18 @@ export function openApiDocument(forumRulesVersion: string) {
       },
       "/review/counts": {
         get: {
-          summary: "Open items by kind, subject, forum rule and source, and how many are under a live lease (moderator)",
+          summary: "Open items by kind, subject, forum rule and source, how many are under a live lease, and the newest item's id (where a live queue starts watching) (moderator)",
           security: bearer,
-          responses: { "200": { description: "{ open, claimed, byKind, bySubject, byForumRule, bySource }", content: json({ type: "object" }) }, "403": error("not a moderator") },
+          responses: { "200": { description: "{ open, claimed, byKind, bySubject, byForumRule, bySource, latest }", content: json({ type: "object" }) }, "403": error("not a moderator") },
+        },
+      },
+      "/review/live": {
+        get: {
+          summary:
+            "The live queue's look (moderator): the counts, the open items opened after item `since` (0: any), at most 20 by priority with their cards (a moderator's leave out escalated items), and `latest` to ask from next time",
+          security: bearer,
+          parameters: [{ name: "since", in: "query", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "{ counts, latest, items }", content: json({ type: "object" }) }, "400": error("invalid input"), "403": error("not a moderator") },
         },
       },
       "/review/claim": {

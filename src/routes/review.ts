@@ -5,7 +5,7 @@ import { requireIdentity, requireRole } from "../http/auth.ts";
 import { findComment, listCommentVersions } from "../db/comments.ts";
 import { ensureMember, findMember } from "../db/members.ts";
 import { findDecision } from "../db/decisions.ts";
-import { claimNextItem, countOpenReviewItems, findReviewItem, listReviewItems, queueCardFacts, sourcesOf, type QueueCursor } from "../db/review.ts";
+import { claimNextItem, countOpenReviewItems, findReviewItem, latestItemId, listReviewItems, queueCardFacts, sourcesOf, type QueueCursor } from "../db/review.ts";
 import { listReportsOn } from "../db/reports.ts";
 import { findTagById } from "../db/tags.ts";
 import { ApiError } from "../errors.ts";
@@ -34,6 +34,10 @@ const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().optional(),
 });
+
+const liveQuerySchema = z.strictObject({ since: z.string().refine((value) => value === "0" || isRowId(value), "an item id or 0") });
+/** New items a live queue is sent at once at most; more show in the counts. */
+const LIVE_ITEMS = 20;
 
 // `escalated: true` (admins): the next escalated item.
 export const claimSchema = z.strictObject({ kind: z.enum(["moderation", "appeal"]).optional(), escalated: z.boolean().optional() });
@@ -114,10 +118,32 @@ export function reviewRoutes() {
     );
   });
 
+  // What a live queue needs each few seconds: the counts, and the open items opened since the newest it has
+  // seen (a moderator's leave out the escalated ones), with `latest` to ask from next time.
+  routes.get("/live", async (c) => {
+    const query = liveQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { db, clock, config } = c.get("deps");
+    const now = clock.now();
+    const admin = c.get("identity").role === "admin";
+    const [counts, latest, fresh] = await Promise.all([
+      countOpenReviewItems(db, now),
+      latestItemId(db),
+      listReviewItems(db, { state: "open", sinceId: query.data.since, ...(admin ? {} : { escalated: false }) }, LIVE_ITEMS, null),
+    ]);
+    const facts = await queueCardFacts(db, fresh);
+    return c.json({
+      counts: countsView(counts),
+      latest,
+      items: fresh.map((item) => queueItemView(item, itemAge(item, now, config.policy.review.targetHours), facts)),
+    });
+  });
+
   // Open items by kind, subject, forum rule and source, for the queue's filters.
   routes.get("/counts", async (c) => {
     const { db, clock } = c.get("deps");
-    return c.json(countsView(await countOpenReviewItems(db, clock.now())));
+    const [counts, latest] = await Promise.all([countOpenReviewItems(db, clock.now()), latestItemId(db)]);
+    return c.json({ ...countsView(counts), latest });
   });
 
   routes.post("/claim", limitBody(4096), async (c) => {

@@ -38,6 +38,7 @@ button.link { border: none; background: none; color: var(--accent); padding: 0; 
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
 td.excerpt { max-width: 22rem; overflow-wrap: anywhere; }
+.queue-item.arrived { border-left: 4px solid var(--ok); }
 .queue-item.selected { outline: 2px solid var(--accent); background: #eef4fb; }
 .queue-item .meta { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; font-size: .9rem; }
 .queue-item .meta .overdue { color: var(--warn); font-weight: 600; }
@@ -120,6 +121,61 @@ export const MODERATE_JS = `
       else if ((event.key === "a" && quick("approve")) || (event.key === "r" && quick("remove"))) { event.preventDefault(); }
       else if (event.key === "c") { var claim = document.querySelector("form.claim"); if (claim) { claim.submit(); event.preventDefault(); } }
     });
+  }
+
+  // The live queue: counts and new cards arrive without reloading, by server-sent events, or by asking
+  // every few seconds where EventSource is missing or keeps failing.
+  var live = document.querySelector("[data-live=on]");
+  if (live && queue) {
+    var since = live.getAttribute("data-live-since") || "0";
+    var news = document.querySelector("[data-testid=live-news]");
+    var added = 0;
+    var apply = function (update) {
+      Object.keys(update.counts).forEach(function (name) {
+        var el = live.querySelector("[data-count=" + name + "]");
+        if (el && typeof update.counts[name] === "number") el.textContent = String(update.counts[name]);
+      });
+      since = update.latest || since;
+      (update.cards || []).forEach(function (card) {
+        if (queue.querySelector('[data-item-id="' + card.id + '"]')) return;
+        var holder = document.createElement("div");
+        holder.innerHTML = card.html;
+        var element = holder.firstElementChild;
+        if (!element) return;
+        element.classList.add("arrived");
+        queue.insertBefore(element, queue.firstChild);
+        rows.unshift(element);
+        if (selected >= 0) selected++;
+        element.addEventListener("click", function () { select(rows.indexOf(element)); });
+        var box = element.querySelector("input[name=itemId]");
+        if (box) { boxes.push(box); box.addEventListener("change", countChosen); }
+        added++;
+      });
+      if (added && news) { news.hidden = false; news.textContent = "有 " + added + " 則新項目（標示於上方）。"; }
+    };
+    var poll = function () {
+      fetch("/moderate/live?since=" + encodeURIComponent(since), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (update) { if (update) apply(update); })
+        .catch(function () {})
+        .then(function () { setTimeout(poll, 5000); });
+    };
+    if (window.EventSource) {
+      var failures = 0;
+      var open = function () {
+        var source = new EventSource("/moderate/events?since=" + encodeURIComponent(since));
+        source.addEventListener("queue", function (event) { failures = 0; apply(JSON.parse(event.data)); });
+        source.onerror = function () {
+          // The server ends each stream after a while: open the next from the newest item seen. A stream
+          // that fails three times running without an event gives way to polling.
+          source.close();
+          if (++failures >= 3) poll(); else setTimeout(open, 3000);
+        };
+      };
+      open();
+    } else {
+      poll();
+    }
   }
 
   if (decision) {

@@ -1,16 +1,32 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
-import { callApi, type AppFetch } from "./api.ts";
+import type { Context } from "hono";
+import { callApi, type ApiResult, type AppFetch } from "./api.ts";
 import { formLimit, genuineForm, loginRedirect, SimplePage } from "./forms.tsx";
 import { readSession } from "./session.ts";
-import type { ItemView } from "../views/review.ts";
+import type { CountsView, ItemView, QueueItemView } from "../views/review.ts";
 import type { StatsView } from "../views/stats.ts";
-import { BulkResultPage, queueAfter, showQueue, type BulkResultView } from "./moderate/queue-page.tsx";
+import { BulkResultPage, liveCards, queueAfter, showQueue, type BulkResultView } from "./moderate/queue-page.tsx";
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
 import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
 import { siteMidnight } from "../site-time.ts";
+
+/** How long one live-queue stream stays open, how often it looks, and when the browser comes back. */
+const LIVE_HOLD_MS = 60_000;
+const LIVE_TICK_MS = 2_000;
+const LIVE_RETRY_MS = 3_000;
+
+type LiveUpdate = { counts: CountsView; latest: string; cards: { id: string; html: string }[] };
+
+/** What changed since item `since`, from GET /review/live, with the new items rendered as queue cards. */
+async function liveUpdate(c: Context<AppEnv>, appFetch: AppFetch, since: string): Promise<ApiResult<LiveUpdate>> {
+  const session = c.get("webSession");
+  const live = await callApi<{ counts: CountsView; latest: string; items: QueueItemView[] }>(c, appFetch, session, "GET", `/review/live?${new URLSearchParams({ since })}`);
+  if (!live.ok) return live;
+  return { ok: true, status: 200, body: { counts: live.body.counts, latest: live.body.latest, cards: await liveCards(live.body.items, session, "/moderate") } };
+}
 
 const requireModerator = createMiddleware<AppEnv>(async (c, next) => {
   c.header("Cache-Control", "no-store");
@@ -40,6 +56,53 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     if (!claimed.ok) return c.html(<SimplePage title="無法領取" session={session} area="moderate" message={claimed.error.message} />, claimed.status);
     if (!claimed.body.item) return c.redirect(`/moderate?notice=empty`, 303);
     return c.redirect(`/moderate/items/${claimed.body.item.id}`, 303);
+  });
+
+  // The live queue: what changed since the newest item the page shows, as JSON (the fallback that polls)…
+  routes.get("/moderate/live", async (c) => {
+    const update = await liveUpdate(c, appFetch, c.req.query("since") ?? "0");
+    if (!update.ok) return c.json({ error: update.error }, update.status);
+    return c.json(update.body);
+  });
+
+  // …and as server-sent events: a `queue` event whenever the counts or the items change, for
+  // liveQueueHoldMs, then the browser reconnects from where it was.
+  routes.get("/moderate/events", async (c) => {
+    const holdMs = c.get("deps").config.liveQueueHoldMs ?? LIVE_HOLD_MS;
+    let since = c.req.query("since") ?? "0";
+    const first = await liveUpdate(c, appFetch, since);
+    if (!first.ok) return c.json({ error: first.error }, first.status);
+    const encoder = new TextEncoder();
+    let stopped = false;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        const send = (text: string) => controller.enqueue(encoder.encode(text));
+        let last = JSON.stringify(first.body.counts);
+        since = first.body.latest;
+        send(`retry: ${LIVE_RETRY_MS}\nevent: queue\ndata: ${JSON.stringify(first.body)}\n\n`);
+        const until = Date.now() + holdMs;
+        while (!stopped && Date.now() + LIVE_TICK_MS < until) {
+          await new Promise((resolve) => setTimeout(resolve, LIVE_TICK_MS));
+          // A session signed out, ended or demoted meanwhile ends the stream.
+          if (stopped || !(await readSession(c).catch(() => null))) break;
+          const update = await liveUpdate(c, appFetch, since).catch(() => null);
+          if (!update?.ok) break;
+          const counts = JSON.stringify(update.body.counts);
+          if (update.body.cards.length || counts !== last) {
+            send(`event: queue\ndata: ${JSON.stringify(update.body)}\n\n`);
+            last = counts;
+            since = update.body.latest;
+          } else {
+            send(": still here\n\n");
+          }
+        }
+        if (!stopped) controller.close();
+      },
+      cancel() {
+        stopped = true;
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" } });
   });
 
   routes.get("/moderate/items/:id", (c) => showItem(c, appFetch, {}, null));

@@ -17,6 +17,11 @@ function quickNote(item: QueueItemView, action: "approve" | "remove"): string {
   return `從佇列移除：違反 ${rulesText(item.forumRules)}${found.length ? `，${found.join("；")}` : ""}`;
 }
 
+/** New items as the live queue sends them (src/web/moderate-pages.tsx): each card's HTML, rendered as the page renders it. */
+export async function liveCards(items: QueueItemView[], session: WebSession, back: string): Promise<{ id: string; html: string }[]> {
+  return Promise.all(items.map(async (item) => ({ id: item.id, html: String(await (<QueueCard item={item} session={session} back={back} />).toString()) })));
+}
+
 /** One item as a card: what it is, the text with its marked words, the reasons and reports, and approve / remove right there. */
 function QueueCard({ item, session, back }: { item: QueueItemView; session: WebSession; back: string }) {
   const card = item.card;
@@ -136,7 +141,7 @@ function BulkForm({ session, filters, back }: { session: WebSession; filters: Re
 function QueuePage(props: {
   session: WebSession;
   items: QueueItemView[];
-  counts: CountsView;
+  counts: CountsView & { latest: string };
   filters: Record<string, string>;
   nextHref: string | null;
   notice: string | null;
@@ -167,11 +172,14 @@ function QueuePage(props: {
         </div>
       ) : null}
       {error ? <ErrorBox message={error.message} /> : null}
-      <ul class="counts" aria-label="待審數量">
+      <div class="notice" aria-live="polite" data-testid="live-news" hidden></div>
+      <ul class="counts" aria-label="待審數量" data-live-since={counts.latest} data-live={filters.state === "decided" ? undefined : "on"}>
         <li>
-          待審 <strong data-testid="open-count">{counts.open}</strong>
+          待審 <strong data-testid="open-count" data-count="open">{counts.open}</strong>
         </li>
-        <li>處理中 {counts.claimed}</li>
+        <li>
+          處理中 <span data-count="claimed">{counts.claimed}</span>
+        </li>
         {Object.entries(counts.byKind).map(([kind, count]) => (
           <li>
             {KIND_NAMES[kind] ?? kind} {count}
@@ -256,7 +264,7 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
   params.set("limit", "50");
   const [items, counts] = await Promise.all([
     callApi<{ items: QueueItemView[]; nextCursor: string | null }>(c, appFetch, session, "GET", `/review/items?${params}`),
-    callApi<CountsView>(c, appFetch, session, "GET", "/review/counts"),
+    callApi<CountsView & { latest: string }>(c, appFetch, session, "GET", "/review/counts"),
   ]);
   if (!counts.ok) throw new Error(`review counts failed: ${counts.error.code}`);
   const decisionId = c.req.query("decision");
