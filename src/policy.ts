@@ -31,6 +31,7 @@ const policySchema = z.strictObject({
     agingPointsPerDay: z.number().min(0),
     targetHours: z.strictObject({ moderation: positive, appeal: positive, escalated: positive }),
     appealSeverity: severity,
+    secondLookShare: z.number().min(0).max(1),
   }),
   rateLimits: z.strictObject({
     comment: rateLimit,

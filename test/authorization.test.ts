@@ -83,6 +83,8 @@ const MATRIX: { method: string; path: () => string; body?: () => unknown; expect
   { method: "GET", path: () => "/transparency/statements?from=2026-11-01&to=2026-11-02", expect: moderators },
   { method: "GET", path: () => "/transparency/summary", expect: anyone },
   { method: "GET", path: () => "/review/live?since=0", expect: moderators },
+  { method: "GET", path: () => "/review/second-looks", expect: moderators },
+  { method: "POST", path: () => "/review/second-looks/999999", body: () => ({ action: "approve" }), expect: moderators },
   { method: "POST", path: () => "/webhooks/endpoints", body: () => ({ url: "https://example.com/hooks", events: ["decision.created"] }), expect: adminOnly },
   { method: "PATCH", path: () => "/webhooks/endpoints/999999", body: () => ({ active: false }), expect: adminOnly },
   { method: "GET", path: () => "/webhooks/deliveries", expect: adminOnly },

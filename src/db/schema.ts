@@ -90,6 +90,25 @@ export interface WebhookDeliveriesTable {
   created_at: Timestamp;
 }
 
+/** Migration 0014: a moderator's decision sampled for a blind re-review by another. */
+export interface SecondLooksTable {
+  id: Generated<string>;
+  decision_id: string;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  first_violation: boolean;
+  first_forum_rules: string[];
+  first_moderator_id: string;
+  state: ColumnType<"open" | "done", "open" | "done" | undefined, "open" | "done">;
+  reviewer_id: ColumnType<string | null, string | null | undefined, string | null>;
+  reviewer_violation: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  reviewer_forum_rules: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  reviewer_note: ColumnType<string | null, string | null | undefined, string | null>;
+  agrees: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  created_at: Timestamp;
+  decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export type SessionEndReason = "signed_out" | "ended_by_member" | "demoted" | "revoked";
 
 export interface NicknameNeighborsTable {
@@ -255,6 +274,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   outbox_events: OutboxEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  second_looks: SecondLooksTable;
   articles: ArticlesTable;
   comments: CommentsTable;
   comment_versions: CommentVersionsTable;

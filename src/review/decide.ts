@@ -17,6 +17,8 @@ import { conflictOfInterest } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { reassessTrust, type Premoderation } from "./trust.ts";
 import { assertMayDecide } from "./escalate.ts";
+import { sampledForSecondLook } from "./second-look.ts";
+import { openSecondLook } from "../db/second-looks.ts";
 import type { Role } from "../auth/token.ts";
 import { DAY_MS } from "../clock.ts";
 
@@ -209,6 +211,10 @@ async function decideModeration(
     reviewItemId: item.id,
     now,
   } satisfies NewDecision);
+  // A share of moderators' decisions on comments and tags goes to another moderator for a blind second look.
+  if (item.subject_kind !== "member" && sampledForSecondLook(decision.id, policy.review.secondLookShare)) {
+    await openSecondLook(trx, { decisionId: decision.id, subjectKind: item.subject_kind, subjectId: item.subject_id, violation, forumRules: decision.forum_rules, moderatorId, now });
+  }
   const strikeSuspension = violation ? await applyStrikes(trx, policy, affectedMemberId, now) : null;
   // Trust moves with the history: the author's comment approved or removed, the reporters' reports upheld.
   if (item.subject_kind === "comment") await reassessTrust(trx, policy.trust, affectedMemberId, now, { decisionId: decision.id });

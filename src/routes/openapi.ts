@@ -7,6 +7,7 @@ import { decisionInputSchema } from "../review/decide.ts";
 import { escalateSchema } from "../review/escalate.ts";
 import { bulkDecisionSchema } from "../review/bulk.ts";
 import { roleLimitSchema } from "../members/roles.ts";
+import { secondLookInputSchema } from "../review/second-look.ts";
 import { createEndpointSchema, updateEndpointSchema } from "../webhooks/endpoints.ts";
 import { putArticleSchema } from "./articles.ts";
 import { editCommentSchema, submitCommentSchema } from "./comments.ts";
@@ -345,6 +346,29 @@ export function openApiDocument(forumRulesVersion: string) {
           security: bearer,
           requestBody: { required: false, content: json(z.toJSONSchema(claimSchema)) },
           responses: { "200": { description: "{ item } or { item: null } when the queue is empty", content: json({ type: "object" }) } },
+        },
+      },
+      "/review/second-looks": {
+        get: {
+          summary:
+            "Open blind second looks the caller may take (moderator): moderators' decisions sampled by review.secondLookShare, each with the subject's card (text, reasons, score, reports) and nothing of the decision; never the caller's own decisions or decisions about the caller",
+          security: bearer,
+          responses: { "200": { description: "{ looks: [{ id, subjectKind, subjectId, createdAt, card }] }", content: json({ type: "object" }) }, "403": error("not a moderator") },
+        },
+      },
+      "/review/second-looks/{id}": {
+        post: {
+          summary: "The caller's own call on a second look (approve, or remove with forum rules); answered with the first decision and whether the two agree (the same side: a violation or not). Changes nothing about the subject",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(secondLookInputSchema, { io: "input" })) },
+          responses: {
+            "200": { description: "{ look: { agrees, reviewerAction, … }, first: the decision }", content: json({ type: "object" }) },
+            "400": error("invalid input, forum_rule_required"),
+            "403": error("conflict_of_interest (the caller's own decision, or about the caller)"),
+            "404": error("second_look_not_found"),
+            "409": error("second_look_done"),
+          },
         },
       },
       "/review/items/{id}/escalate": {

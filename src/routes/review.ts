@@ -13,10 +13,12 @@ import { limitBody, readJson, validationError } from "../http/json-body.ts";
 import { conflictOfInterest } from "../review/conflict.ts";
 import { decideReviewItem, decisionInputSchema } from "../review/decide.ts";
 import { bulkDecisionSchema, decideInBulk } from "../review/bulk.ts";
+import { secondLookInputSchema, takeSecondLook } from "../review/second-look.ts";
+import { listOpenSecondLooks } from "../db/second-looks.ts";
 import { memberStanding } from "../members/history.ts";
 import { escalate, escalateSchema, itemAge } from "../review/escalate.ts";
 import { decisionView } from "../views/decisions.ts";
-import { commentSubjectView, countsView, itemDetailView, itemView, memberSubjectView, queueItemView, tagSubjectView, type SubjectView } from "../views/review.ts";
+import { commentSubjectView, countsView, itemDetailView, itemView, memberSubjectView, queueItemView, secondLookDoneView, secondLookView, tagSubjectView, type SubjectView } from "../views/review.ts";
 import { isRowId } from "../http/row-id.ts";
 import { cursorRowId, decodeCursor, encodeCursor } from "../http/cursor.ts";
 
@@ -198,6 +200,30 @@ export function reviewRoutes() {
           : result,
       ),
     });
+  });
+
+  // Blind second looks: the open ones the caller may take (the subject, what the rules found, the reports;
+  // never the decision), and the caller's call, answered with the first decision and whether they agree.
+  routes.get("/second-looks", async (c) => {
+    const { db } = c.get("deps");
+    const looks = await listOpenSecondLooks(db, c.get("identity").memberId, 50);
+    const facts = await queueCardFacts(
+      db,
+      looks.map((look) => ({ id: look.review_item_id ?? "0", subject_kind: look.subject_kind, subject_id: look.subject_id })),
+    );
+    return c.json({ looks: looks.map((look) => secondLookView(look, facts)) });
+  });
+
+  routes.post("/second-looks/:id", limitBody(8 * 1024), async (c) => {
+    const id = c.req.param("id");
+    if (!isRowId(id)) throw new ApiError(404, "second_look_not_found", `no second look ${id}`);
+    const input = await readJson(c, secondLookInputSchema);
+    const { db, clock } = c.get("deps");
+    const reviewerId = c.get("identity").memberId;
+    const now = clock.now();
+    await ensureMember(db, reviewerId, now);
+    const outcome = await takeSecondLook(db, reviewerId, id, input, now);
+    return c.json({ look: secondLookDoneView(outcome.look), first: decisionView(outcome.first) });
   });
 
   // Hand an open item to the admins with a note; it leaves the moderators' claims.

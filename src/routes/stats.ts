@@ -7,6 +7,7 @@ import { validationError } from "../http/json-body.ts";
 import { siteDate, statsView } from "../views/stats.ts";
 import { DAY_MS } from "../clock.ts";
 import { decisionTotals, medianSecondsToHumanDecision } from "../db/stats.ts";
+import { secondLookAgreement } from "../db/second-looks.ts";
 
 // A year and a day: enough for any report a newsroom asks for, and a bound on the per-day series (a range
 // of ten thousand years once held the event loop for half a minute).
@@ -41,8 +42,8 @@ export function statsRoutes() {
     }
 
     const range = { from, to };
-    const [totals, medianSeconds] = await Promise.all([decisionTotals(db, range), medianSecondsToHumanDecision(db, range)]);
-    return c.json(statsView(range, totals, medianSeconds));
+    const [totals, medianSeconds, secondLooks] = await Promise.all([decisionTotals(db, range), medianSecondsToHumanDecision(db, range), secondLookAgreement(db, range)]);
+    return c.json(statsView(range, totals, medianSeconds, secondLooks));
   });
 
   return routes;

@@ -4,6 +4,7 @@ import type { MemberRow } from "../db/members.ts";
 import type { DecisionRow } from "../db/decisions.ts";
 import type { SubjectReport } from "../db/reports.ts";
 import type { OpenItemCounts, QueueCardFacts, ReviewItemRow, ReviewSourceRow } from "../db/review.ts";
+import type { OpenSecondLook, SecondLookRow } from "../db/second-looks.ts";
 import type { TagRow } from "../db/tags.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
@@ -195,3 +196,27 @@ export function countsView(counts: OpenItemCounts) {
 }
 export type CountsView = ReturnType<typeof countsView>;
 export type QueueItemView = ReturnType<typeof queueItemView>;
+
+/**
+ * An open second look as the reviewer sees it: the subject's text, what the rules found and the reports,
+ * as on a queue card; never the decision, its moderator or note.
+ */
+export function secondLookView(look: OpenSecondLook, facts: QueueCardFacts) {
+  const asItem = { id: look.review_item_id ?? "0", subject_kind: look.subject_kind, subject_id: look.subject_id, subject_excerpt: null } as ReviewItemRow & { subject_excerpt: string | null };
+  return { id: look.id, subjectKind: look.subject_kind, subjectId: look.subject_id, createdAt: look.created_at.toISOString(), card: queueCardView(asItem, facts) };
+}
+export type SecondLookView = ReturnType<typeof secondLookView>;
+
+/** A second look once taken: the reviewer's call and whether it agrees with the first decision. */
+export function secondLookDoneView(look: SecondLookRow) {
+  return {
+    id: look.id,
+    decisionId: look.decision_id,
+    reviewerId: look.reviewer_id,
+    reviewerAction: look.reviewer_violation ? "remove" : "approve",
+    reviewerForumRules: look.reviewer_forum_rules ?? [],
+    note: look.reviewer_note,
+    agrees: look.agrees,
+    decidedAt: look.decided_at?.toISOString() ?? null,
+  };
+}

@@ -16,7 +16,12 @@ function daysBetween(from: Date, to: Date): string[] {
 }
 
 /** Decisions in [from, to) as GET /stats answers them, with a series of every site day in the range. */
-export function statsView({ from, to }: DecisionRange, counts: DecisionTotals, medianSeconds: number | null) {
+export function statsView(
+  { from, to }: DecisionRange,
+  counts: DecisionTotals,
+  medianSeconds: number | null,
+  secondLooks: { rule: string; looked: number; agreed: number }[] = [],
+) {
   const { perDay, conflictsOfInterest: conflicts } = counts;
   const byDay = new Map(
     daysBetween(from, to).map((date) => [
@@ -46,6 +51,11 @@ export function statsView({ from, to }: DecisionRange, counts: DecisionTotals, m
     medianSecondsToHumanDecision: medianSeconds === null ? null : Number(medianSeconds.toFixed(1)),
     // Decisions the API should have refused as conflicts of interest: should stay 0.
     conflictsOfInterest: conflicts,
+    // Blind second looks taken in the range: per forum rule of the first decision, how often the second
+    // moderator came to the same side (a violation or not).
+    secondLooks: Object.fromEntries(
+      secondLooks.map(({ rule, looked, agreed }) => [rule, { looked, agreed, agreement: Number((agreed / looked).toFixed(4)) }]),
+    ) as Record<string, { looked: number; agreed: number; agreement: number }>,
   };
 }
 export type StatsView = ReturnType<typeof statsView>;

@@ -35,6 +35,7 @@ export function Layout({ title, session, area, script, children }: LayoutProps) 
               <a href="/moderate?kind=appeal">申訴</a>
               <a href="/moderate?escalated=true">轉交案件</a>
               <a href="/moderate?state=decided">已處理</a>
+              <a href="/moderate/second-looks">複查</a>
               <a href="/moderate/stats">統計</a>
             </nav>
           ) : null}

@@ -11,6 +11,7 @@ import { BulkResultPage, liveCards, queueAfter, showQueue, type BulkResultView }
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
 import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
+import { answerSecondLook, showSecondLooks } from "./moderate/second-look-page.tsx";
 import { siteMidnight } from "../site-time.ts";
 
 /** How long one live-queue stream stays open, how often it looks, and when the browser comes back. */
@@ -151,6 +152,15 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     const result = await callApi(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/escalate`, { note: form.text("note") });
     if (result.ok) return c.redirect(`/moderate?notice=escalated`, 303);
     return showItem(c, appFetch, {}, result.error, result.status);
+  });
+
+  routes.get("/moderate/second-looks", (c) => showSecondLooks(c, appFetch));
+
+  routes.post("/moderate/second-looks/:id", formLimit(8 * 1024), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
+    return answerSecondLook(c, appFetch, session, c.req.param("id"), { action: form.text("action"), forumRules: form.all("forumRules"), note: form.text("note").trim() });
   });
 
   routes.get("/moderate/members/:id", (c) => showMember(c, appFetch, null, null));

@@ -79,6 +79,38 @@ export function StatsPage({ session, stats }: { session: WebSession; stats: Stat
           </tbody>
         </table>
       </section>
+      <section>
+        <h2>複查一致率</h2>
+        <p class="muted">
+          隨機抽出的處分由另一位管理員在看不到原處分的情況下再判斷一次（<a href="/moderate/second-looks">複查</a>）；兩人判斷是否違規一致的比例，依原處分的規則。
+        </p>
+        {Object.keys(stats.secondLooks).length === 0 ? (
+          <p class="muted">這段期間沒有完成的複查。</p>
+        ) : (
+          <table data-testid="second-look-agreement">
+            <thead>
+              <tr>
+                <th>規則</th>
+                <th>複查數</th>
+                <th>一致</th>
+                <th>一致率</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(stats.secondLooks)
+                .sort()
+                .map(([rule, look]) => (
+                  <tr data-rule={rule}>
+                    <th>{rule === "none" ? "未指明規則" : (FORUM_RULE_NAMES[rule] ?? rule)}</th>
+                    <td>{look.looked}</td>
+                    <td>{look.agreed}</td>
+                    <td>{(look.agreement * 100).toFixed(1)}%</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        )}
+      </section>
     </Layout>
   );
 }
