@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backoffMs, sendDueWebhooks, webhookSignature } from "../src/webhooks/send.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 import { WebhookReceiver } from "./support/receiver.ts";
+import { csrfOf, PageClient } from "./support/page-client.ts";
 
 // Signed webhooks through the transactional outbox: admins register endpoints, the database writes each
 // event with what it reports, and the sender delivers at least once, in order per subject, with backoff,
@@ -167,5 +168,31 @@ describe("delivery through the outbox", () => {
     expect(backoffMs(1, policy())).toBe(policy().backoffSeconds * 1000);
     expect(backoffMs(2, policy())).toBe(policy().backoffSeconds * 2000);
     expect(backoffMs(60, policy())).toBe(policy().maxBackoffSeconds * 1000);
+  });
+});
+
+describe("the admins' webhooks page", () => {
+  it("adds an endpoint and shows its secret once, switches it off, lists and replays deliveries; refuses a moderator", async () => {
+    const moderator = new PageClient(t.app);
+    await moderator.login(await t.token("hook-mod", "moderator"));
+    expect((await moderator.get("/moderate/webhooks")).status).toBe(403);
+
+    const admin = new PageClient(t.app);
+    await admin.login(await t.token("hook-admin-page", "admin"));
+    const page = await (await admin.get("/moderate/webhooks")).text();
+    expect(page).toContain('data-testid="deliveries"');
+    const added = await admin.post("/moderate/webhooks", { _csrf: csrfOf(page), url: "https://example.com/newsroom-hooks", events: ["comment.held", "appeal.decided"], description: "編輯台通知" });
+    expect(added.status).toBe(200);
+    const html = await added.text();
+    expect(html).toMatch(/data-testid="webhook-secret">.*<code>whsec_[A-Za-z0-9_-]{43}<\/code>/);
+    const id = /data-endpoint-id="(\d+)"><td>\d+<\/td><td>https:\/\/example.com\/newsroom-hooks/.exec(html)![1]!;
+    expect((await admin.post(`/moderate/webhooks/${id}/active`, { _csrf: csrfOf(html), active: "false" })).status).toBe(303);
+    const after = await (await admin.get("/moderate/webhooks")).text();
+    expect(after).not.toContain("whsec_");
+    expect(after).toMatch(new RegExp(`data-endpoint-id="${id}">.*?<td>停用</td>`));
+    const refused = await admin.post("/moderate/webhooks", { _csrf: csrfOf(after), url: "ftp://x", events: ["comment.held"] });
+    expect(refused.status).toBe(400);
+    const delivery = /data-delivery-id="(\d+)"/.exec(after)![1]!;
+    expect((await admin.post(`/moderate/webhooks/deliveries/${delivery}/replay`, { _csrf: csrfOf(after) })).status).toBe(303);
   });
 });

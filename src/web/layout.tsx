@@ -37,6 +37,7 @@ export function Layout({ title, session, area, script, children }: LayoutProps) 
               <a href="/moderate?state=decided">已處理</a>
               <a href="/moderate/second-looks">複查</a>
               <a href="/moderate/stats">統計</a>
+              {session?.role === "admin" ? <a href="/moderate/webhooks">Webhooks</a> : null}
             </nav>
           ) : null}
           {area !== "moderate" ? (

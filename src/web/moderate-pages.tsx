@@ -12,6 +12,7 @@ import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
 import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
 import { answerSecondLook, showSecondLooks } from "./moderate/second-look-page.tsx";
+import { showWebhooks } from "./moderate/webhooks-page.tsx";
 import { siteMidnight } from "../site-time.ts";
 
 /** How long one live-queue stream stays open, how often it looks, and when the browser comes back. */
@@ -152,6 +153,34 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     const result = await callApi(c, appFetch, session, "POST", `/review/items/${encodeURIComponent(c.req.param("id"))}/escalate`, { note: form.text("note") });
     if (result.ok) return c.redirect(`/moderate?notice=escalated`, 303);
     return showItem(c, appFetch, {}, result.error, result.status);
+  });
+
+  routes.get("/moderate/webhooks", (c) => showWebhooks(c, appFetch));
+
+  routes.post("/moderate/webhooks", formLimit(8 * 1024), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
+    const description = form.text("description").trim();
+    const created = await callApi<{ secret: string }>(c, appFetch, session, "POST", "/webhooks/endpoints", { url: form.text("url"), events: form.all("events"), ...(description ? { description } : {}) });
+    if (!created.ok) return showWebhooks(c, appFetch, null, created.error, created.status);
+    return showWebhooks(c, appFetch, created.body.secret);
+  });
+
+  routes.post("/moderate/webhooks/:id/active", formLimit(4096), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const result = await callApi(c, appFetch, post.session, "PATCH", `/webhooks/endpoints/${encodeURIComponent(c.req.param("id"))}`, { active: post.form.text("active") === "true" });
+    if (!result.ok) return showWebhooks(c, appFetch, null, result.error, result.status);
+    return c.redirect("/moderate/webhooks", 303);
+  });
+
+  routes.post("/moderate/webhooks/deliveries/:id/replay", formLimit(4096), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const result = await callApi(c, appFetch, post.session, "POST", `/webhooks/deliveries/${encodeURIComponent(c.req.param("id"))}/replay`);
+    if (!result.ok) return showWebhooks(c, appFetch, null, result.error, result.status);
+    return c.redirect("/moderate/webhooks", 303);
   });
 
   routes.get("/moderate/second-looks", (c) => showSecondLooks(c, appFetch));
