@@ -15,11 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-async function as(memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) {
-  const response = await t.request(method, path, { token: await t.token(memberId, role), ...(json === undefined ? {} : { json }) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const as = (memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) => t.as(memberId, role, method, path, json);
 /** Posts a comment the rules hold and answers its review item's id and the comment's id. */
 const held = async (memberId: string, body: string, article = ARTICLE) => {
   const posted = await as(memberId, "member", "POST", `/articles/${article}/comments`, { body, acceptedRulesVersion: t.config.forumRules.version });

@@ -12,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-async function as(memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) {
-  const response = await t.request(method, path, { token: await t.token(memberId, role), ...(json === undefined ? {} : { json }) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const as = (memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) => t.as(memberId, role, method, path, json);
 const held = async (memberId: string, body: string) => {
   const posted = await as(memberId, "member", "POST", `/articles/${ARTICLE}/comments`, { body, acceptedRulesVersion: t.config.forumRules.version });
   expect(posted.status).toBe(202);

@@ -17,11 +17,7 @@ async function signedIn(memberId: string, role: "member" | "moderator" | "admin"
   expect((await client.login(await t.token(memberId, role))).status).toBe(303);
   return client;
 }
-async function as(memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) {
-  const response = await t.request(method, path, { token: await t.token(memberId, role), ...(json === undefined ? {} : { json }) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const as = (memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) => t.as(memberId, role, method, path, json);
 
 describe("a member's sessions", () => {
   it("lists the browsers signed in and ends one of them at once; nobody else's", async () => {

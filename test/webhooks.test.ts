@@ -23,11 +23,7 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-async function as(memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) {
-  const response = await t.request(method, path, { token: await t.token(memberId, role), ...(json === undefined ? {} : { json }) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const as = (memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) => t.as(memberId, role, method, path, json);
 const policy = () => t.config.policy.webhooks;
 const sendRound = () => sendDueWebhooks(t.database.db, fetch, policy(), () => t.clock.now());
 const parsed = () => receiver.received.map((r) => ({ ...r, event: JSON.parse(r.body) as { id: string; type: string; data: any } }));

@@ -32,6 +32,8 @@ export interface TestContext extends TestDatabase {
   request(method: string, path: string, options?: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string | ReadableStream<Uint8Array> }): Promise<Response>;
   /** Creates an article through the API, as the site's CMS does. */
   putArticle(id: string, fields?: Partial<{ title: string; body: string; url: string }>): Promise<Response>;
+  /** Calls the API as `memberId` with `role`: the status and the JSON body (null when empty). */
+  as(memberId: string, role: Role, method: string, path: string, json?: unknown): Promise<{ status: number; body: any }>;
 }
 
 // Tests post many times in one moment of their fixed clock; the limits are tested on their own (rate-limits.test.ts).
@@ -86,6 +88,11 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     moderator: sharedModerator,
     token,
     request,
+    async as(memberId, role, method, path, json) {
+      const response = await request(method, path, { token: await token(memberId, role), ...(json === undefined ? {} : { json }) });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
     async putArticle(id, fields = {}) {
       return request("PUT", `/articles/${id}`, {
         token: await token("cms", "admin"),
