@@ -1,8 +1,9 @@
 -- Signed webhooks through a transactional outbox (src/webhooks/). An admin registers endpoints with the
 -- event types they want; the triggers below write each event in the same transaction as what it reports
--- (a decision row, a comment entering 'pending'), with one delivery per subscribed endpoint. A sender
--- delivers them at least once, oldest first per endpoint and subject, with exponential backoff; nothing is
--- written when no active endpoint wants the event.
+-- (a decision row, a comment entering 'pending'), with one delivery per subscribed endpoint (a switched-off
+-- endpoint's deliveries wait until it is switched on again). A sender delivers them at least once, oldest
+-- first per endpoint and subject, with exponential backoff; nothing is written when no endpoint wants the
+-- event.
 create table webhook_endpoints (
   id bigserial primary key,
   url text not null check (url ~ '^https?://'),
@@ -33,8 +34,10 @@ create table webhook_deliveries (
   state text not null default 'pending' check (state in ('pending', 'delivered', 'failed')),
   attempts integer not null default 0,
   next_attempt_at timestamptz not null,
-  -- A sender holds the delivery until then while it sends (another sender skips it).
+  -- A sender holds the delivery until then while it sends (another sender skips it); its answer counts only
+  -- while the lease is still its own.
   locked_until timestamptz,
+  lease text,
   last_status integer,
   last_error text,
   delivered_at timestamptz,
@@ -53,14 +56,17 @@ create function write_outbox_event(p_type text, p_subject_key text, p_payload js
   declare
     v_event bigint;
   begin
-    if not exists (select 1 from webhook_endpoints where active and p_type = any (events)) then
+    if not exists (select 1 from webhook_endpoints where p_type = any (events)) then
       return;
     end if;
+    -- Writers of one subject take their event ids in the order they commit: the sender holds a subject's
+    -- later events back while an earlier one is pending, which works only if no earlier id commits later.
+    perform pg_advisory_xact_lock(hashtext('outbox:' || p_subject_key));
     insert into outbox_events (type, subject_key, payload, created_at)
       values (p_type, p_subject_key, p_payload, p_at)
       returning id into v_event;
     insert into webhook_deliveries (endpoint_id, event_id, subject_key, next_attempt_at, created_at)
-      select id, v_event, p_subject_key, p_at, p_at from webhook_endpoints where active and p_type = any (events);
+      select id, v_event, p_subject_key, p_at, p_at from webhook_endpoints where p_type = any (events);
   end;
   $$;
 
@@ -78,7 +84,8 @@ create function outbox_decision() returns trigger
       'reversesDecisionId', new.reverses_decision_id::text, 'note', new.note, 'createdAt', new.created_at);
   begin
     perform write_outbox_event('decision.created', v_subject, jsonb_build_object('decision', v_decision), new.created_at);
-    if new.source = 'member_appeal' then
+    -- An appeal's own decision (not the suspension a reversal lifted, which is a decision of its own).
+    if new.source = 'member_appeal' and new.facts ? 'appealOf' then
       perform write_outbox_event('appeal.decided', v_subject, jsonb_build_object(
         'decisionId', new.id::text, 'appealOf', new.facts->>'appealOf',
         'outcome', case when new.action = 'reverse' then 'reversed' else 'upheld' end,

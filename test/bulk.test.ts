@@ -90,6 +90,23 @@ describe("bulk decisions on chosen items", () => {
   });
 });
 
+describe("bulk decisions and edits", () => {
+  it("refuses an item whose comment was edited since the card was read, and decides the rest", async () => {
+    const edited = await held("bulk-editor", "你這個白癡");
+    const other = await held("bulk-other", "樓上腦殘");
+    expect((await as("bulk-editor", "member", "PATCH", `/comments/${edited.commentId}`, { body: "你這個白癡，我收回" })).status).toBeLessThan(300);
+    const bulk = await as("bulk-mod", "moderator", "POST", "/review/bulk-decisions", {
+      itemIds: [edited.itemId, other.itemId],
+      subjectVersions: { [edited.itemId]: 1, [other.itemId]: 1 },
+      action: "approve",
+      note: "批次核准",
+    });
+    expect(bulk.body).toMatchObject({ decided: 1, failed: 1 });
+    expect(bulk.body.results.find((r: any) => r.itemId === edited.itemId)).toMatchObject({ ok: false, error: { code: "subject_changed" } });
+    expect(await statusOf(other.commentId)).toBe("published");
+  });
+});
+
 describe("bulk decisions on all open items of a member or an article", () => {
   it("approves every open item of one member and leaves the others' alone", async () => {
     const first = await held("bulk-spammer", "你們這些白癡");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STATEMENT_FIELDS } from "../src/transparency/statements.ts";
+import { csvLine, STATEMENT_FIELDS } from "../src/transparency/statements.ts";
 import { siteDayOf } from "../src/site-time.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 import { PageClient } from "./support/page-client.ts";
@@ -129,6 +129,8 @@ describe("the statements of reasons export", () => {
     expect(removed[header!.indexOf("decision_facts")]).toContain('人身攻擊，"引號",逗號\n第二行');
     expect(removed[header!.indexOf("forum_rules")]).toBe('["R2"]');
     expect(removed[header!.indexOf("end_date_visibility_restriction")]).toBe("");
+    // A note a spreadsheet would run as a formula stays text.
+    expect(csvLine(["=HYPERLINK(\"x\")", "-1", "ok"])).toBe(`"'=HYPERLINK(""x"")",'-1,ok\r\n`);
   });
 
   it("pages through thousands of decisions in order, each once; other days are left out", async () => {

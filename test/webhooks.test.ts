@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backoffMs, sendDueWebhooks, webhookSignature } from "../src/webhooks/send.ts";
+import { leaseDueDeliveries, recordAttempt } from "../src/db/webhooks.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 import { WebhookReceiver } from "./support/receiver.ts";
 import { csrfOf, PageClient } from "./support/page-client.ts";
@@ -44,7 +45,7 @@ describe("webhook endpoints", () => {
     expect(created.body.endpoint).toMatchObject({ events: ["decision.created"], active: true });
     const listed = await as("hook-admin", "admin", "GET", "/webhooks/endpoints");
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
-    // Switched off, it gets nothing from now on.
+    // Switched off, it is paused: nothing is sent to it until it is switched on.
     const off = await as("hook-admin", "admin", "PATCH", `/webhooks/endpoints/${created.body.endpoint.id}`, { active: false });
     expect(off.body.endpoint.active).toBe(false);
     expect((await as("hook-admin", "admin", "PATCH", "/webhooks/endpoints/999999", { active: false })).status).toBe(404);
@@ -148,14 +149,52 @@ describe("delivery through the outbox", () => {
       t.clock.advance(policy().maxBackoffSeconds * 1000 + 1000);
     }
     await sendRound();
-    const failed = (await as("hook-admin", "admin", "GET", "/webhooks/deliveries?state=failed")).body.deliveries;
+    const failed = (await as("hook-admin", "admin", "GET", `/webhooks/deliveries?state=failed&endpointId=${endpointId}`)).body.deliveries;
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ subject: "member:hook-rude", attempts: policy().maxAttempts, lastStatus: 500, lastError: "HTTP 500", event: { type: "decision.created" } });
-    const waiting = (await as("hook-admin", "admin", "GET", "/webhooks/deliveries?state=pending")).body.deliveries;
+    const waiting = (await as("hook-admin", "admin", "GET", `/webhooks/deliveries?state=pending&endpointId=${endpointId}`)).body.deliveries;
     expect(waiting).toHaveLength(1);
     expect(waiting[0]).toMatchObject({ subject: "member:hook-rude", event: { type: "member.sanctioned" } });
     expect(waiting[0].attempts).toBeGreaterThanOrEqual(1);
     receiver.failWith = null;
+    t.clock.advance(policy().maxBackoffSeconds * 1000 + 1000);
+    await sendRound();
+    expect((await as("hook-admin", "admin", "GET", `/webhooks/deliveries?state=pending&endpointId=${endpointId}`)).body.deliveries).toEqual([]);
+  });
+
+  it("a delivery being sent is not replayed, and a sender whose lease was taken over cannot overwrite the result", async () => {
+    expect((await as("hook-mod", "moderator", "POST", "/members/hook-quiet/actions", { action: "warn", forumRules: ["R2"], note: "第三次" })).status).toBe(201);
+    // A sender takes the due deliveries and, before it answers, an admin tries to replay one.
+    const now = t.clock.now();
+    const leased = await leaseDueDeliveries(t.database.db, now, new Date(now.getTime() + 60_000), "lease-a", 10);
+    const mine = leased.filter((due) => due.delivery.endpoint_id === endpointId);
+    expect(mine.length).toBeGreaterThan(0);
+    const replay = await as("hook-admin", "admin", "POST", `/webhooks/deliveries/${mine[0]!.delivery.id}/replay`);
+    expect(replay.status).toBe(409);
+    expect(replay.body.error.code).toBe("delivery_in_flight");
+    // The lease runs out; another sender takes it over and delivers; the first one's late failure changes nothing.
+    t.clock.advance(61_000);
+    expect((await sendRound()).delivered).toBeGreaterThan(0);
+    await recordAttempt(t.database.db, mine[0]!.delivery.id, "lease-a", { delivered: false, status: 500, error: "late", retryAt: t.clock.now(), now: t.clock.now() });
+    const log = (await as("hook-admin", "admin", "GET", `/webhooks/deliveries?endpointId=${endpointId}&limit=200`)).body.deliveries;
+    expect(log.find((d: any) => d.id === mine[0]!.delivery.id)).toMatchObject({ state: "delivered", lastStatus: 204 });
+    // The subject's next event goes in the next round.
+    await sendRound();
+    expect((await as("hook-admin", "admin", "GET", `/webhooks/deliveries?state=pending&endpointId=${endpointId}`)).body.deliveries).toEqual([]);
+  });
+
+  it("a switched-off endpoint is paused: its deliveries wait and go in order once it is on again", async () => {
+    expect((await as("hook-admin", "admin", "PATCH", `/webhooks/endpoints/${endpointId}`, { active: false })).status).toBe(200);
+    const before = receiver.received.length;
+    expect((await as("hook-mod", "moderator", "POST", "/members/hook-quiet/actions", { action: "warn", forumRules: ["R2"], note: "暫停中" })).status).toBe(201);
+    expect(await sendRound()).toMatchObject({ attempted: 0 });
+    expect(receiver.received.length).toBe(before);
+    expect((await as("hook-admin", "admin", "PATCH", `/webhooks/endpoints/${endpointId}`, { active: true })).status).toBe(200);
+    await sendRound();
+    await sendRound();
+    const arrived = receiver.received.slice(before).map((r) => JSON.parse(r.body));
+    expect(arrived.map((event) => event.type)).toEqual(["decision.created", "member.sanctioned"]);
+    expect(arrived[0].data.decision.note).toBe("暫停中");
   });
 
   it("signs over the timestamp and the body", () => {

@@ -179,6 +179,7 @@ export async function listReviewItems(
   filters: QueueFilters,
   limit: number,
   after: QueueCursor | null,
+  order: "priority" | "oldest" = "priority",
 ): Promise<(ReviewItemRow & { subject_excerpt: string | null })[]> {
   // The start of the subject's text, so a moderator can scan the queue; each branch reads only its own table.
   const excerpt = sql<string | null>`case review_items.subject_kind
@@ -215,6 +216,7 @@ export async function listReviewItems(
       eb.or([eb("sort_key", "<", after.sortKey), eb.and([eb("sort_key", "=", after.sortKey), eb("id", ">", after.id)])]),
     );
   }
+  if (order === "oldest") return query.orderBy("id", "asc").limit(limit).execute();
   return query.orderBy("sort_key", "desc").orderBy("id", "asc").limit(limit).execute();
 }
 

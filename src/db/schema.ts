@@ -83,6 +83,7 @@ export interface WebhookDeliveriesTable {
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: Timestamp;
   locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lease: ColumnType<string | null, string | null | undefined, string | null>;
   last_status: ColumnType<number | null, number | null | undefined, number | null>;
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
   delivered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

@@ -24,8 +24,8 @@ export async function openSecondLook(
     .execute();
 }
 
-/** An open second look with the review item its decision closed (for the subject's reasons and reports). */
-export type OpenSecondLook = SecondLookRow & { review_item_id: string | null };
+/** An open second look with the review item its decision closed (for the subject's reasons and reports) and the text the decision judged. */
+export type OpenSecondLook = SecondLookRow & { review_item_id: string | null; subject_text: string };
 
 /** Open second looks `reviewerId` may take: not of their own decisions, nor about themselves; oldest first. */
 export async function listOpenSecondLooks(db: Db, reviewerId: string, limit: number): Promise<OpenSecondLook[]> {
@@ -34,6 +34,7 @@ export async function listOpenSecondLooks(db: Db, reviewerId: string, limit: num
     .innerJoin("decisions", "decisions.id", "second_looks.decision_id")
     .selectAll("second_looks")
     .select(sql<string | null>`decisions.review_item_id::text`.as("review_item_id"))
+    .select("decisions.subject_text")
     .where("second_looks.state", "=", "open")
     .where("second_looks.first_moderator_id", "<>", reviewerId)
     .where(sql<boolean>`decisions.affected_member_id is distinct from ${reviewerId}`)

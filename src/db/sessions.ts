@@ -84,9 +84,10 @@ export async function listLiveSessions(db: Db, memberId: string, now: Date): Pro
     .execute();
 }
 
-/** The role limit an admin set on the member, if any. */
-export async function roleLimitOf(db: Db, memberId: string): Promise<Role | null> {
-  const row = await db.selectFrom("members").select("role_limit").where("id", "=", memberId).executeTakeFirst();
+/** The role limit an admin set on the member, if any; `lock`: the member row stays shared-locked until the transaction ends, so a demotion waits for it. */
+export async function roleLimitOf(db: Db, memberId: string, lock = false): Promise<Role | null> {
+  const query = db.selectFrom("members").select("role_limit").where("id", "=", memberId);
+  const row = await (lock ? query.forShare() : query).executeTakeFirst();
   return row?.role_limit ?? null;
 }
 

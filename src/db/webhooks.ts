@@ -58,9 +58,9 @@ export interface DueDelivery {
  * endpoint and subject (so a subject's events arrive in order: a later one waits while an earlier one is
  * retried), until `leaseUntil`; concurrent senders skip each other's.
  */
-export async function leaseDueDeliveries(db: Kysely<Database>, now: Date, leaseUntil: Date, limit: number): Promise<DueDelivery[]> {
+export async function leaseDueDeliveries(db: Kysely<Database>, now: Date, leaseUntil: Date, lease: string, limit: number): Promise<DueDelivery[]> {
   const leased = await sql<WebhookDeliveryRow>`
-    update webhook_deliveries set locked_until = ${leaseUntil}
+    update webhook_deliveries set locked_until = ${leaseUntil}, lease = ${lease}
     where id in (
       select d.id from webhook_deliveries d
       join webhook_endpoints e on e.id = d.endpoint_id and e.active
@@ -86,10 +86,14 @@ export async function leaseDueDeliveries(db: Kysely<Database>, now: Date, leaseU
     .sort((a, b) => Number(a.delivery.event_id) - Number(b.delivery.event_id));
 }
 
-/** Records one attempt: delivered, or to be tried again at `retryAt`, or given up (retryAt null). */
+/**
+ * Records one attempt: delivered, or to be tried again at `retryAt`, or given up (retryAt null) — only while
+ * the sender still holds its lease (a replay meanwhile, or a lease run out and taken by another sender, wins).
+ */
 export async function recordAttempt(
   db: Kysely<Database>,
   id: string,
+  lease: string,
   outcome: { delivered: true; status: number; now: Date } | { delivered: false; status: number | null; error: string; retryAt: Date | null; now: Date },
 ): Promise<void> {
   await db
@@ -97,12 +101,14 @@ export async function recordAttempt(
     .set((eb) => ({
       attempts: eb("attempts", "+", 1),
       locked_until: null,
+      lease: null,
       last_status: outcome.status,
       ...(outcome.delivered
         ? { state: "delivered" as const, delivered_at: outcome.now, last_error: null }
         : { state: outcome.retryAt ? ("pending" as const) : ("failed" as const), next_attempt_at: outcome.retryAt ?? outcome.now, last_error: outcome.error.slice(0, 500) }),
     }))
     .where("id", "=", id)
+    .where("lease", "=", lease)
     .execute();
 }
 
@@ -125,12 +131,19 @@ export async function listDeliveries(db: Kysely<Database>, filters: DeliveryLogF
 }
 export type DeliveryLogRow = Awaited<ReturnType<typeof listDeliveries>>[number];
 
-/** Sends a delivery again (delivered, failed or pending): due now, its attempts counted afresh. */
-export async function replayDelivery(db: Kysely<Database>, id: string, now: Date): Promise<WebhookDeliveryRow | undefined> {
-  return db
+/**
+ * Sends a delivery again (delivered, failed or pending): due now, its attempts counted afresh. Not while a
+ * sender holds it ("in flight", answered as such); undefined when there is no such delivery.
+ */
+export async function replayDelivery(db: Kysely<Database>, id: string, now: Date): Promise<WebhookDeliveryRow | "in_flight" | undefined> {
+  const replayed = await db
     .updateTable("webhook_deliveries")
-    .set((eb) => ({ state: "pending" as const, attempts: 0, next_attempt_at: now, locked_until: null, replays: eb("replays", "+", 1) }))
+    .set((eb) => ({ state: "pending" as const, attempts: 0, next_attempt_at: now, locked_until: null, lease: null, replays: eb("replays", "+", 1) }))
     .where("id", "=", id)
+    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
     .returningAll()
     .executeTakeFirst();
+  if (replayed) return replayed;
+  const exists = await db.selectFrom("webhook_deliveries").select("id").where("id", "=", id).executeTakeFirst();
+  return exists ? "in_flight" : undefined;
 }

@@ -22,6 +22,8 @@ export const BULK_MAX = 100;
 export const bulkDecisionSchema = z
   .strictObject({
     itemIds: z.array(z.string().max(32)).min(1).max(BULK_MAX).optional(),
+    // The comment version the moderator read on each chosen item's card: an item edited since fails alone (subject_changed).
+    subjectVersions: z.record(z.string().max(32), z.number().int().min(1)).optional(),
     memberId: z.string().min(1).max(128).optional(),
     articleId: z.string().min(1).max(128).optional(),
     // Suspensions, revocations and appeals are weighed one at a time (their own forms), never in bulk.
@@ -76,7 +78,6 @@ export async function decideInBulk(
     itemIds = found.slice(0, BULK_MAX).map((item) => item.id);
   }
   const batchId = globalThis.crypto.randomUUID();
-  const decision = { action: input.action, forumRules: input.forumRules, note: input.note };
   const results: BulkItemResult[] = [];
   for (const itemId of itemIds) {
     if (!isRowId(itemId)) {
@@ -84,6 +85,8 @@ export async function decideInBulk(
       continue;
     }
     try {
+      const subjectVersion = input.subjectVersions?.[itemId];
+      const decision = { action: input.action, forumRules: input.forumRules, note: input.note, ...(subjectVersion === undefined ? {} : { subjectVersion }) };
       const outcome = await decideReviewItem(db, policy, moderatorId, itemId, decision, now, role, { batchId, items: itemIds.length });
       results.push({ itemId, ok: true, decision: outcome.decision, strikeSuspension: outcome.strikeSuspension });
     } catch (error) {

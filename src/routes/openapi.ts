@@ -475,7 +475,7 @@ export function openApiDocument(forumRulesVersion: string) {
       },
       "/webhooks/endpoints/{id}": {
         patch: {
-          summary: "Change an endpoint's url, events or description, or switch it off (active: false) or on (admin); a switched-off endpoint gets no new events and its pending deliveries wait",
+          summary: "Change an endpoint's url, events or description, or switch it off (active: false) or on (admin); a switched-off endpoint is paused: its deliveries keep being written and wait, and go in order once it is on again",
           security: bearer,
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           requestBody: { required: true, content: json(z.toJSONSchema(updateEndpointSchema, { io: "input" })) },
@@ -492,10 +492,10 @@ export function openApiDocument(forumRulesVersion: string) {
       },
       "/webhooks/deliveries/{id}/replay": {
         post: {
-          summary: "Send a delivery again whatever its state (admin): due now, its attempts counted afresh",
+          summary: "Send a delivery again whatever its state (admin): due now, its attempts counted afresh; not while a sender holds it (409 delivery_in_flight)",
           security: bearer,
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "{ delivery }", content: json({ type: "object" }) }, "404": error("delivery_not_found") },
+          responses: { "200": { description: "{ delivery }", content: json({ type: "object" }) }, "404": error("delivery_not_found"), "409": error("delivery_in_flight") },
         },
       },
       "/members/me/sessions": {

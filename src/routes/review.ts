@@ -128,15 +128,19 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const now = clock.now();
     const admin = c.get("identity").role === "admin";
-    const [counts, latest, fresh] = await Promise.all([
+    // The newest id is read first: an item that commits meanwhile is listed now or asked for next time.
+    const latest = await latestItemId(db);
+    const [counts, found] = await Promise.all([
       countOpenReviewItems(db, now),
-      latestItemId(db),
-      listReviewItems(db, { state: "open", sinceId: query.data.since, ...(admin ? {} : { escalated: false }) }, LIVE_ITEMS, null),
+      listReviewItems(db, { state: "open", sinceId: query.data.since, ...(admin ? {} : { escalated: false }) }, LIVE_ITEMS + 1, null, "oldest"),
     ]);
+    // More than a look carries: send the oldest, and ask from the last one sent next time.
+    const fresh = found.slice(0, LIVE_ITEMS);
+    const next = found.length > LIVE_ITEMS ? fresh.at(-1)!.id : latest;
     const facts = await queueCardFacts(db, fresh);
     return c.json({
       counts: countsView(counts),
-      latest,
+      latest: next,
       items: fresh.map((item) => queueItemView(item, itemAge(item, now, config.policy.review.targetHours), facts)),
     });
   });

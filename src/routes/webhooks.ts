@@ -66,6 +66,7 @@ export function webhookRoutes() {
     const { db, clock } = c.get("deps");
     const delivery = await replayDelivery(db, id, clock.now());
     if (!delivery) throw new ApiError(404, "delivery_not_found", `no delivery ${id}`);
+    if (delivery === "in_flight") throw new ApiError(409, "delivery_in_flight", "這筆正在送出，稍後再試 (a sender holds this delivery now; try again when it is done)");
     return c.json({ delivery: deliveryView(delivery) });
   });
 

@@ -143,11 +143,13 @@ export function ndjsonLine(statement: Statement): string {
   return `${JSON.stringify(statement)}\n`;
 }
 
-/** One CSV line (RFC 4180): lists as JSON arrays in their cell, null as an empty cell. */
+/** One CSV line (RFC 4180): lists as JSON arrays in their cell, null as an empty cell, a formula-like cell prefixed with '. */
 export function csvLine(values: readonly (string | string[] | null)[]): string {
   return `${values.map((value) => csvCell(value === null ? "" : Array.isArray(value) ? JSON.stringify(value) : value)).join(",")}\r\n`;
 }
 
-function csvCell(text: string): string {
+function csvCell(raw: string): string {
+  // A cell a spreadsheet would read as a formula (a note that starts with =, +, - or @) is kept as text.
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -203,7 +203,8 @@ export type QueueItemView = ReturnType<typeof queueItemView>;
  */
 export function secondLookView(look: OpenSecondLook, facts: QueueCardFacts) {
   const asItem = { id: look.review_item_id ?? "0", subject_kind: look.subject_kind, subject_id: look.subject_id, subject_excerpt: null } as ReviewItemRow & { subject_excerpt: string | null };
-  return { id: look.id, subjectKind: look.subject_kind, subjectId: look.subject_id, createdAt: look.created_at.toISOString(), card: queueCardView(asItem, facts) };
+  // The text the first decision judged (the comment may have been edited since).
+  return { id: look.id, subjectKind: look.subject_kind, subjectId: look.subject_id, createdAt: look.created_at.toISOString(), card: { ...queueCardView(asItem, facts), text: look.subject_text } };
 }
 export type SecondLookView = ReturnType<typeof secondLookView>;
 

@@ -101,7 +101,7 @@ export const MODERATE_JS = `
     if (all) all.addEventListener("change", function () { boxes.forEach(function (box) { box.checked = all.checked; }); countChosen(); });
     countChosen();
     // A click on a card makes it the one the keys act on; its links, boxes and buttons work as usual.
-    rows.forEach(function (row, index) { row.addEventListener("click", function () { select(index); }); });
+    rows.forEach(function (row) { row.addEventListener("click", function () { select(rows.indexOf(row)); }); });
     var quick = function (action) {
       if (selected < 0) return false;
       var form = rows[selected].querySelector("form.quick-" + action);

@@ -136,7 +136,11 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     if (post.refused) return post.refused;
     const { session, form } = post;
     const scope = form.text("scope");
-    const chosen = scope === "memberId" || scope === "articleId" ? { [scope]: form.text(scope) } : { itemIds: form.all("itemId") };
+    // A card's box is "item:version" (the comment version the moderator read) or the item alone.
+    const boxes = form.all("itemId").map((value) => value.split(":"));
+    const subjectVersions = Object.fromEntries(boxes.filter((box) => box[1]).map(([id, version]) => [id, Number(version)]));
+    const chosen =
+      scope === "memberId" || scope === "articleId" ? { [scope]: form.text(scope) } : { itemIds: boxes.map(([id]) => id!), ...(Object.keys(subjectVersions).length ? { subjectVersions } : {}) };
     if ("itemIds" in chosen && chosen.itemIds!.length === 0) {
       return c.html(<SimplePage title="沒有選取項目" session={session} area="moderate" message="請先勾選要處理的項目。" />, 400);
     }

@@ -58,15 +58,19 @@ export async function startSession(c: Context<AppEnv>, identity: Identity): Prom
   const previous = await getSignedCookie(c, cookieSecret(c), SESSION_COOKIE);
   if (previous) await endSessionByHash(db, hashOf(previous), "signed_out", now);
   const secret = randomToken();
-  await ensureMember(db, identity.memberId, now);
-  await createSession(db, {
-    secretHash: hashOf(secret),
-    memberId: identity.memberId,
-    role: cappedRole(identity.role, await roleLimitOf(db, identity.memberId)),
-    csrf: randomToken(),
-    userAgent: c.req.header("user-agent")?.slice(0, 200) ?? null,
-    now,
-    expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
+  // The role is read and the session written in one transaction, the member row locked: a demotion
+  // committing meanwhile waits, then ends this session too.
+  await db.transaction().execute(async (trx) => {
+    await ensureMember(trx, identity.memberId, now);
+    await createSession(trx, {
+      secretHash: hashOf(secret),
+      memberId: identity.memberId,
+      role: cappedRole(identity.role, await roleLimitOf(trx, identity.memberId, true)),
+      csrf: randomToken(),
+      userAgent: c.req.header("user-agent")?.slice(0, 200) ?? null,
+      now,
+      expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
+    });
   });
   await setSignedCookie(c, SESSION_COOKIE, secret, cookieSecret(c), cookieOptions(c, SESSION_HOURS * 3600));
   deleteCookie(c, LOGIN_CSRF_COOKIE, { path: "/" });

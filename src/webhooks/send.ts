@@ -44,9 +44,10 @@ export interface RoundResult {
 export async function sendDueWebhooks(db: Kysely<Database>, fetchFn: Fetch, policy: WebhookPolicy, now: () => Date): Promise<RoundResult> {
   const start = now();
   const result: RoundResult = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
-  // Long enough for every request of the round to time out one after another.
-  const leaseUntil = new Date(start.getTime() + (policy.batch + 1) * policy.timeoutSeconds * 1000);
-  const due = await leaseDueDeliveries(db, start, leaseUntil, policy.batch);
+  // Long enough for every request of the round to time out one after another, with room for the writes.
+  const leaseUntil = new Date(start.getTime() + (policy.batch + 2) * policy.timeoutSeconds * 2000);
+  const lease = globalThis.crypto.randomUUID();
+  const due = await leaseDueDeliveries(db, start, leaseUntil, lease, policy.batch);
   for (const item of due) {
     const body = webhookBody(item);
     const timestamp = Math.floor(now().getTime() / 1000);
@@ -70,7 +71,7 @@ export async function sendDueWebhooks(db: Kysely<Database>, fetchFn: Fetch, poli
       // Read the body so the connection can be reused; its content is not kept.
       await response.arrayBuffer().catch(() => undefined);
       if (response.ok) {
-        await recordAttempt(db, item.delivery.id, { delivered: true, status, now: now() });
+        await recordAttempt(db, item.delivery.id, lease, { delivered: true, status, now: now() });
         result.attempted++;
         result.delivered++;
         continue;
@@ -82,7 +83,7 @@ export async function sendDueWebhooks(db: Kysely<Database>, fetchFn: Fetch, poli
     const attempts = item.delivery.attempts + 1;
     const giveUp = attempts >= policy.maxAttempts;
     const at = now();
-    await recordAttempt(db, item.delivery.id, { delivered: false, status, error, retryAt: giveUp ? null : new Date(at.getTime() + backoffMs(attempts, policy)), now: at });
+    await recordAttempt(db, item.delivery.id, lease, { delivered: false, status, error, retryAt: giveUp ? null : new Date(at.getTime() + backoffMs(attempts, policy)), now: at });
     result.attempted++;
     if (giveUp) result.failed++;
     else result.retrying++;

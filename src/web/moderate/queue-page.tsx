@@ -13,7 +13,9 @@ const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated",
 /** The note a quick decision carries unless the moderator writes another: what the rules found, or that nothing breaks a rule. */
 function quickNote(item: QueueItemView, action: "approve" | "remove"): string {
   if (action === "approve") return "從佇列核准：未違反討論區規則";
-  const found = item.card.reasons.map((reason) => `${reason.ruleId}（${CATEGORY_NAMES[reason.category] ?? reason.category}${reason.spans.length ? `：${reason.spans.map(spanNote).join("、")}` : ""}）`);
+  // Rule ids and categories only: the note goes into the decision record and the transparency export, so
+  // it never repeats the member's words (a personal-data rule's span is the personal data).
+  const found = item.card.reasons.map((reason) => `${reason.ruleId}（${CATEGORY_NAMES[reason.category] ?? reason.category}）`);
   return `從佇列移除：違反 ${rulesText(item.forumRules)}${found.length ? `，${found.join("；")}` : ""}`;
 }
 
@@ -32,7 +34,7 @@ function QueueCard({ item, session, back }: { item: QueueItemView; session: WebS
       <div class="meta">
         {quick ? (
           <label class="pick">
-            <input type="checkbox" name="itemId" value={item.id} form="bulk" aria-label={`選取項目 ${item.id}`} />
+            <input type="checkbox" name="itemId" value={card.subjectVersion !== null ? `${item.id}:${card.subjectVersion}` : item.id} form="bulk" aria-label={`選取項目 ${item.id}`} />
           </label>
         ) : null}
         <a href={`/moderate/items/${item.id}`}>#{item.id}</a>
@@ -173,7 +175,7 @@ function QueuePage(props: {
       ) : null}
       {error ? <ErrorBox message={error.message} /> : null}
       <div class="notice" aria-live="polite" data-testid="live-news" hidden></div>
-      <ul class="counts" aria-label="待審數量" data-live-since={counts.latest} data-live={filters.state === "decided" ? undefined : "on"}>
+      <ul class="counts" aria-label="待審數量" data-live-since={counts.latest} data-live={Object.keys(filters).length === 0 ? "on" : undefined}>
         <li>
           待審 <strong data-testid="open-count" data-count="open">{counts.open}</strong>
         </li>
@@ -244,7 +246,7 @@ function QueuePage(props: {
           <QueueCard item={item} session={session} back={back} />
         ))}
       </div>
-      {items.length ? <BulkForm session={session} filters={filters} back={back} /> : null}
+      {filters.state !== "decided" ? <BulkForm session={session} filters={filters} back={back} /> : null}
       {items.length === 0 ? <p class="muted">沒有符合的項目。</p> : null}
       {nextHref ? <a href={nextHref}>下一頁</a> : null}
     </Layout>
@@ -296,7 +298,12 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
 
 /** The queue page a form came from (its `back` field) with a notice added; only the queue itself, never another address. */
 export function queueAfter(back: string, notice: Record<string, string>): string {
-  const url = new URL(back || "/moderate", "http://queue.invalid");
+  let url: URL;
+  try {
+    url = new URL(back || "/moderate", "http://queue.invalid");
+  } catch {
+    url = new URL("/moderate", "http://queue.invalid");
+  }
   const path = url.origin === "http://queue.invalid" && url.pathname === "/moderate" ? url : new URL("/moderate", "http://queue.invalid");
   for (const [name, value] of Object.entries(notice)) path.searchParams.set(name, value);
   return `${path.pathname}${path.search}`;
