@@ -35,13 +35,19 @@ describe("hostile input", () => {
 
   it("stores SQL and HTML payloads as text, exactly", async () => {
     const payloads = ["'; drop table comments; --", '<script>alert("x")</script>', "\" OR 1=1 --", "$$; select pg_sleep(10); $$"];
+    const published: string[] = [];
     for (const body of payloads) {
       const response = await json(tokens[1]!, "POST", "/articles/hostile-1/comments", { body, acceptedRulesVersion: t.config.forumRules.version });
       expect(response.status, body).toBeLessThan(300);
       expect(((await response.json()) as any).comment.body).toBe(body);
+      if (response.status === 201) published.push(body);
     }
+    // Stored exactly, whether published or held for a moderator (the classifier may hold a bare <script>).
+    const stored = await t.database.db.selectFrom("comments").select("body").where("article_id", "=", "hostile-1").execute();
+    for (const body of payloads) expect(stored.map((row) => row.body)).toContain(body);
+    expect(published.length).toBeGreaterThanOrEqual(3);
     const list = (await (await t.request("GET", "/articles/hostile-1/comments?limit=100")).json()) as any;
-    for (const body of payloads) expect(list.comments.map((c: any) => c.body)).toContain(body);
+    for (const body of published) expect(list.comments.map((c: any) => c.body)).toContain(body);
   });
 
   it("refuses deeply nested JSON without walking it", async () => {
