@@ -79,7 +79,7 @@ describe("the statements of reasons export", () => {
     // An automatic refusal; a held comment removed by a moderator, appealed and reversed; a suspension; an approval (no statement).
     const refused = await post("tr-rude", "幹你娘");
     expect(refused.status).toBe(422);
-    const held = await post("tr-author", "你這個白癡");
+    expect((await post("tr-author", "你這個白癡")).status).toBe(202);
     const item = (await as("tr-mod", "moderator", "GET", "/review/items?memberId=tr-author")).body.items[0];
     const removed = await as("tr-mod", "moderator", "POST", `/review/items/${item.id}/decision`, { action: "remove", forumRules: ["R2"], note: '人身攻擊，"引號",逗號\n第二行' });
     removedId = removed.body.decision.id;
