@@ -182,6 +182,18 @@ describe("mention is not use", () => {
     expect(comment("你這個智障是什麼意思啊").action).toBe("review");
   });
 
+  it("reads 母狗 and 母豬 about animals as animals, and about a woman as abuse", () => {
+    expect(comment("我們家的米克斯母狗上個月生了八隻，可以幫忙送養").action).toBe("allow");
+    expect(comment("紀錄片拍養豬戶，母豬分娩那一段好震撼").action).toBe("allow");
+    expect(comment("社區有一隻流浪母狗走失了，請大家幫忙留意").action).toBe("allow");
+    expect(comment("那個女主播就是母狗").action).not.toBe("allow");
+    expect(comment("妳這隻肥母豬").action).not.toBe("allow");
+    expect(comment("妳這隻母豬").reasons.map((r) => r.ruleId)).toContain("R2-misogyny");
+    expect(comment("你這隻母狗").reasons.map((r) => r.ruleId)).toContain("R2-misogyny");
+    expect(comment("妳這頭母豬閉嘴").reasons.map((r) => r.ruleId)).toContain("R2-misogyny");
+    expect(comment("養豬場裡有三頭母豬同時待產").action).toBe("allow");
+  });
+
   it("keeps a reported threat held for a moderator", () => {
     const threat = comment("被告在臉書留言「我要殺了你」，法院判處拘役");
     expect(threat.action).toBe("review");
