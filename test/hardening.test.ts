@@ -203,6 +203,12 @@ describe("a reversed strike lifts the suspension it caused (row 8)", () => {
     expect((await comment("striker", "謝謝管理員")).status).toBe(201);
     const after = (await as("striker", "GET", "/members/me/decisions")).body.decisions;
     expect(after.find((d: any) => d.reversesDecisionId === suspension.id)).toMatchObject({ action: "reverse", subjectKind: "member" });
+    // One appeal, reversed: the lifted suspension is a decision of its own, not a second appeal outcome.
+    const stats = await mod("mod-h", "GET", "/stats");
+    expect(stats.body.byAction.reverse).toBe(2);
+    expect(stats.body.appeals).toEqual({ decided: 1, reversed: 1, reversalRate: 1 });
+    const summary = (await t.request("GET", "/transparency/summary?months=1").then((r) => r.json())) as any;
+    expect(summary.months.at(-1).appeals).toEqual({ upheld: 0, reversed: 1, reversalRate: 1 });
     // The lifted suspension has nothing left to appeal (reversing it again would lift a later sanction).
     const again = await as("striker", "POST", `/decisions/${suspension.id}/appeal`, { note: "再申訴" });
     expect(again.status).toBe(409);

@@ -19,6 +19,8 @@ interface Made {
   source: string;
   automation: string;
   forumRules: string[];
+  /** An appeal's own decision (facts.appealOf); an uphold or reverse without it is, say, a lifted suspension. */
+  appeal: boolean;
 }
 const made: Made[] = [];
 
@@ -35,7 +37,9 @@ beforeAll(async () => {
       automation: AUTOMATIONS[(i * 7) % AUTOMATIONS.length]!,
       forumRules: RULES[i % RULES.length]!,
       conflict: i % 9 === 4,
+      appeal: false,
     };
+    decision.appeal = (decision.action === "uphold" || decision.action === "reverse") && decision.source === "member_appeal" && i % 4 !== 3;
     made.push(decision);
     return {
       subject_kind: "comment" as const,
@@ -44,7 +48,7 @@ beforeAll(async () => {
       action: decision.action,
       forum_rules: decision.forumRules,
       rule_ids: [],
-      facts: "{}",
+      facts: decision.appeal ? JSON.stringify({ appealOf: "1" }) : "{}",
       source: decision.source as "automated_detection",
       automation: decision.automation as "human",
       moderator_id: decision.conflict ? "self-mod" : null,
@@ -74,8 +78,8 @@ function expected(from: Date, to: Date) {
     const day = (perDay[siteDay(d.at)] ??= { byForumRule: {}, byAutomation: {}, upheld: 0, reversed: 0 });
     for (const rule of d.forumRules) day.byForumRule[rule] = (day.byForumRule[rule] ?? 0) + 1;
     day.byAutomation[d.automation] = (day.byAutomation[d.automation] ?? 0) + 1;
-    if (d.action === "uphold") day.upheld++;
-    if (d.action === "reverse") day.reversed++;
+    if (d.appeal && d.action === "uphold") day.upheld++;
+    if (d.appeal && d.action === "reverse") day.reversed++;
   }
   return {
     conflicts: inRange.filter((d) => d.conflict).length,
@@ -95,6 +99,12 @@ async function stats(from: string, to: string) {
 }
 
 describe("/stats from the daily counts and the partial days", () => {
+  it("has appeals' own outcomes and other upholds and reversals among the decisions", () => {
+    const outcomes = made.filter((d) => d.action === "uphold" || d.action === "reverse");
+    expect(outcomes.filter((d) => d.appeal).length).toBeGreaterThan(5);
+    expect(outcomes.filter((d) => !d.appeal).length).toBeGreaterThan(5);
+  });
+
   it.each([
     ["whole site days", "2026-11-21T00:00:00+08:00", "2026-11-25T00:00:00+08:00"],
     ["partial days at both ends", "2026-11-20T23:37:00Z", "2026-11-24T09:12:00+08:00"],
@@ -113,7 +123,8 @@ describe("/stats from the daily counts and the partial days", () => {
       byAutomation: answer.byAutomation,
     }).toEqual({ decisions: want.decisions, byForumRule: want.byForumRule, byAction: want.byAction, bySource: want.bySource, byAutomation: want.byAutomation });
     expect(answer.conflictsOfInterest).toBe(want.conflicts);
-    expect(answer.appeals).toMatchObject({ reversed: want.byAction.reverse ?? 0, decided: (want.byAction.uphold ?? 0) + (want.byAction.reverse ?? 0) });
+    const appeals = made.filter((d) => d.appeal && d.at >= new Date(from) && d.at < new Date(to));
+    expect(answer.appeals).toMatchObject({ reversed: appeals.filter((d) => d.action === "reverse").length, decided: appeals.length });
     for (const day of answer.byDay) {
       const wanted = want.perDay[day.date] ?? { byForumRule: {}, byAutomation: {}, upheld: 0, reversed: 0 };
       expect({ date: day.date, byForumRule: day.byForumRule, byAutomation: day.byAutomation, appeals: day.appeals }).toEqual({

@@ -127,13 +127,14 @@ export async function decisionTotals(db: Kysely<Database>, range: DecisionRange)
     const count = Number(row.count);
     if (row.dimension === "total") totals.total += count;
     else if (row.dimension === "conflict") totals.conflictsOfInterest += count;
+    else if (row.dimension === "appeal") totals.appeals[row.key as "uphold" | "reverse"] += count;
     else tally[row.dimension]![row.key] = (tally[row.dimension]![row.key] ?? 0) + count;
     // Whole days and partial days are different days: each (day, key) comes once.
     const dayCount = { day: row.day, key: row.key, count };
     if (row.dimension === "forum_rule") totals.perDay.byForumRule.push(dayCount);
     if (row.dimension === "automation") totals.perDay.byAutomation.push(dayCount);
-    if (row.dimension === "action" && (row.key === "uphold" || row.key === "reverse")) totals.perDay.appeals.push(dayCount);
+    // An appeal's own outcome (migration 0015), not the suspension a reversal lifted.
+    if (row.dimension === "appeal") totals.perDay.appeals.push(dayCount);
   }
-  totals.appeals = { uphold: totals.byAction.uphold ?? 0, reverse: totals.byAction.reverse ?? 0 };
   return totals;
 }

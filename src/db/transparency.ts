@@ -37,12 +37,12 @@ export interface MonthRow {
   count: number;
 }
 
-/** Decisions per site calendar month (YYYY-MM) from `firstDay` on: total, by forum rule, action and automation. */
+/** Decisions per site calendar month (YYYY-MM) from `firstDay` on: total, by forum rule, action and automation, and appeals' own outcomes. */
 export async function monthlyTotals(db: Kysely<Database>, firstDay: string): Promise<MonthRow[]> {
   const { rows } = await sql<{ month: string; dimension: string; key: string; count: string }>`
     select to_char(day, 'YYYY-MM') as month, dimension, key, sum(count)::text as count
     from decision_day_counts
-    where day >= ${firstDay}::date and dimension in ('total', 'forum_rule', 'action', 'automation')
+    where day >= ${firstDay}::date and dimension in ('total', 'forum_rule', 'action', 'automation', 'appeal')
     group by 1, 2, 3
     order by 1, 2, 3`.execute(db);
   return rows.map((row) => ({ ...row, count: Number(row.count) }));

@@ -23,11 +23,12 @@ export function monthlySummaryView(firstDay: string, rows: MonthRow[]) {
     else if (row.dimension === "forum_rule") month.byForumRule[row.key] = row.count;
     else if (row.dimension === "action") month.byAction[row.key] = row.count;
     else if (row.dimension === "automation") month.byAutomation[row.key] = row.count;
+    // An appeal's own outcome; the action 'reverse' also counts a suspension that a reversal lifted.
+    else if (row.dimension === "appeal") month.appeals[row.key === "reverse" ? "reversed" : "upheld"] = row.count;
   }
   for (const month of months.values()) {
-    const upheld = month.byAction.uphold ?? 0;
-    const reversed = month.byAction.reverse ?? 0;
-    month.appeals = { upheld, reversed, reversalRate: upheld + reversed ? Number((reversed / (upheld + reversed)).toFixed(3)) : null };
+    const { upheld, reversed } = month.appeals;
+    month.appeals.reversalRate = upheld + reversed ? Number((reversed / (upheld + reversed)).toFixed(3)) : null;
   }
   return { since: firstDay, months: [...months.values()] };
 }
