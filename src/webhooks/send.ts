@@ -40,7 +40,10 @@ export interface RoundResult {
   failed: number;
 }
 
-/** One sending round: every due delivery (up to policy.batch), in event order, one request at a time. */
+/**
+ * One sending round: every due delivery (up to policy.batch). Endpoints are sent to side by side, so one
+ * that does not answer holds up only its own deliveries; each endpoint's go one at a time in event order.
+ */
 export async function sendDueWebhooks(db: Kysely<Database>, fetchFn: Fetch, policy: WebhookPolicy, now: () => Date): Promise<RoundResult> {
   const start = now();
   const result: RoundResult = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
@@ -48,47 +51,56 @@ export async function sendDueWebhooks(db: Kysely<Database>, fetchFn: Fetch, poli
   const leaseUntil = new Date(start.getTime() + (policy.batch + 2) * policy.timeoutSeconds * 2000);
   const lease = globalThis.crypto.randomUUID();
   const due = await leaseDueDeliveries(db, start, leaseUntil, lease, policy.batch);
-  for (const item of due) {
-    const body = webhookBody(item);
-    const timestamp = Math.floor(now().getTime() / 1000);
-    let status: number | null = null;
-    let error = "";
-    try {
-      const response = await fetchFn(item.endpoint.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "comment-moderation-webhooks/1",
-          "webhook-id": item.event.id,
-          "webhook-timestamp": String(timestamp),
-          "webhook-signature": webhookSignature(item.endpoint.secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.timeout(policy.timeoutSeconds * 1000),
-        redirect: "manual",
-      });
-      status = response.status;
-      // Read the body so the connection can be reused; its content is not kept.
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
-        await recordAttempt(db, item.delivery.id, lease, { delivered: true, status, now: now() });
+  const byEndpoint = new Map<string, DueDelivery[]>();
+  for (const item of due) byEndpoint.set(item.endpoint.id, [...(byEndpoint.get(item.endpoint.id) ?? []), item]);
+  await Promise.all(
+    [...byEndpoint.values()].map(async (items) => {
+      for (const item of items) {
+        const outcome = await sendOne(db, fetchFn, policy, now, lease, item);
         result.attempted++;
-        result.delivered++;
-        continue;
+        result[outcome]++;
       }
-      error = `HTTP ${status}`;
-    } catch (caught) {
-      error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
-    }
-    const attempts = item.delivery.attempts + 1;
-    const giveUp = attempts >= policy.maxAttempts;
-    const at = now();
-    await recordAttempt(db, item.delivery.id, lease, { delivered: false, status, error, retryAt: giveUp ? null : new Date(at.getTime() + backoffMs(attempts, policy)), now: at });
-    result.attempted++;
-    if (giveUp) result.failed++;
-    else result.retrying++;
-  }
+    }),
+  );
   return result;
+}
+
+/** Sends one delivery and records the attempt: delivered, to be retried, or given up. */
+async function sendOne(db: Kysely<Database>, fetchFn: Fetch, policy: WebhookPolicy, now: () => Date, lease: string, item: DueDelivery): Promise<"delivered" | "retrying" | "failed"> {
+  const body = webhookBody(item);
+  const timestamp = Math.floor(now().getTime() / 1000);
+  let status: number | null = null;
+  let error = "";
+  try {
+    const response = await fetchFn(item.endpoint.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "comment-moderation-webhooks/1",
+        "webhook-id": item.event.id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": webhookSignature(item.endpoint.secret, timestamp, body),
+      },
+      body,
+      signal: AbortSignal.timeout(policy.timeoutSeconds * 1000),
+      redirect: "manual",
+    });
+    status = response.status;
+    // Read the body so the connection can be reused; its content is not kept.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.ok) {
+      await recordAttempt(db, item.delivery.id, lease, { delivered: true, status, now: now() });
+      return "delivered";
+    }
+    error = `HTTP ${status}`;
+  } catch (caught) {
+    error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
+  }
+  const attempts = item.delivery.attempts + 1;
+  const giveUp = attempts >= policy.maxAttempts;
+  const at = now();
+  await recordAttempt(db, item.delivery.id, lease, { delivered: false, status, error, retryAt: giveUp ? null : new Date(at.getTime() + backoffMs(attempts, policy)), now: at });
+  return giveUp ? "failed" : "retrying";
 }
 
 /**
