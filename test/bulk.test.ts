@@ -16,13 +16,7 @@ beforeAll(async () => {
 afterAll(() => t.dispose());
 
 const as = (memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) => t.as(memberId, role, method, path, json);
-/** Posts a comment the rules hold and answers its review item's id and the comment's id. */
-const held = async (memberId: string, body: string, article = ARTICLE) => {
-  const posted = await as(memberId, "member", "POST", `/articles/${article}/comments`, { body, acceptedRulesVersion: t.config.forumRules.version });
-  expect(posted.status).toBe(202);
-  const { rows } = await sql<{ id: string }>`select id::text from review_items where subject_id = ${posted.body.comment.id} and state = 'open'`.execute(t.database.db);
-  return { itemId: rows[0]!.id, commentId: posted.body.comment.id as string };
-};
+const held = (memberId: string, body: string, article = ARTICLE) => t.hold(memberId, article, body);
 const statusOf = async (commentId: string) =>
   (await sql<{ status: string }>`select status from comments where id = ${commentId}`.execute(t.database.db)).rows[0]!.status;
 

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, type TestContext } from "./support/context.ts";
 
@@ -13,12 +12,7 @@ beforeAll(async () => {
 afterAll(() => t.dispose());
 
 const as = (memberId: string, role: "member" | "moderator" | "admin", method: string, path: string, json?: unknown) => t.as(memberId, role, method, path, json);
-const held = async (memberId: string, body: string) => {
-  const posted = await as(memberId, "member", "POST", `/articles/${ARTICLE}/comments`, { body, acceptedRulesVersion: t.config.forumRules.version });
-  expect(posted.status).toBe(202);
-  const { rows } = await sql<{ id: string }>`select id::text from review_items where subject_id = ${posted.body.comment.id} and state = 'open'`.execute(t.database.db);
-  return rows[0]!.id;
-};
+const held = async (memberId: string, body: string) => (await t.hold(memberId, ARTICLE, body)).itemId;
 
 describe("escalation", () => {
   let itemId: string;

@@ -331,12 +331,13 @@ export interface QueueCardFacts {
 }
 
 /** The card facts of a page of items in three statements, whatever the page's size. */
-export async function queueCardFacts(db: Db, items: Pick<ReviewItemRow, "id" | "subject_kind" | "subject_id">[]): Promise<QueueCardFacts> {
+export async function queueCardFacts(db: Db, items: { id: string | null; subject_kind: SubjectKind; subject_id: string }[]): Promise<QueueCardFacts> {
   const idsOf = (kind: SubjectKind) => items.filter((item) => item.subject_kind === kind).map((item) => item.subject_id);
+  const itemIds = items.flatMap((item) => (item.id === null ? [] : [item.id]));
   const commentIds = idsOf("comment");
   const tagIds = idsOf("tag");
   const [sources, comments, tags] = await Promise.all([
-    items.length ? db.selectFrom("review_sources").selectAll().where("item_id", "in", items.map((item) => item.id)).orderBy("id").execute() : [],
+    itemIds.length ? db.selectFrom("review_sources").selectAll().where("item_id", "in", itemIds).orderBy("id").execute() : [],
     commentIds.length ? db.selectFrom("comments").select(["id", "body", "version", "verdict"]).where("id", "in", commentIds).execute() : [],
     tagIds.length ? db.selectFrom("tags").select(["id", "label", "verdict"]).where("id", "in", tagIds).execute() : [],
   ]);

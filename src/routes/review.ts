@@ -211,10 +211,7 @@ export function reviewRoutes() {
   routes.get("/second-looks", async (c) => {
     const { db } = c.get("deps");
     const looks = await listOpenSecondLooks(db, c.get("identity").memberId, 50);
-    const facts = await queueCardFacts(
-      db,
-      looks.map((look) => ({ id: look.review_item_id ?? "0", subject_kind: look.subject_kind, subject_id: look.subject_id })),
-    );
+    const facts = await queueCardFacts(db, looks.map((look) => ({ id: look.review_item_id, subject_kind: look.subject_kind, subject_id: look.subject_id })));
     return c.json({ looks: looks.map((look) => secondLookView(look, facts)) });
   });
 

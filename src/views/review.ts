@@ -51,9 +51,10 @@ export function queueItemView(item: ReviewItemRow & { subject_excerpt: string | 
   return { ...itemView(item), subjectExcerpt: item.subject_excerpt, age, card: queueCardView(item, facts) };
 }
 
-function queueCardView(item: ReviewItemRow & { subject_excerpt: string | null }, facts: QueueCardFacts) {
+/** The card of an item (or of a second look's subject: no item of its own when the decision had none). */
+function queueCardView(item: { id: string | null; subject_kind: ReviewItemRow["subject_kind"]; subject_id: string; subject_excerpt: string | null }, facts: QueueCardFacts) {
   const subject = facts.subjects.get(`${item.subject_kind}:${item.subject_id}`);
-  const sources = facts.sources.get(item.id) ?? [];
+  const sources = item.id === null ? [] : (facts.sources.get(item.id) ?? []);
   const verdicts = [subject?.verdict, ...sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict)].filter(
     (verdict): verdict is Verdict => Boolean(verdict?.reasons),
   );
@@ -202,9 +203,9 @@ export type QueueItemView = ReturnType<typeof queueItemView>;
  * as on a queue card; never the decision, its moderator or note.
  */
 export function secondLookView(look: OpenSecondLook, facts: QueueCardFacts) {
-  const asItem = { id: look.review_item_id ?? "0", subject_kind: look.subject_kind, subject_id: look.subject_id, subject_excerpt: null } as ReviewItemRow & { subject_excerpt: string | null };
+  const subject = { id: look.review_item_id, subject_kind: look.subject_kind, subject_id: look.subject_id, subject_excerpt: null };
   // The text the first decision judged (the comment may have been edited since).
-  return { id: look.id, subjectKind: look.subject_kind, subjectId: look.subject_id, createdAt: look.created_at.toISOString(), card: { ...queueCardView(asItem, facts), text: look.subject_text } };
+  return { id: look.id, subjectKind: look.subject_kind, subjectId: look.subject_id, createdAt: look.created_at.toISOString(), card: { ...queueCardView(subject, facts), text: look.subject_text } };
 }
 export type SecondLookView = ReturnType<typeof secondLookView>;
 

@@ -34,6 +34,8 @@ export interface TestContext extends TestDatabase {
   putArticle(id: string, fields?: Partial<{ title: string; body: string; url: string }>): Promise<Response>;
   /** Calls the API as `memberId` with `role`: the status and the JSON body (null when empty). */
   as(memberId: string, role: Role, method: string, path: string, json?: unknown): Promise<{ status: number; body: any }>;
+  /** Posts a comment the rules hold (202, or this throws) and answers its id and its open review item's. */
+  hold(memberId: string, articleId: string, body: string): Promise<{ commentId: string; itemId: string }>;
 }
 
 // Tests post many times in one moment of their fixed clock; the limits are tested on their own (rate-limits.test.ts).
@@ -80,6 +82,11 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     }
     return app.request(path, { method, headers, body });
   };
+  const as: TestContext["as"] = async (memberId, role, method, path, json) => {
+    const response = await request(method, path, { token: await token(memberId, role), ...(json === undefined ? {} : { json }) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
   return {
     ...test,
     app,
@@ -88,10 +95,13 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     moderator: sharedModerator,
     token,
     request,
-    async as(memberId, role, method, path, json) {
-      const response = await request(method, path, { token: await token(memberId, role), ...(json === undefined ? {} : { json }) });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
+    as,
+    async hold(memberId, articleId, body) {
+      const posted = await as(memberId, "member", "POST", `/articles/${articleId}/comments`, { body, acceptedRulesVersion: config.forumRules.version });
+      if (posted.status !== 202) throw new Error(`expected 202 for a held comment, got ${posted.status}: ${JSON.stringify(posted.body)}`);
+      const commentId = posted.body.comment.id as string;
+      const item = await test.database.db.selectFrom("review_items").select("id").where("subject_id", "=", commentId).where("state", "=", "open").executeTakeFirstOrThrow();
+      return { commentId, itemId: String(item.id) };
     },
     async putArticle(id, fields = {}) {
       return request("PUT", `/articles/${id}`, {
