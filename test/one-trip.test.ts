@@ -75,6 +75,53 @@ describe("the one-trip write path", () => {
     expect(stored.verdict.reasons.map((r) => r.ruleId)).toEqual((a.sources[0]!.detail as any).reasons.map((r: any) => r.ruleId));
   });
 
+  it("removes a rejected comment with the same automated decision and trust change as the slow path", async () => {
+    // trip-x's first comment takes the slow path (the member is not stored yet); trip-y's second, the trip.
+    const slow = await post("trip-x", "幹你娘，滾出去");
+    expect((await post("trip-y", "颱風天大家小心")).status).toBe(201);
+    const fast = await post("trip-y", "幹你娘，滾出去");
+    expect([slow.status, fast.status]).toEqual([422, 422]);
+    expect(fast.body.error.code).toBe(slow.body.error.code);
+    const decisionOn = (commentId: string) =>
+      t.database.db.selectFrom("decisions").selectAll().where("subject_kind", "=", "comment").where("subject_id", "=", commentId).execute();
+    const [a, b] = [await decisionOn(slow.body.error.details.comment.id), await decisionOn(fast.body.error.details.comment.id)];
+    expect(a).toHaveLength(1);
+    expect(b).toHaveLength(1);
+    const facets = (d: (typeof a)[number], member: string) => ({
+      action: d.action,
+      subjectText: d.subject_text,
+      forumRules: d.forum_rules,
+      ruleIds: d.rule_ids,
+      facts: d.facts,
+      source: d.source,
+      automation: d.automation,
+      moderator: d.moderator_id,
+      affected: d.affected_member_id === member,
+      versions: [d.rules_version, d.model_version],
+    });
+    expect(facets(b[0]!, "trip-y")).toEqual(facets(a[0]!, "trip-x"));
+    const stored = await t.database.db.selectFrom("comments").select(["status", "member_id"]).where("id", "=", fast.body.error.details.comment.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: "removed", member_id: "trip-y" });
+    // Counted against each member's history the same way: neither is suspended after one strike.
+    const members = await t.database.db.selectFrom("members").select(["id", "status", "trust_level"]).where("id", "in", ["trip-x", "trip-y"]).orderBy("id").execute();
+    expect(members.map((m) => m.status)).toEqual(["active", "active"]);
+  });
+
+  it("suspends on the removal that completes the strike count, with the removal and the suspension both recorded", async () => {
+    const { count } = t.config.policy.strikes;
+    expect((await post("trip-z", "今天捷運很準時")).status).toBe(201);
+    for (let i = 1; i < count; i++) expect((await post("trip-z", `幹你娘，第 ${i} 次`)).status).toBe(422);
+    expect((await t.database.db.selectFrom("members").select("status").where("id", "=", "trip-z").executeTakeFirstOrThrow()).status).toBe("active");
+    const last = await post("trip-z", `幹你娘，第 ${count} 次`);
+    expect(last.status).toBe(422);
+    const decisions = await t.database.db.selectFrom("decisions").select(["action", "subject_kind", "facts"]).where("affected_member_id", "=", "trip-z").orderBy("id").execute();
+    expect(decisions.map((d) => d.action)).toEqual([...Array(count).fill("remove"), "suspend"]);
+    expect((decisions.at(-1)!.facts as any).strikes).toBe(count);
+    const member = await t.database.db.selectFrom("members").select(["status", "suspended_until"]).where("id", "=", "trip-z").executeTakeFirstOrThrow();
+    expect(member.status).toBe("suspended");
+    expect((await post("trip-z", "我想說明一下")).status).toBe(403);
+  });
+
   it("holds the third member's copy of one text as a flood, with the flood named, when all three posted before", async () => {
     const text = "今天的捷運又誤點了，每天通勤都很累";
     for (const member of ["trip-f1", "trip-f2", "trip-f3"]) expect((await post(member, `${member} 說早安`)).status).toBe(201);

@@ -6,13 +6,14 @@ import { findArticle } from "../db/articles.ts";
 import { findComment, findCommentByIdempotencyKey, insertComment, postCommentInOneTrip, type CommentRow } from "../db/comments.ts";
 import { newItemValues } from "../db/review.ts";
 import { recordMemberAcceptance } from "../db/members.ts";
-import type { CommentStatus, Database, Severity } from "../db/schema.ts";
+import type { Database, Severity } from "../db/schema.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
 import { assertMayAct } from "../members/may-act.ts";
 import { hasLink, heldLevels, premoderationOf, reassessTrust, settleTrust, trustBounds, type Premoderation } from "../review/trust.ts";
-import { holdForReview, removeAutomatically } from "../review/intake.ts";
+import { automaticRemovalGrounds, holdForReview, removeAutomatically } from "../review/intake.ts";
+import { strikeRule } from "../review/sanctions.ts";
 import { floodCheck, judgeFlood, screenCommentStored, screenCommentText } from "../screening/comment.ts";
 import { enforceRateLimit, rateLimitError, rateLimitWindows } from "../http/rate-limit.ts";
 import { refusalError } from "../screening/phase.ts";
@@ -27,7 +28,7 @@ export interface SubmitCommentInput {
   parentId?: string;
 }
 
-const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
+const STATUS_OF: Record<Verdict["action"], "published" | "pending" | "removed"> = {
   allow: "published",
   review: "pending",
   reject: "removed",
@@ -36,9 +37,9 @@ const STATUS_OF: Record<Verdict["action"], CommentStatus> = {
 /**
  * A member's comment on an article, from the rate limit and the checks to the stored row with everything
  * its verdict brings (a review item; or a decision and perhaps a strike suspension), in one transaction
- * when there is more than the row. Most comments are allowed or held, posted by members who accepted the
- * current rules, without a retry key: those take one round trip in all (postCommentInOneTrip, with the
- * held one's review item). A retry of a key already stored answers with that comment (`replayed`).
+ * when there is more than the row. Most comments are posted by members who accepted the current rules,
+ * without a retry key: those take one round trip in all (postCommentInOneTrip, with the held one's review
+ * item or the removed one's decision; a removal that suspends takes the general path). A retry of a key already stored answers with that comment (`replayed`).
  */
 export async function submitComment(
   deps: Pick<AppDeps, "db" | "clock" | "moderator" | "config">,
@@ -61,7 +62,7 @@ export async function submitComment(
   const action = read.verdict?.action;
   // Replies take the general path: their parent is checked and their verdict read in its context.
   const reply = input.parentId !== undefined;
-  if (!read.refusal && action !== "reject" && idempotencyKey === null && !reply && input.acceptedRulesVersion === currentVersion) {
+  if (!read.refusal && idempotencyKey === null && !reply && input.acceptedRulesVersion === currentVersion) {
     const verdict = read.verdict!;
     const windows = rateLimitWindows(config.policy, "comment", memberId, clientIp, now);
     const flood = floodCheck(read, config.policy.floods, now);
@@ -78,7 +79,7 @@ export async function submitComment(
       articleId,
       memberId,
       body,
-      status: action === "review" ? "pending" : "published",
+      status: STATUS_OF[verdict.action],
       review: held && { ...held, ...newItemValues(config.policy, { ...held, reportWeight: 0, now }) },
       verdict,
       acceptedRulesVersion: currentVersion,
@@ -88,14 +89,16 @@ export async function submitComment(
       flood,
       hold,
       trustBounds: trustBounds(config.policy.trust),
+      removal: action === "reject" ? { ...automaticRemovalGrounds(verdict), strikes: strikeRule(config.policy, now) } : null,
     });
     const over = windows.find((w) => trip.overLimit.some((o) => o.bucket === w.bucket));
     if (over) throw rateLimitError("comment", over, now);
     if (trip.comment) {
       const level = trip.trustLevel!;
-      // A member below trusted: the trip brought their history; a write only when the level moves.
+      // A removal, or a publication by a member below trusted: the trip brought their history; a write only when the level moves.
       if (trip.trustFacts) {
-        await settleTrust(db, config.policy.trust, { memberId, level, facts: trip.trustFacts, now, cause: { publishedCommentId: trip.comment.id } });
+        const cause = { [trip.comment.status === "removed" ? "removedCommentId" : "publishedCommentId"]: trip.comment.id };
+        await settleTrust(db, config.policy.trust, { memberId, level, facts: trip.trustFacts, now, cause });
       }
       const premoderation = action === "allow" && trip.comment.status === "pending" ? premoderationOf(level, config.policy.trust, link) : null;
       return { comment: trip.comment, replayed: false, premoderation };

@@ -187,7 +187,7 @@ export async function removeCommentsOf(db: Kysely<Database> | Transaction<Databa
 
 /** What a comment needs to be stored in one round trip (see postCommentInOneTrip). */
 export interface OneTripComment extends Omit<NewComment, "status" | "idempotencyKey"> {
-  status: "published" | "pending";
+  status: "published" | "pending" | "removed";
   /** A held comment's review item: its forum rules, severity and queue position (db/review.ts newItemValues), and its automated source. */
   review: { forumRules: string[]; severity: Severity | null; sortKey: number; detail: unknown } | null;
   /** The rate-limit windows this attempt counts in (http/rate-limit.ts), each with its limit. */
@@ -198,6 +198,16 @@ export interface OneTripComment extends Omit<NewComment, "status" | "idempotency
   hold: Partial<Record<TrustLevel, NonNullable<OneTripComment["review"]>>>;
   /** member_trust_facts' bounds. */
   trustBounds: { cap: number; recent: number };
+  /**
+   * A removed comment's decision (review/intake.ts automaticRemovalGrounds) and the strike rule: the actions
+   * that count, since when, and how many suspend (review/sanctions.ts).
+   */
+  removal: {
+    forumRules: string[];
+    ruleIds: string[];
+    facts: unknown;
+    strikes: { violations: string[]; since: Date; count: number };
+  } | null;
 }
 
 export interface OneTripOutcome {
@@ -211,17 +221,20 @@ export interface OneTripOutcome {
   comment: CommentRow | null;
   /** The member's trust level, when the member may post. */
   trustLevel: TrustLevel | null;
-  /** Their trust facts, when the comment was published and they are below trusted (src/review/trust.ts). */
+  /** Their trust facts, when the comment was removed, or published while they are below trusted (src/review/trust.ts). */
   trustFacts: TrustFacts | null;
+  /** The removal would complete the strike count: nothing was stored, the general path suspends with it. */
+  strikeDue: boolean;
 }
 
 /**
  * A comment the rules allow or hold, from a member who already accepted the current rules, in one round
- * trip: the database function post_comment (migrations/0010) counts the rate-limit windows, checks the
+ * trip: the database function post_comment (migrations/0017) counts the rate-limit windows, checks the
  * article and the member's standing, records the text's fingerprint and counts its other posters, and
- * inserts the comment (and a held one's review item) when nothing stands in the way. When something does
- * (a limit passed, a missing article or acceptance, a suspension, a flood), nothing but the counts is
- * written and the caller takes the slow path with what this found: the counts are not taken twice.
+ * inserts the comment (with a held one's review item, or a removed one's automated decision) when nothing
+ * stands in the way. When something does (a limit passed, a missing article or acceptance, a suspension, a
+ * flood, a removal that completes the strike count), nothing but the counts is written and the caller takes
+ * the slow path with what this found: the counts are not taken twice.
  */
 export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTripComment): Promise<OneTripOutcome> {
   const windows = JSON.stringify(comment.windows.map((w) => ({ bucket: w.bucket, window_start: w.windowStart.toISOString(), max_hits: w.limit })));
@@ -230,20 +243,28 @@ export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTri
     ({ forum_rules: review.forumRules, severity: review.severity, sort_key: review.sortKey, detail: review.detail });
   const review = comment.review && JSON.stringify(reviewValues(comment.review));
   const premod = JSON.stringify(Object.fromEntries(Object.entries(comment.hold).map(([level, held]) => [level, reviewValues(held)])));
+  const removal = comment.removal && JSON.stringify({
+    forum_rules: comment.removal.forumRules,
+    rule_ids: comment.removal.ruleIds,
+    facts: comment.removal.facts,
+    strikes: { ...comment.removal.strikes, since: comment.removal.strikes.since.toISOString() },
+  });
   const result = await sql<{
     over_limit: { bucket: string; hits: number }[];
     may_post: boolean;
     flood_others: number;
     comment_id: string | null;
-    status: "published" | "pending";
+    status: "published" | "pending" | "removed";
     trust_level: TrustLevel | null;
     trust_facts: { standing: number; recent: string[]; upheld_reports: number } | null;
+    strike_due: boolean;
   }>`
     select * from post_comment(
       ${comment.articleId}::text, ${comment.memberId}::text, ${comment.body}::text, ${JSON.stringify(verdict)}::jsonb,
       ${verdict.rulesVersion}::text, ${verdict.modelVersion}::text, ${comment.acceptedRulesVersion}::text, ${comment.requestHash}::text,
       ${now}::timestamptz, ${comment.status}::text, ${review}::jsonb, ${windows}::jsonb, ${flood?.fingerprint ?? null}::text, ${flood?.since ?? null}::timestamptz,
-      ${flood?.distinctMembers ?? null}::int, ${premod}::jsonb, ${comment.trustBounds.cap}::int, ${comment.trustBounds.recent}::int
+      ${flood?.distinctMembers ?? null}::int, ${premod}::jsonb, ${comment.trustBounds.cap}::int, ${comment.trustBounds.recent}::int,
+      ${removal}::jsonb
     )
   `.execute(db);
   const row = result.rows[0]!;
@@ -252,6 +273,7 @@ export async function postCommentInOneTrip(db: Kysely<Database>, comment: OneTri
   return { overLimit: row.over_limit, open: row.may_post, floodOthers: Number(row.flood_others), comment: stored,
     trustLevel: row.trust_level,
     trustFacts: row.trust_facts && trustFactsOf(row.trust_facts),
+    strikeDue: row.strike_due === true,
   };
 }
 

@@ -106,9 +106,27 @@ export async function findReviewItem(db: Db, id: string): Promise<ReviewItemRow 
   return db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** The review item with this id, locked until the transaction ends; undefined when there is none. */
-export async function lockReviewItem(trx: Transaction<Database>, id: string): Promise<ReviewItemRow | undefined> {
-  return trx.selectFrom("review_items").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+/** Whose conduct or decision an item is about (itemParties). */
+export interface ItemParties {
+  authorId: string | null;
+  appealedModeratorId: string | null;
+}
+
+/**
+ * The review item with this id, locked until the transaction ends, with its parties read in the same
+ * statement (a decision checks them before anything else); undefined when there is none.
+ */
+export async function lockReviewItem(trx: Transaction<Database>, id: string): Promise<(ReviewItemRow & { parties: ItemParties }) | undefined> {
+  const row = await trx
+    .selectFrom("review_items")
+    .selectAll()
+    .select([itemAuthorId.as("party_author_id"), appealedModeratorId.as("party_appealed_moderator_id")])
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { party_author_id, party_appealed_moderator_id, ...item } = row;
+  return { ...item, parties: { authorId: party_author_id ?? null, appealedModeratorId: party_appealed_moderator_id ?? null } };
 }
 
 /** Marks the item decided by the decision and releases its lease. */
@@ -286,7 +304,7 @@ export async function sourcesOf(db: Db, itemId: string): Promise<ReviewSourceRow
 }
 
 /** Whose conduct or decision an item is about; claimNextItem skips, and review/conflict.ts refuses, the items of these parties. */
-export async function itemParties(db: Db, item: ReviewItemRow): Promise<{ authorId: string | null; appealedModeratorId: string | null }> {
+export async function itemParties(db: Db, item: ReviewItemRow): Promise<ItemParties> {
   const parties = await db
     .selectFrom("review_items")
     .select([itemAuthorId.as("author_id"), appealedModeratorId.as("appealed_moderator_id")])

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { ROLES, type Role } from "../auth/token.ts";
 import type { Database, SessionEndReason, WebSessionsTable } from "./schema.ts";
 
@@ -82,6 +82,25 @@ export async function listLiveSessions(db: Db, memberId: string, now: Date): Pro
     .orderBy("last_seen_at", "desc")
     .orderBy("id", "desc")
     .execute();
+}
+
+/**
+ * A staff token's member, stored if new (as ensureMember does), and the role limit an admin set on them,
+ * in one statement. Every request with a moderator's or admin's token passes here (http/auth.ts), so the
+ * staff routes need not store the member again before a decision or a claim names them.
+ */
+export async function ensureStaffMember(db: Db, memberId: string, now: Date): Promise<Role | null> {
+  const result = await sql<{ role_limit: Role | null }>`
+    with added as (
+      insert into members (id, created_at, updated_at) values (${memberId}, ${now}, ${now})
+      on conflict (id) do nothing
+      returning role_limit
+    )
+    select role_limit from added
+    union all
+    select role_limit from members where id = ${memberId}
+  `.execute(db);
+  return result.rows[0]?.role_limit ?? null;
 }
 
 /** The role limit an admin set on the member, if any; `lock`: the member row stays shared-locked until the transaction ends, so a demotion waits for it. */

@@ -2,12 +2,13 @@ import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { cappedRole, TokenError, verifyToken, type Role } from "../auth/token.ts";
-import { roleLimitOf } from "../db/sessions.ts";
+import { ensureStaffMember } from "../db/sessions.ts";
 
 /**
  * Requires `Authorization: Bearer <JWT>` and puts the caller's identity on the context. A moderator's or
  * admin's role is capped by any limit an admin set on them (src/members/roles.ts): a demotion counts from
- * the next request, whatever the token says. A member's token costs no query.
+ * the next request, whatever the token says; the same statement stores a staff member seen for the first
+ * time, so the staff routes do not. A member's token costs no query.
  */
 export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
@@ -24,7 +25,9 @@ export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
     }
     throw error;
   }
-  if (identity.role !== "member") identity = { ...identity, role: cappedRole(identity.role, await roleLimitOf(db, identity.memberId)) };
+  if (identity.role !== "member") {
+    identity = { ...identity, role: cappedRole(identity.role, await ensureStaffMember(db, identity.memberId, clock.now())) };
+  }
   c.set("identity", identity);
   await next();
 });

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import { itemParties, type ReviewItemRow } from "../db/review.ts";
+import { itemParties, type ItemParties, type ReviewItemRow } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
 
 export interface Conflict {
@@ -18,7 +18,11 @@ export async function conflictOfInterest(
   item: ReviewItemRow,
   moderatorId: string,
 ): Promise<Conflict | null> {
-  const { authorId, appealedModeratorId } = await itemParties(db, item);
+  return conflictBetween(await itemParties(db, item), moderatorId);
+}
+
+/** The check itself, on parties already read (a decision reads them with its lock on the item). */
+export function conflictBetween({ authorId, appealedModeratorId }: ItemParties, moderatorId: string): Conflict | null {
   if (authorId === moderatorId) {
     return { code: "conflict_of_interest", message: "不能處理與自己有關的內容或處分 (you cannot decide on your own content)", details: { reason: "own_content" } };
   }

@@ -13,7 +13,7 @@ import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import type { Policy } from "../policy.ts";
-import { conflictOfInterest } from "./conflict.ts";
+import { conflictBetween } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { reassessTrust, type Premoderation } from "./trust.ts";
 import { assertMayDecide } from "./escalate.ts";
@@ -110,7 +110,7 @@ export async function decideReviewItem(
       });
     }
     checkInput(item, input);
-    const conflict = await conflictOfInterest(trx, item, moderatorId);
+    const conflict = conflictBetween(item.parties, moderatorId);
     if (conflict) throw new ApiError(403, conflict.code, conflict.message, conflict.details);
     const sources = await sourcesOf(trx, item.id);
     const outcome =

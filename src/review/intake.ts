@@ -20,6 +20,19 @@ export async function holdForReview(
 }
 
 /**
+ * What an automatic removal's decision rests on: the forum rules and rule ids of the verdict's reasons, and
+ * the reasons and score as its facts. The one-trip write path (db/comments.ts postCommentInOneTrip) records
+ * the same grounds in the database function.
+ */
+export function automaticRemovalGrounds(verdict: Verdict): { forumRules: string[]; ruleIds: string[]; facts: { reasons: Verdict["reasons"]; score: Verdict["score"] } } {
+  return {
+    forumRules: [...new Set(verdict.reasons.map((r) => r.forumRule))],
+    ruleIds: verdict.reasons.map((r) => r.ruleId),
+    facts: { reasons: verdict.reasons, score: verdict.score },
+  };
+}
+
+/**
  * Records the automatic removal of a subject the rules refused, as a fully automated decision with its
  * reasons and versions, and counts it as a strike against its author (which may suspend them).
  */
@@ -34,9 +47,7 @@ export async function removeAutomatically(
     subjectId: removal.subjectId,
     subjectText: removal.subjectText,
     action: "remove",
-    forumRules: [...new Set(verdict.reasons.map((r) => r.forumRule))],
-    ruleIds: verdict.reasons.map((r) => r.ruleId),
-    facts: { reasons: verdict.reasons, score: verdict.score },
+    ...automaticRemovalGrounds(verdict),
     source: "automated_detection",
     automation: "fully_automated",
     moderatorId: null,

@@ -16,8 +16,13 @@ export async function currentStrikes(
   memberId: string,
   now: Date,
 ): Promise<{ id: string; forum_rules: string[] }[]> {
-  const since = new Date(now.getTime() - policy.strikes.withinDays * DAY_MS);
-  return listUnreversedViolations(db, memberId, VIOLATION_ACTIONS, since);
+  const { violations, since } = strikeRule(policy, now);
+  return listUnreversedViolations(db, memberId, violations, since);
+}
+
+/** The strike rule as the one-trip write path checks it (db/comments.ts): what counts, since when, how many suspend. */
+export function strikeRule(policy: Policy, now: Date): { violations: string[]; since: Date; count: number } {
+  return { violations: VIOLATION_ACTIONS, since: new Date(now.getTime() - policy.strikes.withinDays * DAY_MS), count: policy.strikes.count };
 }
 
 /**

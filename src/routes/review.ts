@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { requireIdentity, requireRole } from "../http/auth.ts";
 import { findComment, listCommentVersions } from "../db/comments.ts";
-import { ensureMember, findMember } from "../db/members.ts";
+import { findMember } from "../db/members.ts";
 import { findDecision } from "../db/decisions.ts";
 import { claimNextItem, countOpenReviewItems, findReviewItem, latestItemId, listReviewItems, queueCardFacts, sourcesOf, type QueueCursor } from "../db/review.ts";
 import { listReportsOn } from "../db/reports.ts";
@@ -158,7 +158,6 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    await ensureMember(db, moderatorId, now);
     // Moderators never get an escalated item; admins get any, or only escalated ones when they ask.
     const admin = c.get("identity").role === "admin";
     if (input.escalated && !admin) throw new ApiError(403, "escalated_to_admins", "only admins claim escalated items");
@@ -172,7 +171,6 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    await ensureMember(db, moderatorId, now);
     const outcome = await decideReviewItem(db, config.policy, moderatorId, id, input, now, c.get("identity").role);
     return c.json(
       {
@@ -190,7 +188,6 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    await ensureMember(db, moderatorId, now);
     const outcome = await decideInBulk(db, config.policy, moderatorId, c.get("identity").role, input, now);
     const decided = outcome.results.filter((result) => result.ok).length;
     return c.json({
@@ -222,7 +219,6 @@ export function reviewRoutes() {
     const { db, clock } = c.get("deps");
     const reviewerId = c.get("identity").memberId;
     const now = clock.now();
-    await ensureMember(db, reviewerId, now);
     const outcome = await takeSecondLook(db, reviewerId, id, input, now);
     return c.json({ look: secondLookDoneView(outcome.look), first: decisionView(outcome.first) });
   });
@@ -234,7 +230,6 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    await ensureMember(db, moderatorId, now);
     const item = await escalate(db, moderatorId, id, input.note, now);
     return c.json({ item: { ...itemView(item), age: itemAge(item, now, config.policy.review.targetHours) } }, 200);
   });
