@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Kysely } from "kysely";
+import type { PublisherSso } from "./auth/publisher-keys.ts";
 import type { Identity } from "./auth/token.ts";
 import type { Clock } from "./clock.ts";
 import type { Database } from "./db/schema.ts";
@@ -19,8 +20,10 @@ export interface WebSession extends Identity {
 }
 
 export interface AppConfig {
-  /** HS256 secret shared with the site's login system. */
+  /** HS256 secret: the service's own pages sign their API calls with it, and in development the site's login system. */
   jwtSecret: string;
+  /** The publisher's keys for members' RS256/ES256 tokens (src/auth/publisher-keys.ts); absent or null: HS256 only. */
+  publisherSso?: PublisherSso | null;
   /** Longest comment accepted, in characters (Unicode code points). */
   maxCommentChars: number;
   /** The longest a token may live, from its iat (MAX_TOKEN_AGE_SECONDS). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { PublisherSso } from "./auth/publisher-keys.ts";
 import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from "./auth/token.ts";
 
 // Used only when JWT_SECRET is unset outside production, so `npm start` works with no setup.
@@ -12,7 +13,24 @@ export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-deploy";
 export const limitSettingsSchema = z.object({
   MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
   MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
+  // The publisher's single sign-on (src/auth/publisher-keys.ts): all three or none.
+  JWKS_URL: z.string().url().refine((url) => /^https?:\/\//.test(url), "JWKS_URL must be http(s)").optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWKS_CACHE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
 });
+
+/** The publisher's sign-on from the settings: null without JWKS_URL; refused when the issuer or audience is missing. */
+export function publisherSsoOf(values: z.infer<typeof limitSettingsSchema>): PublisherSso | null {
+  if (!values.JWKS_URL) {
+    if (values.JWT_ISSUER || values.JWT_AUDIENCE) throw new ConfigError("JWT_ISSUER and JWT_AUDIENCE need JWKS_URL, the publisher's keys");
+    return null;
+  }
+  if (!values.JWT_ISSUER || !values.JWT_AUDIENCE) {
+    throw new ConfigError("JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE: a publisher token's iss and aud are checked against them");
+  }
+  return { jwksUrl: values.JWKS_URL, issuer: values.JWT_ISSUER, audience: values.JWT_AUDIENCE, cacheSeconds: values.JWKS_CACHE_SECONDS };
+}
 
 const envSchema = limitSettingsSchema.extend({
   NODE_ENV: z.string().optional(),
@@ -40,6 +58,8 @@ export interface ServerConfig {
   pgliteDir: string;
   jwtSecret: string;
   usingDevelopmentSecret: boolean;
+  /** The publisher's keys for members' RS256/ES256 tokens (JWKS_URL, JWT_ISSUER, JWT_AUDIENCE); null: HS256 only. */
+  publisherSso: PublisherSso | null;
   /** The longest a token may live or have lived since its `iat`; longer-lived tokens are refused. */
   maxTokenAgeSeconds: number;
   maxCommentChars: number;
@@ -84,6 +104,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     pgliteDir: values.PGLITE_DIR,
     jwtSecret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     usingDevelopmentSecret: !values.JWT_SECRET,
+    publisherSso: publisherSsoOf(values),
     maxTokenAgeSeconds: values.MAX_TOKEN_AGE_SECONDS,
     maxCommentChars: values.MAX_COMMENT_CHARS,
     publicReadMemoryMs: values.PUBLIC_READ_MEMORY_MS,

@@ -34,6 +34,7 @@ const app = createApp({
     (config.trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined) || getConnInfo(c).remote.address || null,
   config: {
     jwtSecret: config.jwtSecret,
+    publisherSso: config.publisherSso,
     maxCommentChars: config.maxCommentChars,
     maxTokenAgeSeconds: config.maxTokenAgeSeconds,
     publicReadMemoryMs: config.publicReadMemoryMs,

@@ -22,7 +22,8 @@ import r4NicknameHooks from "../rules/engine/r4-nickname-hooks.yaml";
 import r4PublicFigures from "../rules/engine/r4-public-figures.yaml";
 import substitutions from "../rules/engine/substitutions.yaml";
 import type { z } from "zod";
-import { limitSettingsSchema } from "./config.ts";
+import type { PublisherSso } from "./auth/publisher-keys.ts";
+import { limitSettingsSchema, publisherSsoOf } from "./config.ts";
 import { matchesIfNoneMatch } from "./http/cache.ts";
 import { sendDueWebhooks } from "./webhooks/send.ts";
 
@@ -55,6 +56,11 @@ export interface WorkerEnv {
   MAX_COMMENT_CHARS?: string;
   /** The longest a token may live, in seconds (default 86400). */
   MAX_TOKEN_AGE_SECONDS?: string;
+  /** The publisher's sign-on (README, "Put it on your site"): its JWKS and the iss and aud its tokens carry. */
+  JWKS_URL?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  JWKS_CACHE_SECONDS?: string;
 }
 
 interface WorkerContext {
@@ -102,6 +108,7 @@ async function throughCache(request: Request, ctx: WorkerContext, answer: () => 
 }
 
 let limits: z.infer<typeof limitSettingsSchema> | undefined;
+let publisherSso: PublisherSso | null | undefined;
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
@@ -111,7 +118,12 @@ export default {
     limits ??= limitSettingsSchema.parse({
       MAX_TOKEN_AGE_SECONDS: env.MAX_TOKEN_AGE_SECONDS || undefined,
       MAX_COMMENT_CHARS: env.MAX_COMMENT_CHARS || undefined,
+      JWKS_URL: env.JWKS_URL || undefined,
+      JWT_ISSUER: env.JWT_ISSUER || undefined,
+      JWT_AUDIENCE: env.JWT_AUDIENCE || undefined,
+      JWKS_CACHE_SECONDS: env.JWKS_CACHE_SECONDS || undefined,
     });
+    publisherSso ??= publisherSsoOf(limits);
     const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
     const app = createApp({
       db: database.db,
@@ -121,6 +133,8 @@ export default {
       draining: () => false,
       config: {
         jwtSecret: env.JWT_SECRET,
+        // The publisher's keys are kept per isolate (src/auth/publisher-keys.ts), fetched by the request that needs them.
+        publisherSso,
         maxCommentChars: limits.MAX_COMMENT_CHARS,
         maxTokenAgeSeconds: limits.MAX_TOKEN_AGE_SECONDS,
         // Each request has an app of its own here, and the Workers cache (throughCache) keeps public reads.

@@ -7,6 +7,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { readMigrationFiles } from "../src/db/migration-files.ts";
 import { connectPostgres, withClient } from "../src/db/postgres.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
+import { TestPublisher } from "../test/support/publisher.ts";
 import { WebhookReceiver } from "../test/support/receiver.ts";
 
 // The machine's PostgreSQL; each run gets a database of its own, dropped afterwards.
@@ -19,6 +20,9 @@ const base = `http://127.0.0.1:${port}`;
 const rulesVersion = readForumRules().version;
 let wrangler: ChildProcess;
 let output = "";
+// The publisher's login system: its JWKS served by the test, its tokens signed with keys the test made.
+const publisher = new TestPublisher();
+const AUDIENCE = "comments.edge.test";
 
 async function admin(sql: string) {
   await withClient(SERVER, (client) => client.query(sql));
@@ -38,7 +42,12 @@ beforeAll(async () => {
   await migrate(handle, readMigrationFiles());
   await handle.close();
 
-  wrangler = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), "--var", `JWT_SECRET:${secret}`, "--log-level", "info", "--test-scheduled"], {
+  await publisher.start();
+  await publisher.addKey("edge-rsa", "RS256");
+  await publisher.addKey("edge-ec", "ES256");
+  const vars = { JWT_SECRET: secret, JWKS_URL: publisher.jwksUrl, JWT_ISSUER: publisher.issuer, JWT_AUDIENCE: AUDIENCE };
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  wrangler = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), ...varArgs, "--log-level", "info", "--test-scheduled"], {
     cwd: root,
     env: {
       ...process.env,
@@ -65,6 +74,7 @@ afterAll(async () => {
     await exited;
   }
   await admin(`drop database if exists ${database} with (force)`);
+  await publisher.stop();
 });
 
 async function call(method: string, path: string, options: { as?: [string, Role?]; json?: unknown } = {}) {
@@ -180,6 +190,25 @@ describe("the Worker in workerd, on Postgres through Hyperdrive", () => {
     const stream = await events.text();
     expect(stream).toMatch(/^retry: \d+\nevent: queue\ndata: \{"counts":/);
     expect(stream.match(/event: queue/g)).toHaveLength(1);
+  });
+
+  it("signs in members by the publisher's RS256 and ES256 tokens against its JWKS, and refuses another audience", async () => {
+    const post = async (token: string, body: string) => {
+      const response = await fetch(`${base}/articles/edge-1/comments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ body, acceptedRulesVersion: rulesVersion }),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const now = new Date();
+    const rsa = await post(await publisher.token("edge-rsa", { sub: "sso-1", aud: AUDIENCE }, { now }), "今天的捷運很準時");
+    // Newcomers' first comments wait for a moderator (pre-moderation), as any member's do.
+    expect([rsa.status, rsa.body.comment?.memberId]).toEqual([202, "sso-1"]);
+    const ec = await post(await publisher.token("edge-ec", { sub: "sso-2", aud: AUDIENCE }, { now }), "希望公車班次再多一點");
+    expect([ec.status, ec.body.comment?.memberId]).toEqual([202, "sso-2"]);
+    const elsewhere = await post(await publisher.token("edge-rsa", { sub: "sso-1", aud: "another.service" }, { now }), "換個地方發言");
+    expect([elsewhere.status, elsewhere.body.error.code]).toEqual([401, "invalid_token"]);
   });
 
   it("sends the outbox's webhooks from its Cron Trigger, signed", async () => {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { sign } from "hono/jwt";
 import { z } from "zod";
+import { PUBLISHER_ALGORITHMS, publisherKey, verifiesWith, type PublisherSso } from "./publisher-keys.ts";
 
 export const ROLES = ["member", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,6 +26,8 @@ const claimsSchema = z.object({
   exp: z.number().optional(),
   nbf: z.number().optional(),
   iat: z.number().optional(),
+  iss: z.string().optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 /** The longest a token may live, from `iat` (or from now when it has none): `MAX_TOKEN_AGE_SECONDS`. */
@@ -50,42 +53,59 @@ function base64UrlBytes(part: string): Buffer {
 }
 
 /**
- * Checks an HS256 JWT's header and signature and returns its payload; throws on anything else. The HMAC
- * is node:crypto's (Workers have it under nodejs_compat): WebCrypto's verify is a job handed to a thread
- * and awaited, which the write benchmark's profile showed as a tenth of the server's busy time.
+ * Checks a JWT's header and signature and returns its payload and whether the publisher signed it; throws
+ * on anything else. HS256 with this service's own secret (its pages' tokens, development); RS256 and ES256
+ * with the publisher's published keys when PublisherSso is set (src/auth/publisher-keys.ts). The HMAC is
+ * node:crypto's (Workers have it under nodejs_compat): WebCrypto's verify is a job handed to a thread and
+ * awaited, which the write benchmark's profile showed as a tenth of the server's busy time.
  */
-function verifiedPayload(token: string, secret: string): unknown {
+async function verifiedPayload(token: string, secret: string, publisher: PublisherSso | null, now: Date): Promise<{ payload: unknown; byPublisher: boolean }> {
   const parts = token.split(".");
   if (parts.length !== 3) throw new Error("a JWT has three parts");
-  const header = JSON.parse(decoder.decode(base64UrlBytes(parts[0]!))) as { alg?: unknown };
-  if (header.alg !== "HS256") throw new Error("only HS256 tokens are accepted");
-  const expected = createHmac("sha256", secret).update(`${parts[0]}.${parts[1]}`).digest();
+  const header = JSON.parse(decoder.decode(base64UrlBytes(parts[0]!))) as { alg?: unknown; kid?: unknown };
+  const signed = `${parts[0]}.${parts[1]}`;
   const given = base64UrlBytes(parts[2]!);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("signature does not match");
-  return JSON.parse(decoder.decode(base64UrlBytes(parts[1]!)));
+  if (header.alg === "HS256") {
+    const expected = createHmac("sha256", secret).update(signed).digest();
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("signature does not match");
+    return { payload: JSON.parse(decoder.decode(base64UrlBytes(parts[1]!))), byPublisher: false };
+  }
+  const alg = PUBLISHER_ALGORITHMS.find((known) => known === header.alg);
+  if (!alg || !publisher) throw new Error("only HS256 tokens, and RS256 or ES256 when the publisher's keys are set, are accepted");
+  if (typeof header.kid !== "string") throw new Error("a publisher token names its key (kid)");
+  const key = await publisherKey(publisher, header.kid, alg, now);
+  if (!key || !(await verifiesWith(key, alg, signed, given))) throw new Error("signature does not match a publisher key");
+  return { payload: JSON.parse(decoder.decode(base64UrlBytes(parts[1]!))), byPublisher: true };
 }
 
 /**
- * Verifies an HS256 token; expiry is judged by the app's clock, not the machine's. A token must carry
- * `exp`; one with `iat` may be neither issued in the future nor older than `maxAgeSeconds`; and none may
- * live longer than that: `exp` at most `maxAgeSeconds` past its `iat`, or past now when it has none.
+ * Verifies a token (HS256 with the service's secret, or RS256/ES256 with the publisher's keys); expiry is
+ * judged by the app's clock, not the machine's. A token must carry `exp`; one with `iat` may be neither
+ * issued in the future nor older than `maxAgeSeconds`; and none may live longer than that: `exp` at most
+ * `maxAgeSeconds` past its `iat`, or past now when it has none. A publisher's token must also carry the
+ * publisher's `iss` and name this service in `aud`.
  */
 export async function verifyToken(
   token: string,
   secret: string,
   now: Date,
-  options: { maxAgeSeconds?: number } = {},
+  options: { maxAgeSeconds?: number; publisher?: PublisherSso | null } = {},
 ): Promise<Identity> {
   const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
-  let payload: unknown;
+  const publisher = options.publisher ?? null;
+  let verified: Awaited<ReturnType<typeof verifiedPayload>>;
   try {
-    payload = verifiedPayload(token, secret);
+    verified = await verifiedPayload(token, secret, publisher, now);
   } catch {
     throw new TokenError("invalid", "token signature or format is not valid");
   }
-  const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new TokenError("invalid", "token claims are not valid (sub, role, exp, nbf, iat)");
-  const { exp, nbf, iat } = claims.data;
+  const claims = claimsSchema.safeParse(verified.payload);
+  if (!claims.success) throw new TokenError("invalid", "token claims are not valid (sub, role, exp, nbf, iat, iss, aud)");
+  const { exp, nbf, iat, iss, aud } = claims.data;
+  if (verified.byPublisher && publisher) {
+    if (iss !== publisher.issuer) throw new TokenError("invalid", "token is not from the publisher's issuer (iss)");
+    if (!(Array.isArray(aud) ? aud : [aud]).includes(publisher.audience)) throw new TokenError("invalid", "token is not for this service (aud)");
+  }
   const seconds = now.getTime() / 1000;
   if (exp === undefined) throw new TokenError("invalid", "token has no expiry (exp)");
   if (exp <= seconds) throw new TokenError("expired", "token has expired");

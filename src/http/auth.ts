@@ -18,7 +18,7 @@ export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   const { config, clock, db } = c.get("deps");
   let identity;
   try {
-    identity = await verifyToken(match[1]!, config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds });
+    identity = await verifyToken(match[1]!, config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds, publisher: config.publisherSso });
   } catch (error) {
     if (error instanceof TokenError) {
       throw new ApiError(401, error.problem === "expired" ? "token_expired" : "invalid_token", error.message);

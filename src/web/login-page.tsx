@@ -54,7 +54,7 @@ export function loginRoutes() {
     }
     const { config, clock } = c.get("deps");
     try {
-      const identity = await verifyToken(form.text("token").trim(), config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds });
+      const identity = await verifyToken(form.text("token").trim(), config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds, publisher: config.publisherSso });
       await startSession(c, identity);
       return c.redirect(safeNextPath(next, identity.role === "member" ? "/login" : "/moderate"), 303);
     } catch (error) {
