@@ -58,7 +58,7 @@ export async function openStage(t: { app: App; token(memberId: string, role?: "m
     baseUrl: server.baseUrl,
     dialogs,
     async signIn(memberId, role, next) {
-      const context = await browser.newContext({ locale: "zh-TW", viewport: { width: 1100, height: 900 } });
+      const context = await browser.newContext({ locale: "zh-TW", viewport: { width: 1100, height: 900 }, acceptDownloads: true });
       const page = await context.newPage();
       page.on("dialog", async (dialog) => {
         dialogs.push(dialog.message());

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -213,5 +214,26 @@ describe("members over time, in chromium", () => {
     await decideOnPage(admin, itemId, "remove", "對議員的人身攻擊");
     const { rows } = await sql<{ moderator_id: string; facts: any }>`select moderator_id, facts from decisions where review_item_id = ${itemId}`.execute(t.database.db);
     expect(rows[0]).toMatchObject({ moderator_id: "e2e-admin", facts: { escalation: { by: "e2e-mod", note: "涉及公眾人物，請系統管理員判斷" } } });
+  });
+
+  it("a member downloads their data, then erases it: their comment leaves the page and every browser is signed out", async () => {
+    await established("e2e-leaver");
+    const page = await signIn("e2e-leaver", "member", `/articles/${ARTICLE}`);
+    await postComment(page, "通車後希望增加夜間班次");
+    await expect(page.locator(".comment", { hasText: "通車後希望增加夜間班次" }).count()).resolves.toBe(1);
+    await page.goto(`${stage.baseUrl}/me`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=my-data] a:has-text('下載我的資料')")]);
+    expect(download.suggestedFilename()).toBe("comments-data-e2e-leaver.json");
+    const saved = JSON.parse(readFileSync((await download.path())!, "utf8"));
+    expect(saved.comments.map((comment: { body: string }) => comment.body)).toEqual(["通車後希望增加夜間班次"]);
+    // The box must be ticked; then the answer says what was erased, on a page of its own.
+    await page.check("[data-testid=erasure-form] input[name=confirm]");
+    await screenshot(page, "erasure");
+    await Promise.all([page.waitForLoadState("load"), page.click("[data-testid=erasure-form] button")]);
+    await expect(page.locator("[data-testid=erased]").textContent()).resolves.toContain("已撤下 1 則留言");
+    await page.goto(`${stage.baseUrl}/articles/${ARTICLE}`);
+    await expect(page.locator(".comment", { hasText: "通車後希望增加夜間班次" }).count()).resolves.toBe(0);
+    await page.goto(`${stage.baseUrl}/me`);
+    expect(new URL(page.url()).pathname).toBe("/login");
   });
 });

@@ -79,6 +79,9 @@ const MATRIX: { method: string; path: () => string; body?: () => unknown; expect
   { method: "POST", path: () => "/members/me/warnings/999999/acknowledge", expect: signedIn },
   { method: "GET", path: () => "/members/member/history", expect: moderators },
   { method: "GET", path: () => "/members/me/sessions", expect: signedIn },
+  { method: "GET", path: () => "/members/me/data", expect: signedIn },
+  // Without {"confirm": true} nothing is erased (400): the matrix's members keep their data.
+  { method: "POST", path: () => "/members/me/erasure", body: () => ({}), expect: signedIn },
   { method: "GET", path: () => "/webhooks/endpoints", expect: adminOnly },
   { method: "GET", path: () => "/transparency/statements?from=2026-11-01&to=2026-11-02", expect: moderators },
   { method: "GET", path: () => "/transparency/summary", expect: anyone },

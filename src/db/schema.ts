@@ -31,6 +31,8 @@ export interface MembersTable {
   role_limit_by: ColumnType<string | null, string | null | undefined, string | null>;
   role_limit_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   role_limit_note: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0018: when the member's data was erased at their request. */
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedNow;
   updated_at: CreatedNow;
 }
@@ -110,7 +112,7 @@ export interface SecondLooksTable {
   decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
-export type SessionEndReason = "signed_out" | "ended_by_member" | "demoted" | "revoked";
+export type SessionEndReason = "signed_out" | "ended_by_member" | "demoted" | "revoked" | "erased";
 
 export interface NicknameNeighborsTable {
   variant: string;
@@ -313,4 +315,6 @@ export interface Database {
   member_warnings: { decision_id: string; member_id: string; acknowledged_at: Timestamp | null; created_at: Timestamp };
   /** Migration 0010: moderators' private notes on a member. */
   member_notes: { id: Generated<string>; member_id: string; moderator_id: string; note: string; created_at: Timestamp };
+  /** Migration 0018: each export and erasure a member asked for, with what it held or removed. */
+  member_data_requests: { id: Generated<string>; member_id: string; kind: "export" | "erasure"; summary: ColumnType<unknown, string, never>; created_at: Timestamp };
 }

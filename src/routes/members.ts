@@ -6,6 +6,7 @@ import { MEMBER_ID_PATTERN } from "../auth/token.ts";
 import { findMember, listWarnings } from "../db/members.ts";
 import { isRowId } from "../http/row-id.ts";
 import { acknowledgeOwnWarning, actOnMember, memberActionSchema, memberNoteSchema, noteOnMember } from "../members/actions.ts";
+import { eraseMemberData, erasureSchema, exportMemberData } from "../members/data-requests.ts";
 import { memberHistory } from "../members/history.ts";
 import { limitRole, roleLimitSchema } from "../members/roles.ts";
 import { endMemberSession, listLiveSessions } from "../db/sessions.ts";
@@ -54,6 +55,21 @@ export function memberRoutes() {
     const member = await findMember(c.get("deps").db, c.get("identity").memberId);
     if (!member) throw new ApiError(404, "member_not_found", "你還沒有在討論區發言或註冊 (not known here yet)");
     return c.json({ member: memberView(member) });
+  });
+
+  // The member's own data, as a download (Personal Data Protection Act): src/members/data-requests.ts.
+  routes.get("/members/me/data", requireIdentity, async (c) => {
+    const memberId = c.get("identity").memberId;
+    const document = await exportMemberData(c.get("deps"), memberId);
+    c.header("content-disposition", `attachment; filename="comments-data-${memberId}.json"`);
+    c.header("cache-control", "no-store");
+    return c.json(document);
+  });
+
+  // Erase the member's texts and personal data; the decision log keeps its entries with the text redacted.
+  routes.post("/members/me/erasure", requireIdentity, limitBody(1024), async (c) => {
+    await readJson(c, erasureSchema);
+    return c.json({ erasure: await eraseMemberData(c.get("deps"), c.get("identity").memberId) });
   });
 
   // A member's warnings, newest first; an unacknowledged one stops their posting (409) until acknowledged.

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { CATEGORIES } from "../moderation/verdict.ts";
 import { memberActionSchema, memberNoteSchema } from "../members/actions.ts";
+import { erasureSchema } from "../members/data-requests.ts";
 import { decisionInputSchema } from "../review/decide.ts";
 import { escalateSchema } from "../review/escalate.ts";
 import { bulkDecisionSchema } from "../review/bulk.ts";
@@ -511,6 +512,30 @@ export function openApiDocument(forumRulesVersion: string) {
           security: bearer,
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": { description: "{ ended }", content: json({ type: "object" }) }, "404": error("session_not_found (not the caller's live session)") },
+        },
+      },
+      "/members/me/data": {
+        get: {
+          summary:
+            "Download the caller's data (Personal Data Protection Act): member, comments with earlier versions, tags proposed and supported, reports, decisions that affected them (statements of reasons), appeals, warnings, trust changes, sign-ins, earlier data requests; recorded",
+          security: bearer,
+          responses: {
+            "200": { description: "the document, as an attachment (Content-Disposition), never cached", content: json({ type: "object" }) },
+            "404": error("member_not_found (the service holds nothing about the caller)"),
+          },
+        },
+      },
+      "/members/me/erasure": {
+        post: {
+          summary:
+            "Erase the caller's texts and personal data: comments leave the pages and counts and are blanked with their earlier versions; nickname, tag supports, report and appeal notes, fingerprints go; decisions keep their grounds with the subject's text redacted; sessions end; recorded",
+          security: bearer,
+          requestBody: { required: true, content: json(z.toJSONSchema(erasureSchema)) },
+          responses: {
+            "200": { description: "{ erasure: { erasedAt, commentsTakenDown, commentTextsErased, earlierVersionsErased, reviewItemsWithdrawn, decisionsRedacted, reviewSourcesRedacted, reportNotesErased, appealNotesErased, tagSupportsWithdrawn, sessionsEnded } }", content: json({ type: "object" }) },
+            "400": error("invalid input ({\"confirm\": true} is required)"),
+            "404": error("member_not_found"),
+          },
         },
       },
       "/members/{id}/role-limit": {

@@ -24,6 +24,7 @@ textarea, input[type=text], input[type=number], select { font: inherit; padding:
 textarea { width: 100%; min-height: 6rem; }
 button { font: inherit; padding: .35rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
+button.danger { background: #a4262c; border-color: #a4262c; }
 button.link { border: none; background: none; color: var(--accent); padding: 0; text-decoration: underline; }
 .comment { border-top: 1px solid var(--line); padding: .6rem 0; }
 .comment:first-child { border-top: none; }

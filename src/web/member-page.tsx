@@ -41,6 +41,32 @@ function reasonMessages(facts: unknown): string[] {
   return [...reasons, ...verdicts.flatMap((v) => v.reasons ?? [])].map((r) => `${FORUM_RULE_NAMES[r.forumRule] ?? r.forumRule}：${r.message}`);
 }
 
+/** The member's data (Personal Data Protection Act): a download of everything kept about them, and erasure with a confirmation box. */
+function DataSection({ session }: { session: WebSession }) {
+  return (
+    <section aria-labelledby="data-heading" data-testid="my-data">
+      <h2 id="data-heading">我的個人資料</h2>
+      <p>
+        依個人資料保護法，你可以下載討論區保存的你的資料（留言與修改紀錄、標籤、檢舉、處分與申訴、登入紀錄），也可以要求刪除。
+      </p>
+      <p>
+        <a href="/me/data" download>下載我的資料（JSON）</a>
+      </p>
+      <form method="post" action="/me/erasure" data-testid="erasure-form">
+        <input type="hidden" name="_csrf" value={session.csrf} />
+        <p>
+          刪除後，你的留言會從文章下撤下，留言與修改紀錄的文字、暱稱、檢舉與申訴的說明都會清除，所有裝置都會登出。
+          處分紀錄依法保留（處分與理由，不含你寫的文字），進行中的停權不會因此解除。此動作無法復原。
+        </p>
+        <label>
+          <input type="checkbox" name="confirm" value="yes" required /> 我了解刪除後無法復原，確定刪除我的資料
+        </label>
+        <button type="submit" class="danger">刪除我的資料</button>
+      </form>
+    </section>
+  );
+}
+
 /** Where the member is signed in: each live session, this browser's marked, the others with a button that ends them. */
 function SessionsSection({ session, sessions }: { session: WebSession; sessions: SessionView[] }) {
   return (
@@ -168,6 +194,7 @@ function MemberPage(props: { session: WebSession; member: MemberView | null; war
       </section>
 
       <SessionsSection session={session} sessions={props.sessions} />
+      <DataSection session={session} />
     </Layout>
   );
 }
@@ -228,6 +255,40 @@ export function memberPageRoutes(appFetch: AppFetch) {
     const result = await callApi(c, appFetch, post.session, "POST", `/members/me/sessions/${encodeURIComponent(c.req.param("id"))}/end`);
     if (result.ok) return c.redirect("/me?notice=session_ended", 303);
     return renderMemberPage(c, appFetch, post.session, { error: { message: result.error.message } }, result.status);
+  });
+
+  // The member's data as a download: the API's document, saved by the browser as a file.
+  routes.get("/me/data", async (c) => {
+    const session = await readSession(c);
+    if (!session) return loginRedirect(c, "/me");
+    const exported = await callApi<unknown>(c, appFetch, session, "GET", "/members/me/data");
+    if (!exported.ok) return renderMemberPage(c, appFetch, session, { error: { message: exported.error.message } }, exported.status);
+    c.header("Cache-Control", "no-store");
+    c.header("Content-Disposition", `attachment; filename="comments-data-${session.memberId}.json"`);
+    return c.json(exported.body);
+  });
+
+  // Erasure: only with the box ticked; the API ends every session, this one too, so the answer is a page of its own.
+  routes.post("/me/erasure", formLimit(4096), async (c) => {
+    const post = await signedInForm(c, "/me");
+    if (post.refused) return post.refused;
+    if (post.form.text("confirm") !== "yes") {
+      return renderMemberPage(c, appFetch, post.session, { error: { message: "請勾選確認方塊後再刪除 (tick the box to confirm)" } }, 400);
+    }
+    const erased = await callApi<{ erasure: { commentsTakenDown: number; commentTextsErased: number } }>(c, appFetch, post.session, "POST", "/members/me/erasure", { confirm: true });
+    if (!erased.ok) return renderMemberPage(c, appFetch, post.session, { error: { message: erased.error.message } }, erased.status);
+    c.header("Cache-Control", "no-store");
+    return c.html(
+      <Layout title="資料已刪除" session={null} area="public">
+        <h1>你的資料已刪除</h1>
+        <p role="status" data-testid="erased">
+          已撤下 {erased.body.erasure.commentsTakenDown} 則留言，清除 {erased.body.erasure.commentTextsErased} 則留言的文字，並已登出所有裝置。
+        </p>
+        <p>
+          <a href="/login">重新登入</a>
+        </p>
+      </Layout>,
+    );
   });
 
   // The live check as the member types (/assets/member.js): the API's answer as JSON.
