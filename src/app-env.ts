@@ -24,6 +24,8 @@ export interface AppConfig {
   jwtSecret: string;
   /** The publisher's keys for members' RS256/ES256 tokens (src/auth/publisher-keys.ts); absent or null: HS256 only. */
   publisherSso?: PublisherSso | null;
+  /** The origins whose pages may embed the comment section (src/web/embed.tsx); absent or empty: none. */
+  embedOrigins?: string[];
   /** Longest comment accepted, in characters (Unicode code points). */
   maxCommentChars: number;
   /** The longest a token may live, from its iat (MAX_TOKEN_AGE_SECONDS). */

@@ -18,7 +18,23 @@ export const limitSettingsSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  // The publisher's pages that may embed the comment section (src/web/embed.tsx): origins, comma-separated.
+  EMBED_ORIGINS: z
+    .string()
+    .transform((list) => list.split(",").map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((origin) => isOrigin(origin), "each of EMBED_ORIGINS must be an origin, like https://news.example.com")))
+    .default([]),
 });
+
+/** An http(s) origin as a browser sends it: scheme, host and port only. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 /** The publisher's sign-on from the settings: null without JWKS_URL; refused when the issuer or audience is missing. */
 export function publisherSsoOf(values: z.infer<typeof limitSettingsSchema>): PublisherSso | null {
@@ -60,6 +76,8 @@ export interface ServerConfig {
   usingDevelopmentSecret: boolean;
   /** The publisher's keys for members' RS256/ES256 tokens (JWKS_URL, JWT_ISSUER, JWT_AUDIENCE); null: HS256 only. */
   publisherSso: PublisherSso | null;
+  /** The origins whose pages may embed the comment section (EMBED_ORIGINS); none: no embedding. */
+  embedOrigins: string[];
   /** The longest a token may live or have lived since its `iat`; longer-lived tokens are refused. */
   maxTokenAgeSeconds: number;
   maxCommentChars: number;
@@ -105,6 +123,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     jwtSecret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     usingDevelopmentSecret: !values.JWT_SECRET,
     publisherSso: publisherSsoOf(values),
+    embedOrigins: values.EMBED_ORIGINS,
     maxTokenAgeSeconds: values.MAX_TOKEN_AGE_SECONDS,
     maxCommentChars: values.MAX_COMMENT_CHARS,
     publicReadMemoryMs: values.PUBLIC_READ_MEMORY_MS,

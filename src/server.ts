@@ -35,6 +35,7 @@ const app = createApp({
   config: {
     jwtSecret: config.jwtSecret,
     publisherSso: config.publisherSso,
+    embedOrigins: config.embedOrigins,
     maxCommentChars: config.maxCommentChars,
     maxTokenAgeSeconds: config.maxTokenAgeSeconds,
     publicReadMemoryMs: config.publicReadMemoryMs,

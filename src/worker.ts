@@ -61,6 +61,8 @@ export interface WorkerEnv {
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   JWKS_CACHE_SECONDS?: string;
+  /** The publisher's origins whose pages may embed the comment section, comma-separated. */
+  EMBED_ORIGINS?: string;
 }
 
 interface WorkerContext {
@@ -122,6 +124,7 @@ export default {
       JWT_ISSUER: env.JWT_ISSUER || undefined,
       JWT_AUDIENCE: env.JWT_AUDIENCE || undefined,
       JWKS_CACHE_SECONDS: env.JWKS_CACHE_SECONDS || undefined,
+      EMBED_ORIGINS: env.EMBED_ORIGINS || undefined,
     });
     publisherSso ??= publisherSsoOf(limits);
     const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
@@ -135,6 +138,7 @@ export default {
         jwtSecret: env.JWT_SECRET,
         // The publisher's keys are kept per isolate (src/auth/publisher-keys.ts), fetched by the request that needs them.
         publisherSso,
+        embedOrigins: limits.EMBED_ORIGINS,
         maxCommentChars: limits.MAX_COMMENT_CHARS,
         maxTokenAgeSeconds: limits.MAX_TOKEN_AGE_SECONDS,
         // Each request has an app of its own here, and the Workers cache (throughCache) keeps public reads.

@@ -46,6 +46,20 @@ export const REPORT_REASONS: Record<string, string> = {
   other: "其他",
 };
 
+/** A report form's reason and button (the article page's and the embedded section's). */
+export function ReportFields() {
+  return (
+    <>
+      <select name="reason" aria-label="檢舉原因">
+        {Object.entries(REPORT_REASONS).map(([value, label]) => (
+          <option value={value}>{label}</option>
+        ))}
+      </select>
+      <button type="submit" class="secondary">送出檢舉</button>
+    </>
+  );
+}
+
 /** The API's reasons as a member reads them: the forum rule, the message and the words it matched. */
 function reasonLines(error: ApiFailure): string[] {
   const details = error.details as { reasons?: Reason[] } | undefined;
@@ -71,7 +85,7 @@ function RefusedText({ text, error }: { text: string; error: ApiFailure }) {
 type PageComment = CommentsPageView["comments"][number];
 
 /** Top-level comments with their replies under them (oldest reply first); a reply whose comment is not on this page stands alone. */
-function threads(comments: PageComment[]): { comment: PageComment; replies: PageComment[] }[] {
+export function threads(comments: PageComment[]): { comment: PageComment; replies: PageComment[] }[] {
   const onPage = new Set(comments.filter((c) => c.replyTo === null).map((c) => c.id));
   const repliesOf = new Map<string, PageComment[]>();
   for (const comment of comments) {
@@ -144,12 +158,7 @@ function CommentBox({ comment, base, session, forumRules, state }: { comment: Pa
           <form method="post" action={`${base}/page/report`} class="filters">
             <input type="hidden" name="_csrf" value={session.csrf} />
             <input type="hidden" name="commentId" value={comment.id} />
-            <select name="reason" aria-label="檢舉原因">
-              {Object.entries(REPORT_REASONS).map(([value, label]) => (
-                <option value={value}>{label}</option>
-              ))}
-            </select>
-            <button type="submit" class="secondary">送出檢舉</button>
+            <ReportFields />
           </form>
         </details>
       ) : null}

@@ -10,6 +10,9 @@ header.site .brand { font-weight: 700; margin-right: auto; }
 header.site nav a { margin-right: .75rem; }
 header.site form { display: inline; }
 main { max-width: 960px; margin: 1rem auto; padding: 0 1rem; }
+body.embed { background: transparent; }
+body.embed [hidden] { display: none !important; }
+body.embed main { max-width: none; margin: 0; padding: .25rem .5rem; }
 a { color: var(--accent); }
 h1 { font-size: 1.6rem; margin: .5rem 0; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }

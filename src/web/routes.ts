@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import type { AppFetch } from "./api.ts";
 import { articlePageRoutes } from "./article-page.tsx";
+import { embedRoutes } from "./embed.tsx";
 import { MEMBER_JS, MODERATE_JS, SITE_CSS } from "./assets.ts";
 import { loginRoutes } from "./login-page.tsx";
 import { moderatePageRoutes } from "./moderate-pages.tsx";
@@ -24,8 +25,8 @@ const pageHeaders = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /** Routes of the web pages, which are paths a browser visits rather than API operations. */
-export const PAGE_PATH_PREFIXES = ["/login", "/logout", "/moderate", "/assets/", "/articles/:id/page/", "/me/"];
-export const PAGE_PATHS = ["/me", "/transparency"];
+export const PAGE_PATH_PREFIXES = ["/login", "/logout", "/moderate", "/assets/", "/articles/:id/page/", "/me/", "/embed/"];
+export const PAGE_PATHS = ["/me", "/transparency", "/embed.js"];
 
 /**
  * The web pages: the public article page, the login that turns the site's token into a session, and the
@@ -58,6 +59,8 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
     return c.body(MODERATE_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
   });
 
+  // The embedded comment section sets its own headers: publishers' pages may frame it (src/web/embed.tsx).
+  routes.route("/", embedRoutes(appFetch));
   routes.route("/", loginRoutes());
   routes.route("/", articlePageRoutes(appFetch, maxCommentChars));
   routes.route("/", moderatePageRoutes(appFetch));
