@@ -14,7 +14,12 @@ export const limitSettingsSchema = z.object({
   MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
   MAX_COMMENT_CHARS: z.coerce.number().int().min(1).max(100_000).default(2000),
   // The publisher's single sign-on (src/auth/publisher-keys.ts): all three or none.
-  JWKS_URL: z.string().url().refine((url) => /^https?:\/\//.test(url), "JWKS_URL must be http(s)").optional(),
+  // https, so that nobody on the way can hand us a key; plain http only to this machine (development, tests).
+  JWKS_URL: z
+    .string()
+    .url()
+    .refine((url) => /^https:\/\//.test(url) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//.test(url), "JWKS_URL must be https (http only to localhost)")
+    .optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),

@@ -11,7 +11,7 @@ const ARTICLE = "pdpa-news";
 const A = "pdpa-a";
 const B = "pdpa-b";
 let rulesVersion: string;
-const ids = { published: "", edited: "", held: "", rejected: "", removal: "", others: "", reply: "" };
+const ids = { published: "", edited: "", held: "", decided: "", rejected: "", removal: "", others: "", reply: "", moderatorRemoval: "", reportDecision: "" };
 
 async function post(member: string, body: string, extra: Record<string, unknown> = {}) {
   return t.as(member, "member", "POST", `/articles/${ARTICLE}/comments`, { body, acceptedRulesVersion: rulesVersion, ...extra });
@@ -45,6 +45,20 @@ beforeAll(async () => {
   const reply = await post(B, "同意，路燈修好很好", { parentId: ids.published });
   expect(reply.status).toBe(201);
   ids.reply = reply.body.comment.id;
+  // A held comment of A's that a moderator removes, and B's comment that A reported, which a moderator keeps:
+  // their decisions copy the item's verdicts (matched words, n-grams) and reports (A's note) into their facts.
+  const decided = await post(A, "你是白癡嗎");
+  expect(decided.status).toBe(202);
+  ids.decided = decided.body.comment.id;
+  const decide = async (subjectId: string, action: string) => {
+    const items = await t.as("pdpa-mod", "moderator", "GET", "/review/items");
+    const item = items.body.items.find((i: any) => i.subjectId === subjectId && i.kind === "moderation");
+    const made = await t.as("pdpa-mod", "moderator", "POST", `/review/items/${item.id}/decision`, { action, note: "依規則處理", ...(action === "remove" ? { forumRules: ["R2"] } : {}) });
+    expect(made.status).toBe(201);
+    return made.body.decision.id as string;
+  };
+  ids.moderatorRemoval = await decide(ids.decided, "remove");
+  ids.reportDecision = await decide(ids.others, "dismiss_reports");
   // A tag A proposes, and one A supports.
   expect((await t.as(B, "member", "POST", `/articles/${ARTICLE}/tags`, { label: "接駁車" })).status).toBeLessThan(300);
   expect((await t.as(A, "member", "POST", `/articles/${ARTICLE}/tags`, { label: "接駁車" })).status).toBeLessThan(300);
@@ -65,6 +79,7 @@ describe("a member's data requests", () => {
       [ids.edited, "published"],
       [ids.held, "pending"],
       [ids.rejected, "removed"],
+      [ids.decided, "removed"],
     ]);
     const edited = data.comments.find((c: any) => c.id === ids.edited);
     expect(edited.body).toBe("希望假日多加幾班接駁車，平日也是");
@@ -77,7 +92,7 @@ describe("a member's data requests", () => {
     // Nothing about anyone else: B's comments are not in it.
     expect(JSON.stringify(data)).not.toContain("同意，路燈修好很好");
     const again = await t.as(A, "member", "GET", "/members/me/data");
-    expect(again.body.dataRequests).toEqual([expect.objectContaining({ kind: "export", summary: { comments: 4, tags: 1, reports: 1, decisions: data.decisions.length } })]);
+    expect(again.body.dataRequests).toEqual([expect.objectContaining({ kind: "export", summary: { comments: 5, tags: 1, reports: 1, decisions: data.decisions.length } })]);
     // Someone the service has never seen has nothing to download.
     expect((await t.as("pdpa-nobody", "member", "GET", "/members/me/data")).status).toBe(404);
   });
@@ -95,9 +110,10 @@ describe("a member's data requests", () => {
     expect(erased.status).toBe(200);
     expect(erased.body.erasure).toMatchObject({
       commentsTakenDown: 3,
-      commentTextsErased: 4,
+      commentTextsErased: 5,
       earlierVersionsErased: 1,
-      reviewItemsWithdrawn: 1,
+      // The held comment's item and A's own appeal (a reversal would put back a comment whose text is gone).
+      reviewItemsWithdrawn: 2,
       reportNotesErased: 1,
       appealNotesErased: 1,
       tagSupportsWithdrawn: 2,
@@ -111,8 +127,8 @@ describe("a member's data requests", () => {
     expect(after.comments.find((c: any) => c.id === ids.reply).replyTo).toEqual({ id: ids.published, removed: true });
 
     // The texts: every comment and earlier version blank, no matched words left in the verdicts.
-    const comments = await t.database.db.selectFrom("comments").select(["id", "body", "status", "verdict"]).where("member_id", "=", A).orderBy("id").execute();
-    expect(comments.map((c) => [c.body, c.status])).toEqual([["", "deleted"], ["", "deleted"], ["", "deleted"], ["", "removed"]]);
+    const comments = await t.database.db.selectFrom("comments").select(["id", "body", "status", "verdict", "request_hash"]).where("member_id", "=", A).orderBy("id").execute();
+    expect(comments.map((c) => [c.body, c.status, c.request_hash])).toEqual([["", "deleted", ""], ["", "deleted", ""], ["", "deleted", ""], ["", "removed", ""], ["", "removed", ""]]);
     // A span keeps where the match was and the rule's listed term, not the member's text; no n-grams of it.
     const wordsLeft = (documents: unknown[]) => JSON.stringify(documents).match(/"text":|"topNgrams":|滾出去/g);
     expect(wordsLeft(comments.map((c) => c.verdict))).toBeNull();
@@ -132,10 +148,28 @@ describe("a member's data requests", () => {
     expect(grounds(is)).toEqual(grounds(was));
     const spans = (facts: any) => facts.reasons.flatMap((r: any) => r.spans);
     expect(spans(is.facts)).toEqual(spans(was.facts).map(({ text: _text, ...span }: any) => span));
-    // Others' decisions are untouched.
+    // A moderator's decision on A's held comment: its copy of the item's verdict loses the words too.
+    const byModerator = decisionsAfter.find((d) => d.id === ids.moderatorRemoval)!;
+    const moderatorWas = decisionsBefore.find((d) => d.id === ids.moderatorRemoval)!;
+    expect(wordsLeft([moderatorWas.facts])).not.toBeNull();
+    expect(byModerator.subject_text).toBe(ERASED_TEXT);
+    expect(wordsLeft([byModerator.facts])).toBeNull();
+    expect([byModerator.note, byModerator.moderator_id, byModerator.rule_ids]).toEqual([moderatorWas.note, moderatorWas.moderator_id, moderatorWas.rule_ids]);
+    // The decision on B's comment keeps B's text and its grounds, without A's report note.
+    const onReport = decisionsAfter.find((d) => d.id === ids.reportDecision)!;
+    const onReportWas = decisionsBefore.find((d) => d.id === ids.reportDecision)!;
+    expect(JSON.stringify(onReportWas.facts)).toContain("0912345678");
+    expect(JSON.stringify(onReport.facts)).not.toContain("0912345678");
+    expect(onReport.subject_text).toBe(onReportWas.subject_text);
+    // Decisions on others' content keep their text.
     for (const decision of decisionsAfter.filter((d) => d.affected_member_id !== A)) {
       expect(decision.subject_text).toBe(decisionsBefore.find((d) => d.id === decision.id)!.subject_text);
     }
+    // No note of A's is left in any review source; A's appeal is withdrawn.
+    const allSources = await sql<{ detail: unknown }>`select detail from review_sources`.execute(t.database.db);
+    expect(JSON.stringify(allSources.rows)).not.toMatch(/0912345678|王小明/);
+    const appealItem = await t.database.db.selectFrom("review_items").select("state").where("appeal_of_decision_id", "=", ids.removal).executeTakeFirstOrThrow();
+    expect(appealItem.state).toBe("withdrawn");
 
     // Notes, nickname, supports: gone; the reports and the appeal themselves stay.
     const report = await t.database.db.selectFrom("reports").select(["note", "reason"]).where("reporter_id", "=", A).executeTakeFirstOrThrow();
@@ -155,9 +189,17 @@ describe("a member's data requests", () => {
   });
 
   it("still refuses any other change to the decision log", async () => {
-    const change = (assignment: ReturnType<typeof sql>) => sql`update decisions set ${assignment} where id = ${ids.removal}`.execute(t.database.db);
-    await expect(change(sql`subject_text = 'rewritten'`)).rejects.toThrow(/append-only/);
-    await expect(change(sql`subject_text = ${ERASED_TEXT}, action = 'approve'`)).rejects.toThrow(/append-only/);
+    const change = (id: string, assignment: ReturnType<typeof sql>) => sql`update decisions set ${assignment} where id = ${id}`.execute(t.database.db);
+    await expect(change(ids.removal, sql`subject_text = 'rewritten'`)).rejects.toThrow(/append-only/);
+    await expect(change(ids.removal, sql`subject_text = ${ERASED_TEXT}, action = 'approve'`)).rejects.toThrow(/append-only/);
+    // Facts other than the redaction, on the erased member's decision or on anyone else's.
+    await expect(change(ids.removal, sql`facts = '{"forged": true}'::jsonb`)).rejects.toThrow(/append-only/);
+    await expect(change(ids.reportDecision, sql`subject_text = ${ERASED_TEXT}, facts = '{"forged": true}'::jsonb`)).rejects.toThrow(/append-only/);
+    // The redaction itself, on a member who was not erased.
+    const others = await t.database.db.selectFrom("decisions").select("id").where("affected_member_id", "=", B).execute();
+    for (const { id } of others) {
+      await expect(change(id, sql`subject_text = ${ERASED_TEXT}, facts = redact_member_words(redact_erased_report_notes(facts))`)).rejects.toThrow(/append-only/);
+    }
     await expect(sql`delete from decisions where id = ${ids.removal}`.execute(t.database.db)).rejects.toThrow(/append-only/);
   });
 });

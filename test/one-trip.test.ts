@@ -102,9 +102,14 @@ describe("the one-trip write path", () => {
     expect(facets(b[0]!, "trip-y")).toEqual(facets(a[0]!, "trip-x"));
     const stored = await t.database.db.selectFrom("comments").select(["status", "member_id"]).where("id", "=", fast.body.error.details.comment.id).executeTakeFirstOrThrow();
     expect(stored).toEqual({ status: "removed", member_id: "trip-y" });
-    // Counted against each member's history the same way: neither is suspended after one strike.
+    // Counted against each member's history the same way: neither is suspended after one strike, both at the
+    // same level with the same recorded changes.
     const members = await t.database.db.selectFrom("members").select(["id", "status", "trust_level"]).where("id", "in", ["trip-x", "trip-y"]).orderBy("id").execute();
     expect(members.map((m) => m.status)).toEqual(["active", "active"]);
+    expect(members[1]!.trust_level).toBe(members[0]!.trust_level);
+    const changes = async (member: string) =>
+      (await t.database.db.selectFrom("member_trust_changes").select(["from_level", "to_level"]).where("member_id", "=", member).orderBy("id").execute());
+    expect(await changes("trip-y")).toEqual(await changes("trip-x"));
   });
 
   it("suspends on the removal that completes the strike count, with the removal and the suspension both recorded", async () => {

@@ -113,6 +113,22 @@ describe("sign-in with the publisher's keys", () => {
   });
 });
 
+describe("a process's first requests", () => {
+  it("all sign in when they come at once, before the keys were ever fetched", async () => {
+    const fresh = await new TestPublisher().start();
+    await fresh.addKey("first", "ES256");
+    const context = await createTestContext({ publisherSso: { jwksUrl: fresh.jwksUrl, issuer: fresh.issuer, audience: AUDIENCE, cacheSeconds: CACHE_SECONDS } });
+    try {
+      const tokens = await Promise.all([1, 2, 3, 4, 5].map((n) => fresh.token("first", { sub: `early-${n}`, aud: AUDIENCE }, { now: context.clock.now() })));
+      const answers = await Promise.all(tokens.map((token) => context.request("GET", "/members/me/decisions", { token })));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await context.dispose();
+      await fresh.stop();
+    }
+  });
+});
+
 describe("without the publisher's keys", () => {
   it("refuses RS256 and ES256 tokens", async () => {
     const plain = await createTestContext();
@@ -128,6 +144,10 @@ describe("without the publisher's keys", () => {
     expect(() => loadServerConfig({ JWKS_URL: "https://login.publisher.test/jwks.json", JWT_ISSUER: "https://login.publisher.test" })).toThrow(ConfigError);
     expect(() => loadServerConfig({ JWT_AUDIENCE: AUDIENCE })).toThrow(ConfigError);
     expect(() => loadServerConfig({ JWKS_URL: "file:///etc/passwd", JWT_ISSUER: "x", JWT_AUDIENCE: "y" })).toThrow(ConfigError);
+    // Plain http could hand the service a forged key: only to this machine.
+    expect(() => loadServerConfig({ JWKS_URL: "http://login.publisher.test/jwks.json", JWT_ISSUER: "x", JWT_AUDIENCE: "y" })).toThrow(ConfigError);
+    expect(() => loadServerConfig({ JWKS_URL: "http://localhost.evil.test/jwks.json", JWT_ISSUER: "x", JWT_AUDIENCE: "y" })).toThrow(ConfigError);
+    expect(loadServerConfig({ JWKS_URL: "http://127.0.0.1:8080/jwks.json", JWT_ISSUER: "x", JWT_AUDIENCE: "y" }).publisherSso?.jwksUrl).toBe("http://127.0.0.1:8080/jwks.json");
     const config = loadServerConfig({ JWKS_URL: "https://login.publisher.test/jwks.json", JWT_ISSUER: "https://login.publisher.test", JWT_AUDIENCE: AUDIENCE });
     expect(config.publisherSso).toEqual({ jwksUrl: "https://login.publisher.test/jwks.json", issuer: "https://login.publisher.test", audience: AUDIENCE, cacheSeconds: 600 });
   });

@@ -76,14 +76,21 @@ async function importKeys(body: unknown): Promise<KeySet["keys"]> {
   return keys;
 }
 
+/** How long a fetch of the key set may take before it counts as failed. */
+const FETCH_TIMEOUT_MS = 5000;
+
 async function fetchKeySet(sso: PublisherSso, set: KeySet, now: number): Promise<void> {
-  set.triedAt = now;
+  // Marked tried when the fetch ends, not when it starts: requests that come in meanwhile (a process's
+  // first, an isolate's first) fetch too rather than find no keys and refuse a good token. Each request
+  // fetches on its own: a Worker may not await I/O another request started.
   try {
-    const response = await fetch(sso.jwksUrl, { headers: { accept: "application/json" } });
+    const response = await fetch(sso.jwksUrl, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     if (!response.ok) throw new Error(`the JWKS answered ${response.status}`);
     set.keys = await importKeys(await response.json());
     set.fetchedAt = now;
+    set.triedAt = now;
   } catch (error) {
+    set.triedAt = now;
     // The keys already fetched stay in use (a publisher's outage must not sign every member out); a first
     // fetch that fails leaves none, and the token is refused.
     console.error(`fetching the publisher's keys from ${sso.jwksUrl} failed: ${error instanceof Error ? error.message : String(error)}`);

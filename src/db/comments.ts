@@ -298,6 +298,22 @@ export async function insertBaselineComment(db: Kysely<Database>, comment: Omit<
   return result.rows[0]?.id ?? null;
 }
 
+/**
+ * An appeal's reversal puts a comment back on the page, unless its author's data was erased since: its text
+ * is gone, and it stays as it is.
+ */
+export async function republishComment(db: Kysely<Database> | Transaction<Database>, id: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("comments")
+    .set({ status: "published", updated_at: now })
+    .where("id", "=", id)
+    .where(({ exists, not, selectFrom }) =>
+      not(exists(selectFrom("members").select("members.id").whereRef("members.id", "=", "comments.member_id").where("members.erased_at", "is not", null))),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** The member's comments a takedown removes (published or waiting), oldest first. */
 export async function listStandingCommentsOf(trx: Transaction<Database>, memberId: string): Promise<CommentRow[]> {
   return trx

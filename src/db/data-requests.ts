@@ -34,21 +34,19 @@ export async function recordDataRequest(db: Db, memberId: string, kind: "export"
   await db.insertInto("member_data_requests").values({ member_id: memberId, kind, summary: JSON.stringify(summary), created_at: now }).execute();
 }
 
-/** The member's comments that still show or wait (published or pending), locked; the ones an erasure takes down. */
-export async function lockStandingCommentIds(trx: Transaction<Database>, memberId: string): Promise<string[]> {
-  const rows = await trx.selectFrom("comments").select("id").where("member_id", "=", memberId).where("status", "in", ["published", "pending"]).forUpdate().execute();
-  return rows.map((row) => row.id);
-}
-
-/** Blanks the texts of every comment of the member and of their earlier versions, and the matched words of their verdicts. */
+/**
+ * Blanks the texts of every comment of the member and of their earlier versions, the member's words in
+ * their verdicts (redact_member_words, migrations/0018), and the hash of each request (a hash of a short
+ * text can be guessed back).
+ */
 export async function eraseCommentTexts(trx: Transaction<Database>, memberId: string, now: Date): Promise<{ comments: number; versions: number }> {
   const comments = await sql<{ id: string }>`
-    update comments set body = '', verdict = ${redactSpansSql(sql.ref("verdict"))}, updated_at = ${now}
+    update comments set body = '', request_hash = '', verdict = redact_member_words(verdict), updated_at = ${now}
     where member_id = ${memberId}
     returning id
   `.execute(trx);
   const versions = await sql<{ comment_id: string }>`
-    update comment_versions v set body = '', verdict = ${redactSpansSql(sql.ref("v.verdict"))}
+    update comment_versions v set body = '', verdict = redact_member_words(v.verdict)
     from comments c
     where c.id = v.comment_id and c.member_id = ${memberId}
     returning v.comment_id
@@ -57,41 +55,44 @@ export async function eraseCommentTexts(trx: Transaction<Database>, memberId: st
 }
 
 /**
- * The decision log's entries about the member's own content (their comments and their nickname), and the
- * review items' sources on them: the subject's text replaced by ERASED_TEXT and the matched words taken
- * out of the facts. What was decided, on which grounds, by whom and when stays.
+ * After the member row is marked erased (eraseMemberRow; the decisions' trigger checks it): the decision
+ * log's entries about the member's own content (their comments and their nickname) get ERASED_TEXT for
+ * the subject's text and lose the member's words from their facts; decisions on what the member reported
+ * lose the notes of their reports. The review sources on their content lose their words, and the sources
+ * of their reports and appeals lose their notes. What was decided, on which grounds, by whom and when stays.
  */
 export async function redactDecisionsAbout(trx: Transaction<Database>, memberId: string): Promise<{ decisions: number; sources: number }> {
+  const theirs = sql`((d.subject_kind = 'comment' and d.subject_id in (select id::text from comments where member_id = ${memberId}))
+    or (d.subject_kind = 'member' and d.subject_id = ${memberId}))`;
   const decisions = await sql<{ id: string }>`
-    update decisions d set subject_text = ${ERASED_TEXT}, facts = ${redactSpansSql(sql.ref("d.facts"))}
-    where d.subject_text <> ${ERASED_TEXT}
-      and ((d.subject_kind = 'comment' and d.subject_id in (select id::text from comments where member_id = ${memberId}))
-        or (d.subject_kind = 'member' and d.subject_id = ${memberId}))
+    update decisions d set subject_text = ${ERASED_TEXT}, facts = redact_member_words(redact_erased_report_notes(d.facts))
+    where d.subject_text <> ${ERASED_TEXT} and ${theirs}
     returning d.id
   `.execute(trx);
-  const sources = await sql<{ id: string }>`
-    update review_sources s set detail = ${redactSpansSql(sql.ref("s.detail"))}
+  // Decisions on what they reported: found by subject (an index), changed only where a note of theirs is in the facts.
+  const reported = await sql<{ id: string }>`
+    update decisions d set facts = redact_erased_report_notes(d.facts)
+    from (select distinct subject_kind, subject_id from reports where reporter_id = ${memberId}) p
+    where d.subject_kind = p.subject_kind and d.subject_id = p.subject_id
+      and d.facts <> redact_erased_report_notes(d.facts)
+    returning d.id
+  `.execute(trx);
+  const items = sql`((i.subject_kind = 'comment' and i.subject_id in (select id::text from comments where member_id = ${memberId}))
+    or (i.subject_kind = 'member' and i.subject_id = ${memberId}))`;
+  const words = await sql<{ id: string }>`
+    update review_sources s set detail = redact_member_words(s.detail)
     from review_items i
-    where i.id = s.item_id
-      and ((i.subject_kind = 'comment' and i.subject_id in (select id::text from comments where member_id = ${memberId}))
-        or (i.subject_kind = 'member' and i.subject_id = ${memberId}))
+    where i.id = s.item_id and ${items} and s.detail <> redact_member_words(s.detail)
     returning s.id
   `.execute(trx);
-  return { decisions: decisions.rows.length, sources: sources.rows.length };
-}
-
-/**
- * A verdict or facts document with the member's words taken out: in each of its `reasons`, every span keeps
- * where the match was and the rule's listed term (the grounds), not the member's text (`text`); the
- * classifier's `topNgrams` (pieces of the text) go. In SQL, so that a member's thousands of rows are one
- * statement each.
- */
-function redactSpansSql(column: ReturnType<typeof sql.ref>) {
-  const withoutNgrams = sql`(${column} - 'topNgrams')`;
-  return sql`(case when jsonb_typeof(${column} -> 'reasons') = 'array' then jsonb_set(${withoutNgrams}, '{reasons}', (
-      select coalesce(jsonb_agg(case when jsonb_typeof(r -> 'spans') = 'array' then jsonb_set(r, '{spans}', (
-          select coalesce(jsonb_agg(s - 'text'), '[]'::jsonb) from jsonb_array_elements(r -> 'spans') s)) else r end), '[]'::jsonb)
-      from jsonb_array_elements(${column} -> 'reasons') r)) else ${withoutNgrams} end)`;
+  const notes = await sql<{ id: string }>`
+    update review_sources s set detail = s.detail - 'note'
+    where s.detail ? 'note'
+      and ((s.source = 'member_report' and s.detail ->> 'reportId' in (select id::text from reports where reporter_id = ${memberId}))
+        or (s.source = 'appeal' and s.item_id in (select review_item_id from appeals where member_id = ${memberId})))
+    returning s.id
+  `.execute(trx);
+  return { decisions: new Set([...decisions.rows, ...reported.rows].map((row) => row.id)).size, sources: words.rows.length + notes.rows.length };
 }
 
 /** Reports and appeals keep their place (others' moderation rests on them); the member's own notes on them go. */
@@ -116,7 +117,8 @@ export async function eraseMemberRow(trx: Transaction<Database>, memberId: strin
 
 /**
  * The member's comments that show or wait (published, pending) leave the page and the count as if they
- * deleted them; the open moderation items on their comments and on their nickname are withdrawn. The open
+ * deleted them; the open items on their comments and on their nickname or account are withdrawn: held
+ * ones, reported ones, and their own appeals (a reversal would put back a comment whose text is gone). The open
  * items are locked first, then the comments: the order a decision takes them in, so the two never deadlock.
  */
 export async function withdrawMemberContent(trx: Transaction<Database>, memberId: string, now: Date): Promise<{ comments: number; items: number }> {
@@ -130,7 +132,7 @@ export async function withdrawMemberContent(trx: Transaction<Database>, memberId
   `.execute(trx);
   const items = await sql<{ id: string }>`
     update review_items set state = 'withdrawn', lease_until = null, claimed_by = null, updated_at = ${now}
-    where state = 'open' and kind = 'moderation' and ${theirs}
+    where state = 'open' and ${theirs}
     returning id
   `.execute(trx);
   return { comments: comments.rows.length, items: items.rows.length };

@@ -98,9 +98,10 @@ export const erasureSchema = z.strictObject({ confirm: z.literal(true) });
 
 /**
  * Erases the member's texts and personal data (POST /members/me/erasure), in one transaction: their
- * comments leave the pages and the counts, and every comment's text (and earlier versions) is blanked; the
- * nickname, their tag supports, their notes on reports and appeals and their text fingerprints go; the
- * decision log keeps each decision with the subject's text redacted; their browser sessions end. What was
+ * comments leave the pages and the counts with their open items (held, reported, appealed) withdrawn, and
+ * every comment's text (and earlier versions) is blanked; the nickname, their tag supports, their notes on
+ * reports and appeals (wherever copied) and their text fingerprints go; the decision log keeps each
+ * decision with the subject's text and the member's words redacted; their browser sessions end. What was
  * erased is recorded and answered.
  */
 export async function eraseMemberData(deps: Pick<AppDeps, "db" | "clock">, memberId: string) {
@@ -111,9 +112,10 @@ export async function eraseMemberData(deps: Pick<AppDeps, "db" | "clock">, membe
     if (!member) throw notKnown();
     const withdrawn = await withdrawMemberContent(trx, memberId, now);
     const texts = await eraseCommentTexts(trx, memberId, now);
-    const redacted = await redactDecisionsAbout(trx, memberId);
     const notes = await eraseNotes(trx, memberId);
+    // The row is marked erased first: the decision log lets its redaction through only for an erased member.
     const row = await eraseMemberRow(trx, memberId, now);
+    const redacted = await redactDecisionsAbout(trx, memberId);
     const sessions = await endSessionsOf(trx, memberId, "erased", now);
     const summary = {
       commentsTakenDown: withdrawn.comments,

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
-import { lockComment, setCommentStatus } from "../db/comments.ts";
+import { lockComment, republishComment, setCommentStatus } from "../db/comments.ts";
 import { findDecision, recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
 import { findMember, setMemberSanction } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
@@ -237,15 +237,14 @@ async function decideAppeal(
   const restored: Record<string, unknown> = {};
   if (reverse) {
     if (original.subject_kind === "comment" && VIOLATION_ACTIONS.includes(original.action)) {
-      await setCommentStatus(trx, original.subject_id, "published", now);
-      restored.commentId = original.subject_id;
+      if (await republishComment(trx, original.subject_id, now)) restored.commentId = original.subject_id;
     }
     if (original.subject_kind === "tag" && VIOLATION_ACTIONS.includes(original.action)) {
       await setTagStatus(trx, original.subject_id, "published", now);
       restored.tagId = original.subject_id;
     }
     const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };
-    for (const id of facts.hiddenCommentIds ?? []) await setCommentStatus(trx, id, "published", now);
+    for (const id of facts.hiddenCommentIds ?? []) await republishComment(trx, id, now);
     if (["suspend", "remove_and_suspend", "revoke"].includes(original.action) && original.affected_member_id) {
       await setMemberSanction(trx, original.affected_member_id, { status: "active" }, now);
       restored.sanctionLifted = original.action;

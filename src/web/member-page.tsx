@@ -56,7 +56,7 @@ function DataSection({ session }: { session: WebSession }) {
         <input type="hidden" name="_csrf" value={session.csrf} />
         <p>
           刪除後，你的留言會從文章下撤下，留言與修改紀錄的文字、暱稱、檢舉與申訴的說明都會清除，所有裝置都會登出。
-          處分紀錄依法保留（處分與理由，不含你寫的文字），進行中的停權不會因此解除。此動作無法復原。
+          處分紀錄依法保留（處分與理由，不含你寫的文字），進行中的停權不會因此解除；你提出的標籤會留在文章上。此動作無法復原。
         </p>
         <label>
           <input type="checkbox" name="confirm" value="yes" required /> 我了解刪除後無法復原，確定刪除我的資料
