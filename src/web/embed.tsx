@@ -7,7 +7,7 @@ import type { CommentsPageView } from "../views/comments.ts";
 import { callApi, type AppFetch } from "./api.ts";
 import { ReportFields, threads } from "./article-page.tsx";
 import { EMBED_FRAME_JS, EMBED_JS } from "./embed-scripts.ts";
-import { formatTime } from "./layout.tsx";
+import { formatTime, PageHead } from "./layout.tsx";
 import { randomToken } from "./session.ts";
 
 // The comment section on the publisher's own article page: one script tag (GET /embed.js) puts an iframe
@@ -60,13 +60,7 @@ function EmbedFrame({ article, comments, forumRules, origin, olderHref }: { arti
     <>
       {raw("<!DOCTYPE html>")}
       <html lang="zh-Hant-TW">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`留言區 - ${article.title}`}</title>
-          <link rel="stylesheet" href="/assets/site.css" />
-          <script src="/assets/embed-frame.js" defer></script>
-        </head>
+        <PageHead title={`留言區 - ${article.title}`} scripts={["/assets/embed-frame.js"]} />
         <body class="embed">
           <main data-embed data-article={article.id} data-parent-origin={origin} data-rules-version={forumRules.version}>
             <h2 data-testid="embed-count">{comments.publishedCount} 則留言</h2>

@@ -13,19 +13,28 @@ export interface LayoutProps {
   children?: Child;
 }
 
+/** Every page's head: the title, the site's stylesheet and the page's scripts from /assets (deferred). */
+export function PageHead({ title, scripts }: { title: string; scripts: string[] }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{title}</title>
+      <link rel="stylesheet" href="/assets/site.css" />
+      {scripts.map((src) => (
+        <script src={src} defer></script>
+      ))}
+    </head>
+  );
+}
+
 export function Layout({ title, session, area, script, children }: LayoutProps) {
+  const scripts = [...(area === "moderate" ? ["/assets/moderate.js"] : []), ...(script ? [script] : [])];
   return (
     <>
       {raw("<!DOCTYPE html>")}
       <html lang="zh-Hant-TW">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{title}</title>
-        <link rel="stylesheet" href="/assets/site.css" />
-        {area === "moderate" ? <script src="/assets/moderate.js" defer></script> : null}
-        {script ? <script src={script} defer></script> : null}
-      </head>
+      <PageHead title={title} scripts={scripts} />
       <body>
         <header class="site">
           <span class="brand">{area === "moderate" ? "留言審核" : "新聞討論區"}</span>
