@@ -147,6 +147,10 @@ describe("the comment section embedded on the publisher's page", () => {
     await frame.locator("form[data-action=comment] button").click();
     await frame.locator("[data-testid=embed-result]", { hasText: "第二條" }).waitFor();
     await expect(frame.locator("#embed-body").inputValue()).resolves.toBe("幹你娘，市府都在亂搞");
+    // Rewritten in the same form, it is a new comment (not a retry of the refused one), and it is published.
+    await frame.locator("#embed-body").fill("市府的規劃讓人失望，希望重新檢討");
+    await frame.locator("form[data-action=comment] button").click();
+    await frame.locator(".comment", { hasText: "市府的規劃讓人失望，希望重新檢討" }).waitFor();
   });
 
   it("a site not listed in EMBED_ORIGINS cannot show it", async () => {

@@ -90,6 +90,11 @@ export const EMBED_FRAME_JS = `(function () {
     for (var i = 0; i < reasons.length; i++) lines.push(reasons[i].message);
     return lines.join("\\n");
   }
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
   function send(path, body) {
     return fetch(path, {
       method: "POST",
@@ -126,6 +131,9 @@ export const EMBED_FRAME_JS = `(function () {
     button.disabled = true;
     request.then(function (answer) {
       button.disabled = false;
+      // Answered: the next text from this form is another comment, with a key of its own (a network
+      // failure keeps the key, so sending again cannot post twice).
+      form.setAttribute("data-key", newKey());
       if (answer.status === 401) {
         token = null;
         signedIn(false);
