@@ -103,7 +103,7 @@ describe("the comment section embedded on the publisher's page", () => {
     await screenshot(page, "embed-signed-out");
   });
 
-  it("a reader signed in on the publisher's site comments, replies and reports from inside the frame", async () => {
+  it("a reader signed in on the publisher's site comments, replies, reports, edits and deletes from inside the frame", async () => {
     const page = await publisherPage("/signin?as=reader-1");
     const frame = frameOf(page);
     await expect(frame.locator("[data-member]").textContent()).resolves.toBe("會員 reader-1");
@@ -132,8 +132,21 @@ describe("the comment section embedded on the publisher's page", () => {
     await frame.locator("[data-testid=embed-result]", { hasText: "已收到檢舉" }).waitFor();
     await screenshot(page, "embed-signed-in");
 
-    const stored = await t.database.db.selectFrom("comments").select(["member_id", "parent_id"]).where("member_id", "=", "reader-1").orderBy("id").execute();
-    expect(stored.map((row) => row.parent_id === null)).toEqual([true, false]);
+    // Their own comment: edited from the frame, and their reply deleted; nobody else's offers either.
+    await expect(second.locator("details[data-own]").isVisible()).resolves.toBe(false);
+    await own.locator("details[data-own] summary").click();
+    await own.locator("form[data-action=edit] textarea").fill("謝謝報導，希望夜間公車也能開到捷運站與醫院");
+    await own.locator("form[data-action=edit] button").click();
+    await frame.locator(".comment", { hasText: "也能開到捷運站與醫院" }).waitFor();
+    await frame.locator("[data-member]", { hasText: "會員 reader-1" }).waitFor();
+    const reply = frame.locator(".reply .comment", { hasText: "同意，醫院夜間也需要" });
+    await reply.locator("details[data-own] summary").click();
+    await reply.locator("form[data-action=delete] button").click();
+    await frame.locator("[data-testid=embed-count]", { hasText: "7 則留言" }).waitFor();
+    await expect(frame.locator(".comment", { hasText: "同意，醫院夜間也需要" }).count()).resolves.toBe(0);
+
+    const stored = await t.database.db.selectFrom("comments").select(["parent_id", "status", "version"]).where("member_id", "=", "reader-1").orderBy("id").execute();
+    expect(stored.map((row) => [row.parent_id === null, row.status, row.version])).toEqual([[true, "published", 2], [false, "deleted", 1]]);
     const reports = await t.database.db.selectFrom("reports").select(["reason"]).where("reporter_id", "=", "reader-1").execute();
     expect(reports).toEqual([{ reason: "spam" }]);
   });

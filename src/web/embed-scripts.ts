@@ -45,8 +45,9 @@ export const EMBED_JS = `(function () {
 /**
  * /assets/embed-frame.js, inside the frame: tells the page its height and that it is ready, takes the
  * token the page hands it (only from the origin the frame was opened for, only from its parent), shows
- * the forms once signed in, and sends them to the JSON API with the token: a published comment reloads the
- * frame (the page hands the token again), a held one or a refusal is said in the frame.
+ * the forms once signed in (edit and delete on one's own comments, reply and report on others'), and sends
+ * them to the JSON API with the token: a published comment, edit or deletion reloads the frame (the page
+ * hands the token again), a held one or a refusal is said in the frame.
  */
 export const EMBED_FRAME_JS = `(function () {
   "use strict";
@@ -62,9 +63,11 @@ export const EMBED_FRAME_JS = `(function () {
   function signedIn(yes) {
     var me = yes ? subject(token) : null;
     each("[data-signed-in]", function (element) {
-      // One's own comment takes neither a reply nor a report.
-      var own = element.hasAttribute("data-not-own") && element.closest("[data-author]").getAttribute("data-author") === me;
-      element.hidden = !yes || own;
+      // One's own comment takes neither a reply nor a report, and only one's own an edit or deletion.
+      var author = element.closest("[data-author]");
+      var mine = author !== null && author.getAttribute("data-author") === me;
+      var offered = element.hasAttribute("data-not-own") ? !mine : element.hasAttribute("data-own") ? mine : true;
+      element.hidden = !yes || !offered;
     });
     each("[data-signed-out]", function (element) { element.hidden = yes; });
     size();
@@ -95,11 +98,13 @@ export const EMBED_FRAME_JS = `(function () {
     crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
-  function send(path, body) {
+  function send(path, body, method) {
+    var headers = { authorization: "Bearer " + token, accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
     return fetch(path, {
-      method: "POST",
-      headers: { authorization: "Bearer " + token, "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body)
+      method: method || "POST",
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (json) { return { status: response.status, body: json }; });
     });
@@ -120,8 +125,13 @@ export const EMBED_FRAME_JS = `(function () {
     event.preventDefault();
     if (!token) { show("請先登入。", true); return; }
     var request;
+    var comment = form.getAttribute("data-comment");
     if (action === "report") {
-      request = send("/reports", { subject: "comment", id: form.getAttribute("data-comment"), reason: form.elements.reason.value });
+      request = send("/reports", { subject: "comment", id: comment, reason: form.elements.reason.value });
+    } else if (action === "edit") {
+      request = send("/comments/" + encodeURIComponent(comment), { body: form.elements.body.value }, "PATCH");
+    } else if (action === "delete") {
+      request = send("/comments/" + encodeURIComponent(comment), undefined, "DELETE");
     } else {
       var body = { body: form.elements.body.value, acceptedRulesVersion: version, idempotencyKey: form.getAttribute("data-key") };
       if (action === "reply") body.parentId = form.getAttribute("data-parent");
@@ -141,11 +151,11 @@ export const EMBED_FRAME_JS = `(function () {
         show("登入已逾時，請再試一次。", true);
       } else if (action === "report") {
         if (answer.status < 300) show("已收到檢舉，管理員會盡快處理。謝謝你。"); else show(refusal(answer.body), true);
-      } else if (answer.status === 201) {
+      } else if (answer.status === 200 || answer.status === 201) {
         location.reload();
       } else if (answer.status === 202) {
         form.reset();
-        show("留言已送出，將由管理員審核後顯示。", true);
+        show(action === "edit" ? "修改已送出，留言將由管理員審核後再顯示。" : "留言已送出，將由管理員審核後顯示。", true);
       } else {
         show(refusal(answer.body), true);
       }

@@ -32,6 +32,17 @@ function EmbedComment({ comment, forumRules }: { comment: PageComment; forumRule
       </div>
       {comment.replyTo?.removed ? <div class="muted">回覆一則已移除的留言</div> : null}
       <div class="body">{comment.body}</div>
+      <details data-signed-in data-own hidden>
+        <summary class="muted">修改或刪除</summary>
+        <form data-action="edit" data-comment={comment.id} class="comment-form">
+          <label for={`edit-${comment.id}`}>修改留言</label>
+          <textarea id={`edit-${comment.id}`} name="body" required>{comment.body}</textarea>
+          <button type="submit" class="secondary">儲存修改</button>
+        </form>
+        <form data-action="delete" data-comment={comment.id}>
+          <button type="submit" class="link">刪除這則留言</button>
+        </form>
+      </details>
       {comment.replyTo === null ? (
         <details data-signed-in data-not-own hidden>
           <summary class="muted">回覆</summary>
