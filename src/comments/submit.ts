@@ -39,7 +39,8 @@ const STATUS_OF: Record<Verdict["action"], "published" | "pending" | "removed"> 
  * its verdict brings (a review item; or a decision and perhaps a strike suspension), in one transaction
  * when there is more than the row. Most comments are posted by members who accepted the current rules,
  * without a retry key: those take one round trip in all (postCommentInOneTrip, with the held one's review
- * item or the removed one's decision; a removal that suspends takes the general path). A retry of a key already stored answers with that comment (`replayed`).
+ * item or the removed one's decision; a removal that suspends takes the general path). A retry of a key
+ * already stored answers with that comment (`replayed`).
  */
 export async function submitComment(
   deps: Pick<AppDeps, "db" | "clock" | "moderator" | "config">,

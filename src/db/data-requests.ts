@@ -6,6 +6,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** What replaces an erased member's text in the decision log (migrations/0018 lets only this through). */
 export const ERASED_TEXT = "[已依當事人請求刪除]";
 
+/**
+ * Rows about the member's own content, by their `subject_kind` and `subject_id` under `table` (a table or
+ * its alias): their comments, and the member themselves (nickname, account). What an erasure withdraws and
+ * redacts; migration 0018's decision_subject_erased asks the same of one decision.
+ */
+function aboutMemberContent(table: string, memberId: string) {
+  const kind = sql.ref(`${table}.subject_kind`);
+  const id = sql.ref(`${table}.subject_id`);
+  return sql`((${kind} = 'comment' and ${id} in (select id::text from comments where member_id = ${memberId}))
+    or (${kind} = 'member' and ${id} = ${memberId}))`;
+}
+
 /** Everything this service holds about a member that is theirs to see (src/members/data-requests.ts shapes it). */
 export async function readMemberData(db: Db, memberId: string) {
   const [comments, versions, tags, supported, reports, appeals, trustChanges, warnings, sessions, requests] = await Promise.all([
@@ -62,27 +74,27 @@ export async function eraseCommentTexts(trx: Transaction<Database>, memberId: st
  * of their reports and appeals lose their notes. What was decided, on which grounds, by whom and when stays.
  */
 export async function redactDecisionsAbout(trx: Transaction<Database>, memberId: string): Promise<{ decisions: number; sources: number }> {
-  const theirs = sql`((d.subject_kind = 'comment' and d.subject_id in (select id::text from comments where member_id = ${memberId}))
-    or (d.subject_kind = 'member' and d.subject_id = ${memberId}))`;
   const decisions = await sql<{ id: string }>`
     update decisions d set subject_text = ${ERASED_TEXT}, facts = redact_member_words(redact_erased_report_notes(d.facts))
-    where d.subject_text <> ${ERASED_TEXT} and ${theirs}
+    where d.subject_text <> ${ERASED_TEXT} and ${aboutMemberContent("d", memberId)}
     returning d.id
   `.execute(trx);
   // Decisions on what they reported: found by subject (an index), changed only where a note of theirs is in the facts.
   const reported = await sql<{ id: string }>`
-    update decisions d set facts = redact_erased_report_notes(d.facts)
-    from (select distinct subject_kind, subject_id from reports where reporter_id = ${memberId}) p
-    where d.subject_kind = p.subject_kind and d.subject_id = p.subject_id
-      and d.facts <> redact_erased_report_notes(d.facts)
+    update decisions d set facts = r.facts
+    from (select d2.id, redact_erased_report_notes(d2.facts) as facts
+          from decisions d2
+          join (select distinct subject_kind, subject_id from reports where reporter_id = ${memberId}) p
+            on d2.subject_kind = p.subject_kind and d2.subject_id = p.subject_id) r
+    where d.id = r.id and d.facts <> r.facts
     returning d.id
   `.execute(trx);
-  const items = sql`((i.subject_kind = 'comment' and i.subject_id in (select id::text from comments where member_id = ${memberId}))
-    or (i.subject_kind = 'member' and i.subject_id = ${memberId}))`;
   const words = await sql<{ id: string }>`
-    update review_sources s set detail = redact_member_words(s.detail)
-    from review_items i
-    where i.id = s.item_id and ${items} and s.detail <> redact_member_words(s.detail)
+    update review_sources s set detail = r.detail
+    from (select s2.id, redact_member_words(s2.detail) as detail
+          from review_sources s2 join review_items i on i.id = s2.item_id
+          where ${aboutMemberContent("i", memberId)}) r
+    where s.id = r.id and s.detail <> r.detail
     returning s.id
   `.execute(trx);
   const notes = await sql<{ id: string }>`
@@ -122,8 +134,7 @@ export async function eraseMemberRow(trx: Transaction<Database>, memberId: strin
  * items are locked first, then the comments: the order a decision takes them in, so the two never deadlock.
  */
 export async function withdrawMemberContent(trx: Transaction<Database>, memberId: string, now: Date): Promise<{ comments: number; items: number }> {
-  const theirs = sql`((subject_kind = 'comment' and subject_id in (select id::text from comments where member_id = ${memberId}))
-    or (subject_kind = 'member' and subject_id = ${memberId}))`;
+  const theirs = aboutMemberContent("review_items", memberId);
   await sql`select id from review_items where state = 'open' and ${theirs} for update`.execute(trx);
   const comments = await sql<{ id: string }>`
     update comments set status = 'deleted', updated_at = ${now}

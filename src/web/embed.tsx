@@ -6,11 +6,11 @@ import type { ArticleView } from "../views/articles.ts";
 import type { CommentsPageView } from "../views/comments.ts";
 import { callApi, type AppFetch } from "./api.ts";
 import { ReportFields, threads } from "./article-page.tsx";
-import { EMBED_FRAME_JS, EMBED_JS } from "./embed-scripts.ts";
 import { formatTime, PageHead } from "./layout.tsx";
 import { randomToken } from "./session.ts";
 
-// The comment section on the publisher's own article page: one script tag (GET /embed.js) puts an iframe
+// The comment section on the publisher's own article page: one script tag (GET /embed.js, served with the
+// other assets by web/routes.ts; src/web/embed-scripts.ts) puts an iframe
 // of /embed/articles/:id there, sized to its content. The frame shows the count, the forum rules, the
 // comments with their replies, and the forms to comment, reply and report; the member is signed in by the
 // publisher's page, which hands the frame a token from its own session (data-token-url) by postMessage,
@@ -116,12 +116,6 @@ function EmbedFrame({ article, comments, forumRules, origin, olderHref }: { arti
   );
 }
 
-function script(c: Context<AppEnv>, body: string) {
-  c.header("Cache-Control", "public, max-age=300");
-  c.header("X-Content-Type-Options", "nosniff");
-  return c.body(body, 200, { "Content-Type": "text/javascript; charset=utf-8" });
-}
-
 function refused(c: Context<AppEnv>, status: 400 | 403 | 404, message: string) {
   c.header("Content-Security-Policy", frameCsp("'none'"));
   c.header("X-Content-Type-Options", "nosniff");
@@ -130,8 +124,6 @@ function refused(c: Context<AppEnv>, status: 400 | 403 | 404, message: string) {
 
 export function embedRoutes(appFetch: AppFetch) {
   const routes = new Hono<AppEnv>();
-  routes.get("/embed.js", (c) => script(c, EMBED_JS));
-  routes.get("/assets/embed-frame.js", (c) => script(c, EMBED_FRAME_JS));
 
   routes.get("/embed/articles/:id", async (c) => {
     const { config } = c.get("deps");

@@ -5,6 +5,7 @@ import type { AppEnv } from "../app-env.ts";
 import type { AppFetch } from "./api.ts";
 import { articlePageRoutes } from "./article-page.tsx";
 import { embedRoutes } from "./embed.tsx";
+import { EMBED_FRAME_JS, EMBED_JS } from "./embed-scripts.ts";
 import { MEMBER_JS, MODERATE_JS, SITE_CSS } from "./assets.ts";
 import { loginRoutes } from "./login-page.tsx";
 import { moderatePageRoutes } from "./moderate-pages.tsx";
@@ -13,6 +14,19 @@ import { memberPageRoutes } from "./member-page.tsx";
 // The pages load nothing from anywhere else and run no inline script; forms post only to this site.
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const CSS = "text/css; charset=utf-8";
+const JS = "text/javascript; charset=utf-8";
+
+/** The pages' static files, kept five minutes by browsers and caches. */
+const ASSETS: Record<string, { body: string; type: string }> = {
+  "/assets/site.css": { body: SITE_CSS, type: CSS },
+  "/assets/member.js": { body: MEMBER_JS, type: JS },
+  "/assets/moderate.js": { body: MODERATE_JS, type: JS },
+  "/assets/embed-frame.js": { body: EMBED_FRAME_JS, type: JS },
+  // The one a publisher's page loads (src/web/embed.tsx).
+  "/embed.js": { body: EMBED_JS, type: JS },
+};
 
 /** Security headers on every page (HTML answers only; the JSON API is untouched). */
 const pageHeaders = createMiddleware<AppEnv>(async (c, next) => {
@@ -43,21 +57,13 @@ export function webRoutes(appFetch: AppFetch, maxCommentChars: number) {
   routes.use("/me/*", pageHeaders);
   routes.use("/transparency", pageHeaders);
 
-  routes.get("/assets/site.css", (c) => {
-    c.header("Cache-Control", "public, max-age=300");
-    c.header("X-Content-Type-Options", "nosniff");
-    return c.body(SITE_CSS, 200, { "Content-Type": "text/css; charset=utf-8" });
-  });
-  routes.get("/assets/member.js", (c) => {
-    c.header("Cache-Control", "public, max-age=300");
-    c.header("X-Content-Type-Options", "nosniff");
-    return c.body(MEMBER_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
-  });
-  routes.get("/assets/moderate.js", (c) => {
-    c.header("Cache-Control", "public, max-age=300");
-    c.header("X-Content-Type-Options", "nosniff");
-    return c.body(MODERATE_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
-  });
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    routes.get(path, (c) => {
+      c.header("Cache-Control", "public, max-age=300");
+      c.header("X-Content-Type-Options", "nosniff");
+      return c.body(asset.body, 200, { "Content-Type": asset.type });
+    });
+  }
 
   // The embedded comment section sets its own headers: publishers' pages may frame it (src/web/embed.tsx).
   routes.route("/", embedRoutes(appFetch));
