@@ -9,6 +9,7 @@ import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
 import type { NicknameRules } from "./nicknames/rules.ts";
 import type { Policy } from "./policy.ts";
+import type { Sites } from "./sites.ts";
 
 /** A signed-in browser (src/web/session.ts): who, until when, and the token its forms must carry. */
 export interface WebSession extends Identity {
@@ -34,9 +35,12 @@ export interface AppConfig {
   publicReadMemoryMs: number;
   /** How long the moderator pages' live queue keeps one event stream open before the browser reconnects (default 60 s; 0: one snapshot per connection, as on Workers). */
   liveQueueHoldMs?: number;
+  /** The service's forum rules and policy: the default site's, and what every site did not set for itself. */
   forumRules: ForumRules;
   policy: Policy;
   nicknameRules: NicknameRules;
+  /** The publisher's sites (rules/sites.yaml, src/sites.ts): each article's forum rules, policy and rule handling come from its site. */
+  sites: Sites;
 }
 
 /** Everything the app needs from outside; the Node server, the Worker and the tests each supply their own. */

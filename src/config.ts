@@ -65,6 +65,7 @@ const envSchema = limitSettingsSchema.extend({
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(1000),
   POLICY_PATH: z.string().min(1).optional(),
+  SITES_PATH: z.string().min(1).optional(),
   BENCH_BASELINE: z.enum(["0", "1"]).default("0"),
   PUBLIC_READ_MEMORY_MS: z.coerce.number().int().min(0).max(5000).default(1000),
   WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
@@ -94,6 +95,8 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** Another policy file than rules/policy.yaml (the benchmarks lift the rate limits this way). */
   policyPath: string | null;
+  /** Another sites file than rules/sites.yaml (SITES_PATH). */
+  sitesPath: string | null;
   /** Serve the benchmark's baseline route (validate and insert without moderation). Never in production. */
   benchBaseline: boolean;
   /** How long a public read's answer is kept in this process (0: not at all); at most max-age (5 s). */
@@ -137,6 +140,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     trustProxy: values.TRUST_PROXY === "1",
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     policyPath: values.POLICY_PATH ?? null,
+    sitesPath: values.SITES_PATH ?? null,
     benchBaseline: values.BENCH_BASELINE === "1",
   };
 }

@@ -1,6 +1,6 @@
 import { CATEGORIES } from "./moderation/verdict.ts";
 import { z } from "zod";
-import { parseYamlFile } from "./yaml-file.ts";
+import { checkSettings, parseYamlFile } from "./yaml-file.ts";
 
 const positive = z.number().positive();
 const severity = z.enum(["low", "medium", "high", "critical"]);
@@ -86,6 +86,11 @@ export type Policy = z.infer<typeof policySchema>;
 
 export function parsePolicy(fileName: string, text: string): Policy {
   return parseYamlFile(fileName, text, policySchema);
+}
+
+/** Checks a policy already read (a site's sections over the service's, src/sites.ts); an error names where and the field. */
+export function parsePolicyValue(where: string, value: unknown): Policy {
+  return checkSettings(where, value, policySchema);
 }
 
 /** A reporter's weight from their past reports' outcomes. */

@@ -6,6 +6,7 @@ import { parseForumRules, type ForumRules } from "./forum-rules.ts";
 import { parseNicknameRules, type NicknameRules } from "./nicknames/rules.ts";
 import { parsePolicy, type Policy } from "./policy.ts";
 import type { RuleFile } from "./moderation/rules.ts";
+import { parseSitesFile, type SiteEntry } from "./sites.ts";
 
 // The Node entry points read rules/ from disk; the Worker bundles the same files (src/worker.ts).
 export const RULES_DIR = fileURLToPath(new URL("../rules/", import.meta.url));
@@ -38,4 +39,8 @@ export function readPolicy(path = join(RULES_DIR, "policy.yaml")): Policy {
 
 export function readNicknameRules(path = join(RULES_DIR, "nicknames.yaml")): NicknameRules {
   return parseNicknameRules("rules/nicknames.yaml", readFileSync(path, "utf8"));
+}
+
+export function readSiteEntries(path = join(RULES_DIR, "sites.yaml")): SiteEntry[] {
+  return parseSitesFile("rules/sites.yaml", readFileSync(path, "utf8"));
 }

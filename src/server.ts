@@ -12,13 +12,15 @@ import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
 import { loadClassifier } from "./classifier/model.ts";
 import { createModerator } from "./moderation/moderate.ts";
 import { loadRuleSet } from "./moderation/rules.ts";
-import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, readPolicy } from "./rules-on-disk.ts";
+import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, readPolicy, readSiteEntries } from "./rules-on-disk.ts";
+import { buildSites } from "./sites.ts";
 
 const config = loadServerConfig(process.env);
 const forumRules = readForumRules();
 const policy = config.policyPath ? readPolicy(config.policyPath) : readPolicy();
 const nicknameRules = readNicknameRules();
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()), loadClassifier(readModelFile()));
+const sites = buildSites(config.sitesPath ? readSiteEntries(config.sitesPath) : readSiteEntries(), { forumRules, policy, moderator });
 const { database, applied } = await openDatabase(config);
 if (config.seedDemo) await seedDemoArticle(database.db, systemClock.now());
 
@@ -42,6 +44,7 @@ const app = createApp({
     forumRules,
     policy,
     nicknameRules,
+    sites,
   },
 });
 

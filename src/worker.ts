@@ -11,6 +11,7 @@ import modelFile from "../models/abuse-classifier.json";
 import forumRulesText from "../rules/forum-rules.yaml";
 import nicknameRulesText from "../rules/nicknames.yaml";
 import policyText from "../rules/policy.yaml";
+import sitesText from "../rules/sites.yaml";
 import classifierPolicy from "../rules/engine/classifier-policy.yaml";
 import mentions from "../rules/engine/mentions.yaml";
 import r1Illegal from "../rules/engine/r1-illegal.yaml";
@@ -26,6 +27,7 @@ import type { PublisherSso } from "./auth/publisher-keys.ts";
 import { limitSettingsSchema, publisherSsoOf } from "./config.ts";
 import { matchesIfNoneMatch } from "./http/cache.ts";
 import { sendDueWebhooks } from "./webhooks/send.ts";
+import { buildSites, parseSitesFile } from "./sites.ts";
 
 // Workers have no file system at run time: the rule files are bundled as text. Every file in
 // rules/engine/ must be listed here; test/worker.test.ts fails when one is missing.
@@ -47,6 +49,8 @@ const forumRules = parseForumRules("rules/forum-rules.yaml", forumRulesText);
 const policy = parsePolicy("rules/policy.yaml", policyText);
 const nicknameRules = parseNicknameRules("rules/nicknames.yaml", nicknameRulesText);
 const moderator = createModerator(loadRuleSet(ENGINE_RULE_FILES), loadClassifier(modelFile as ModelFile));
+// Kept per isolate: it also remembers which site each article it has seen is on (an article never moves).
+const sites = buildSites(parseSitesFile("rules/sites.yaml", sitesText), { forumRules, policy, moderator });
 
 export interface WorkerEnv {
   /** Hyperdrive binding in front of the Postgres server (wrangler.toml). */
@@ -149,6 +153,7 @@ export default {
         forumRules,
         policy,
         nicknameRules,
+        sites,
       },
     });
     try {

@@ -115,8 +115,10 @@ describe("delivery through the outbox", () => {
     expect(commentEvents.map((r) => r.event.type)).toEqual(["comment.held", "decision.created", "decision.created", "appeal.decided"]);
     const appeal = got.find((r) => r.event.type === "appeal.decided")!.event.data;
     expect(appeal).toMatchObject({ outcome: "reversed", appealOf: removed.body.decision.id, affectedMemberId: "hook-author" });
-    expect(got.find((r) => r.event.type === "member.sanctioned")!.event.data).toMatchObject({ memberId: "hook-quiet", action: "warn", forumRules: ["R2"] });
-    expect(got.find((r) => r.event.type === "comment.held")!.event.data).toMatchObject({ comment: { id: commentId, memberId: "hook-author", articleId: ARTICLE }, forumRules: ["R2"] });
+    expect(got.find((r) => r.event.type === "member.sanctioned")!.event.data).toMatchObject({ memberId: "hook-quiet", action: "warn", forumRules: ["R2"], site: null });
+    expect(got.find((r) => r.event.type === "comment.held")!.event.data).toMatchObject({ comment: { id: commentId, memberId: "hook-author", articleId: ARTICLE, site: "default" }, forumRules: ["R2"] });
+    // Each event says its site (rules/sites.yaml): the comment's decisions are the default site's.
+    expect(commentEvents.filter((r) => r.event.type === "decision.created").every((r) => r.event.data.decision.site === "default")).toBe(true);
 
     // The log says what happened to each; nothing is left to send.
     const log = await as("hook-admin", "admin", "GET", `/webhooks/deliveries?endpointId=${endpointId}`);

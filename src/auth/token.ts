@@ -16,6 +16,10 @@ export function cappedRole(role: Role, limit: Role | null | undefined): Role {
 export interface Identity {
   memberId: string;
   role: Role;
+  /** A publisher token made for some sites only (their `sso` in rules/sites.yaml): it acts on those sites' articles only. */
+  tokenSites?: string[];
+  /** A moderator limited to some sites (members.moderator_sites, set by an admin): they see and decide those sites' items only. */
+  moderatorSites?: string[];
 }
 
 export const MEMBER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -83,13 +87,14 @@ async function verifiedPayload(token: string, secret: string, publisher: Publish
  * judged by the app's clock, not the machine's. A token must carry `exp`; one with `iat` may be neither
  * issued in the future nor older than `maxAgeSeconds`; and none may live longer than that: `exp` at most
  * `maxAgeSeconds` past its `iat`, or past now when it has none. A publisher's token must also carry the
- * publisher's `iss` and name this service in `aud`.
+ * publisher's `iss` and name this service in `aud`, or carry a site's own `iss` and `aud` (`siteAudiences`):
+ * such a token acts on that site's articles only (Identity.tokenSites).
  */
 export async function verifyToken(
   token: string,
   secret: string,
   now: Date,
-  options: { maxAgeSeconds?: number; publisher?: PublisherSso | null } = {},
+  options: { maxAgeSeconds?: number; publisher?: PublisherSso | null; siteAudiences?: SiteAudience[] } = {},
 ): Promise<Identity> {
   const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
   const publisher = options.publisher ?? null;
@@ -102,9 +107,17 @@ export async function verifyToken(
   const claims = claimsSchema.safeParse(verified.payload);
   if (!claims.success) throw new TokenError("invalid", "token claims are not valid (sub, role, exp, nbf, iat, iss, aud)");
   const { exp, nbf, iat, iss, aud } = claims.data;
+  let tokenSites: string[] | undefined;
   if (verified.byPublisher && publisher) {
-    if (iss !== publisher.issuer) throw new TokenError("invalid", "token is not from the publisher's issuer (iss)");
-    if (!(Array.isArray(aud) ? aud : [aud]).includes(publisher.audience)) throw new TokenError("invalid", "token is not for this service (aud)");
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    if (iss !== publisher.issuer || !audiences.includes(publisher.audience)) {
+      // Not the service's issuer and audience: a token made for some sites only, or none at all.
+      const sites = (options.siteAudiences ?? []).filter((site) => site.issuer === iss && audiences.includes(site.audience));
+      if (sites.length === 0) {
+        throw new TokenError("invalid", iss !== publisher.issuer ? "token is not from the publisher's issuer (iss)" : "token is not for this service (aud)");
+      }
+      tokenSites = sites.map((site) => site.siteId);
+    }
   }
   const seconds = now.getTime() / 1000;
   if (exp === undefined) throw new TokenError("invalid", "token has no expiry (exp)");
@@ -119,7 +132,14 @@ export async function verifyToken(
   if (nbf !== undefined && nbf > seconds) {
     throw new TokenError("invalid", "token is not valid yet");
   }
-  return { memberId: claims.data.sub, role: claims.data.role };
+  return { memberId: claims.data.sub, role: claims.data.role, ...(tokenSites ? { tokenSites } : {}) };
+}
+
+/** A site's own issuer and audience (rules/sites.yaml sso): a publisher token carrying them acts on that site only. */
+export interface SiteAudience {
+  siteId: string;
+  issuer: string;
+  audience: string;
 }
 
 export async function mintToken(

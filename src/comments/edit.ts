@@ -5,7 +5,7 @@ import { lockOpenItemsOn, withdrawOpenItemsOn } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { isRowId } from "../http/row-id.ts";
-import { assertMayAct } from "../members/may-act.ts";
+import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
 import { hasLink, premoderationOf, type Premoderation } from "../review/trust.ts";
 import { reasonsForAuthor, type Verdict } from "../moderation/verdict.ts";
 import { holdForReview } from "../review/intake.ts";
@@ -41,32 +41,36 @@ export async function editComment(
   body: string,
   clientIp: string | null,
 ): Promise<{ comment: CommentRow; premoderation: Premoderation | null }> {
-  const { db, clock, moderator, config } = deps;
+  const { db, clock, config } = deps;
   const now = clock.now();
   if (!isRowId(commentId)) throw notFound(commentId);
   const text = body.trim();
   const before = ownComment(await findComment(db, commentId), commentId, identity.memberId);
-  await enforceRateLimit(db, config.policy, "comment", identity.memberId, clientIp, now, null);
-  const member = await assertMayAct(db, identity.memberId, now, "修改留言", { posting: true });
+  // Edited under the comment's site's policy and handling of the engine's rules (src/sites.ts).
+  const site = await articleSite(deps, before.article_id);
+  assertTokenForSite(identity, site);
+  const { policy, moderator } = site;
+  await enforceRateLimit(db, policy, "comment", identity.memberId, clientIp, now, null);
+  const member = await assertMayAct(db, identity.memberId, now, "修改留言", { posting: true, site });
   const read = screenCommentText(text, { moderator, maxCommentChars: config.maxCommentChars });
   if (read.refusal) throw refusalError(read.refusal);
   // The flood check too: several members editing their comments into the same text is a flood.
-  const screened = await screenCommentStored(read, { db, memberId: identity.memberId, now, floods: config.policy.floods });
+  const screened = await screenCommentStored(read, { db, memberId: identity.memberId, now, floods: policy.floods });
   const parent = before.parent_id ? await findComment(db, before.parent_id) : undefined;
-  const verdict: Verdict = parent ? judgeReply(screened.verdict!, text, config.policy.replies) : screened.verdict!;
+  const verdict: Verdict = parent ? judgeReply(screened.verdict!, text, policy.replies) : screened.verdict!;
   if (verdict.action === "reject") {
     const reasons = reasonsForAuthor(verdict.reasons);
     throw new ApiError(422, "edit_rejected", reasons[0]?.message ?? "修改後的留言違反討論區規則，原留言維持不變", { reasons });
   }
-  const premoderation = verdict.action === "allow" ? premoderationOf(member?.trust_level ?? "newcomer", config.policy.trust, hasLink(verdict)) : null;
+  const premoderation = verdict.action === "allow" ? premoderationOf(member?.trust_level ?? "newcomer", policy.trust, hasLink(verdict)) : null;
   const comment = await db.transaction().execute(async (trx) => {
     const current = ownComment(await lockComment(trx, commentId), commentId, identity.memberId);
     if (current.status === "removed" || current.status === "deleted") {
       throw new ApiError(409, "comment_not_editable", "這則留言已被移除或刪除，無法修改 (removed or deleted)");
     }
-    if (now.getTime() - current.created_at.getTime() > config.policy.edits.windowMinutes * 60_000) {
-      throw new ApiError(409, "edit_window_closed", `留言只能在發表後 ${config.policy.edits.windowMinutes} 分鐘內修改 (the edit window has closed)`, {
-        windowMinutes: config.policy.edits.windowMinutes,
+    if (now.getTime() - current.created_at.getTime() > policy.edits.windowMinutes * 60_000) {
+      throw new ApiError(409, "edit_window_closed", `留言只能在發表後 ${policy.edits.windowMinutes} 分鐘內修改 (the edit window has closed)`, {
+        windowMinutes: policy.edits.windowMinutes,
       });
     }
     const held = current.status === "pending" || verdict.action === "review" || premoderation !== null;
@@ -74,7 +78,7 @@ export async function editComment(
     // Whatever held it, the item gains the new version's verdict, so the moderator reads what is there now.
     if (held) {
       const facts = premoderation ? premoderatedFacts(verdict, premoderation) : heldFacts(verdict);
-      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: edited.id, ...facts, now });
+      await holdForReview(trx, policy, { subjectKind: "comment", subjectId: edited.id, ...facts, now });
     }
     return edited;
   });

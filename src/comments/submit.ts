@@ -2,15 +2,16 @@ import { createHash } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { AppDeps } from "../app-env.ts";
 import type { Identity } from "../auth/token.ts";
-import { findArticle } from "../db/articles.ts";
+import { siteIdOfArticle } from "../db/articles.ts";
+import { DEFAULT_SITE_ID } from "../sites.ts";
 import { findComment, findCommentByIdempotencyKey, insertComment, postCommentInOneTrip, type CommentRow } from "../db/comments.ts";
 import { newItemValues } from "../db/review.ts";
 import { recordMemberAcceptance } from "../db/members.ts";
 import type { Database, Severity } from "../db/schema.ts";
-import { ApiError, articleNotFound } from "../errors.ts";
+import { ApiError } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
-import { assertMayAct } from "../members/may-act.ts";
+import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
 import { hasLink, heldLevels, premoderationOf, reassessTrust, settleTrust, trustBounds, type Premoderation } from "../review/trust.ts";
 import { automaticRemovalGrounds, holdForReview, removeAutomatically } from "../review/intake.ts";
 import { strikeRule } from "../review/sanctions.ts";
@@ -49,11 +50,15 @@ export async function submitComment(
   input: SubmitCommentInput,
   clientIp: string | null,
 ): Promise<{ comment: CommentRow; replayed: boolean; premoderation?: Premoderation | null }> {
-  const { db, clock, moderator, config } = deps;
+  const { db, clock, config } = deps;
   const now = clock.now();
   const memberId = identity.memberId;
   const idempotencyKey = input.idempotencyKey ?? null;
-  const currentVersion = config.forumRules.version;
+  // The article's site: its forum rules, its policy and its handling of the engine's rules (src/sites.ts).
+  const site = await articleSite(deps, articleId);
+  assertTokenForSite(identity, site);
+  const { policy, moderator } = site;
+  const currentVersion = site.forumRules.version;
   const body = input.body.trim();
   const read = screenCommentText(body, { moderator, maxCommentChars: config.maxCommentChars });
   const requestHash = hashRequest(articleId, body, currentVersion);
@@ -65,15 +70,15 @@ export async function submitComment(
   const reply = input.parentId !== undefined;
   if (!read.refusal && idempotencyKey === null && !reply && input.acceptedRulesVersion === currentVersion) {
     const verdict = read.verdict!;
-    const windows = rateLimitWindows(config.policy, "comment", memberId, clientIp, now);
-    const flood = floodCheck(read, config.policy.floods, now);
+    const windows = rateLimitWindows(policy, "comment", memberId, clientIp, now);
+    const flood = floodCheck(read, policy.floods, now);
     const held = action === "review" ? heldFacts(verdict) : null;
     const link = hasLink(verdict);
     // Which levels would hold this allowed comment, and the review item each would open: the trip reads the level.
     const hold = Object.fromEntries(
-      (action === "allow" ? heldLevels(config.policy.trust, link) : []).map((level) => {
-        const facts = premoderatedFacts(verdict, premoderationOf(level, config.policy.trust, link)!);
-        return [level, { ...facts, ...newItemValues(config.policy, { ...facts, reportWeight: 0, now }) }];
+      (action === "allow" ? heldLevels(policy.trust, link) : []).map((level) => {
+        const facts = premoderatedFacts(verdict, premoderationOf(level, policy.trust, link)!);
+        return [level, { ...facts, ...newItemValues(policy, { ...facts, reportWeight: 0, now }) }];
       }),
     );
     const trip = await postCommentInOneTrip(db, {
@@ -81,7 +86,7 @@ export async function submitComment(
       memberId,
       body,
       status: STATUS_OF[verdict.action],
-      review: held && { ...held, ...newItemValues(config.policy, { ...held, reportWeight: 0, now }) },
+      review: held && { ...held, ...newItemValues(policy, { ...held, reportWeight: 0, now }) },
       verdict,
       acceptedRulesVersion: currentVersion,
       requestHash,
@@ -89,8 +94,8 @@ export async function submitComment(
       windows,
       flood,
       hold,
-      trustBounds: trustBounds(config.policy.trust),
-      removal: action === "reject" ? { ...automaticRemovalGrounds(verdict), strikes: strikeRule(config.policy, now) } : null,
+      trustBounds: trustBounds(policy.trust),
+      removal: action === "reject" ? { ...automaticRemovalGrounds(verdict), strikes: strikeRule(policy, now) } : null,
     });
     const over = windows.find((w) => trip.overLimit.some((o) => o.bucket === w.bucket));
     if (over) throw rateLimitError("comment", over, now);
@@ -99,20 +104,19 @@ export async function submitComment(
       // A removal, or a publication by a member below trusted: the trip brought their history; a write only when the level moves.
       if (trip.trustFacts) {
         const cause = { [trip.comment.status === "removed" ? "removedCommentId" : "publishedCommentId"]: trip.comment.id };
-        await settleTrust(db, config.policy.trust, { memberId, level, facts: trip.trustFacts, now, cause });
+        await settleTrust(db, policy.trust, { memberId, level, facts: trip.trustFacts, now, cause });
       }
-      const premoderation = action === "allow" && trip.comment.status === "pending" ? premoderationOf(level, config.policy.trust, link) : null;
+      const premoderation = action === "allow" && trip.comment.status === "pending" ? premoderationOf(level, policy.trust, link) : null;
       return { comment: trip.comment, replayed: false, premoderation };
     }
     if (trip.open && flood !== null) floodCounted = trip.floodOthers;
   } else {
-    await enforceRateLimit(db, config.policy, "comment", memberId, clientIp, now, idempotencyKey);
+    await enforceRateLimit(db, policy, "comment", memberId, clientIp, now, idempotencyKey);
   }
   if (read.refusal) throw refusalError(read.refusal);
 
   // Independent reads, side by side.
-  const [article, member] = await Promise.all([findArticle(db, articleId), assertMayAct(db, memberId, now, "發言", { posting: true })]);
-  if (!article) throw articleNotFound(articleId);
+  const member = await assertMayAct(db, memberId, now, "發言", { posting: true, site });
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
       409,
@@ -126,12 +130,12 @@ export async function submitComment(
 
   const screened =
     floodCounted === null
-      ? await screenCommentStored(read, { db, memberId, now, floods: config.policy.floods })
-      : judgeFlood(read, config.policy.floods, floodCounted);
-  const verdict = parent ? judgeReply(screened.verdict!, body, config.policy.replies) : screened.verdict!;
+      ? await screenCommentStored(read, { db, memberId, now, floods: policy.floods })
+      : judgeFlood(read, policy.floods, floodCounted);
+  const verdict = parent ? judgeReply(screened.verdict!, body, policy.replies) : screened.verdict!;
   // A member not yet stored is a newcomer (the column's default when the comment stores them).
   const level = member?.trust_level ?? "newcomer";
-  const premoderation = verdict.action === "allow" ? premoderationOf(level, config.policy.trust, hasLink(verdict)) : null;
+  const premoderation = verdict.action === "allow" ? premoderationOf(level, policy.trust, hasLink(verdict)) : null;
   const newComment = {
     articleId,
     memberId,
@@ -152,14 +156,14 @@ export async function submitComment(
     const comment = await insertComment(trx, newComment);
     if (comment?.status === "pending") {
       const facts = premoderation ? premoderatedFacts(verdict, premoderation) : heldFacts(verdict);
-      await holdForReview(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, ...facts, now });
+      await holdForReview(trx, policy, { subjectKind: "comment", subjectId: comment.id, ...facts, now });
     }
     if (comment?.status === "removed") {
-      await removeAutomatically(trx, config.policy, { subjectKind: "comment", subjectId: comment.id, subjectText: comment.body, verdict, authorId: memberId, now });
+      await removeAutomatically(trx, policy, { subjectKind: "comment", subjectId: comment.id, subjectText: comment.body, verdict, authorId: memberId, now });
     }
     // A removal counts against the member's recent history; a publication may lift a member below trusted.
     if (comment && (comment.status === "removed" || (comment.status === "published" && level !== "trusted"))) {
-      await reassessTrust(trx, config.policy.trust, memberId, now, { [comment.status === "removed" ? "removedCommentId" : "publishedCommentId"]: comment.id });
+      await reassessTrust(trx, policy.trust, memberId, now, { [comment.status === "removed" ? "removedCommentId" : "publishedCommentId"]: comment.id });
     }
     return comment;
   };
@@ -222,5 +226,9 @@ export async function findRetriedComment(
 ): Promise<CommentRow | null> {
   if (!input.idempotencyKey) return null;
   const earlier = await findCommentByIdempotencyKey(deps.db, memberId, input.idempotencyKey);
-  return earlier ? checkedRetry(earlier, hashRequest(articleId, input.body.trim(), deps.config.forumRules.version)) : null;
+  if (!earlier) return null;
+  const siteId = await siteIdOfArticle(deps.db, deps.config.sites, articleId);
+  const version = deps.config.sites.of(siteId ?? DEFAULT_SITE_ID).forumRules.version;
+  return checkedRetry(earlier, hashRequest(articleId, input.body.trim(), version));
 }
+

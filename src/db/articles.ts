@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { ArticlesTable, Database } from "./schema.ts";
+import { DEFAULT_SITE_ID, type Sites } from "../sites.ts";
 
 export type ArticleRow = Selectable<ArticlesTable>;
 
@@ -9,14 +10,19 @@ export interface ArticleInput {
   body: string;
   url: string | null;
   publishedAt: Date | null;
+  /** The site it is on; on an update, absent keeps the article's site. */
+  siteId?: string;
 }
 
-/** Inserts or replaces the site's article; tells whether it was new. */
+/**
+ * Inserts or replaces the site's article; tells whether it was new. An article never moves to another
+ * site (migration 0019): an update naming a different site changes nothing and answers `movedFrom`.
+ */
 export async function upsertArticle(
   db: Kysely<Database>,
   article: ArticleInput,
   now: Date,
-): Promise<{ article: ArticleRow; created: boolean }> {
+): Promise<{ article: ArticleRow; created: boolean; movedFrom?: undefined } | { movedFrom: string }> {
   const row = await db
     .insertInto("articles")
     .values({
@@ -25,28 +31,43 @@ export async function upsertArticle(
       body: article.body,
       url: article.url,
       published_at: article.publishedAt,
+      site_id: article.siteId ?? DEFAULT_SITE_ID,
       created_at: now,
       updated_at: now,
     })
-    .onConflict((oc) =>
-      oc.column("id").doUpdateSet((eb) => ({
+    .onConflict((oc) => {
+      const update = oc.column("id").doUpdateSet((eb) => ({
         title: eb.ref("excluded.title"),
         body: eb.ref("excluded.body"),
         url: eb.ref("excluded.url"),
         published_at: eb.ref("excluded.published_at"),
         updated_at: eb.ref("excluded.updated_at"),
-      })),
-    )
+      }));
+      return article.siteId === undefined ? update : update.where("articles.site_id", "=", article.siteId);
+    })
     .returningAll()
     // xmax is 0 only on a freshly inserted row version.
     .returning(sql<boolean>`xmax = 0`.as("created"))
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) return { movedFrom: (await findArticle(db, article.id))!.site_id };
   const { created, ...stored } = row;
   return { article: stored, created };
 }
 
 export async function findArticle(db: Kysely<Database>, id: string): Promise<ArticleRow | undefined> {
   return db.selectFrom("articles").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/**
+ * The site an article is on, or undefined for no such article. Articles never move (migration 0019), so
+ * `sites` remembers each answer (up to a bound) and a comment usually costs no read for it.
+ */
+export async function siteIdOfArticle(db: Kysely<Database>, sites: Sites, id: string): Promise<string | undefined> {
+  const known = sites.articleSites.get(id);
+  if (known !== undefined) return known;
+  const row = await db.selectFrom("articles").select("site_id").where("id", "=", id).executeTakeFirst();
+  if (row) sites.articleSites.set(id, row.site_id);
+  return row?.site_id;
 }
 
 /** An article with what its readers see counted (migration 0006): its published comments, and a number that moves whenever its public pages change. */

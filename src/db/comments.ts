@@ -315,16 +315,17 @@ export async function republishComment(db: Kysely<Database> | Transaction<Databa
 }
 
 /** The member's comments a takedown removes (published or waiting), oldest first. */
-export async function listStandingCommentsOf(trx: Transaction<Database>, memberId: string): Promise<CommentRow[]> {
-  return trx
+export async function listStandingCommentsOf(trx: Transaction<Database>, memberId: string, siteId?: string): Promise<CommentRow[]> {
+  let query = trx
     .selectFrom("comments")
-    .selectAll()
-    .where("member_id", "=", memberId)
-    .where("status", "in", ["published", "pending"])
-    .orderBy("created_at")
-    .orderBy("id")
-    .forUpdate()
-    .execute();
+    .selectAll("comments")
+    .where("comments.member_id", "=", memberId)
+    .where("comments.status", "in", ["published", "pending"]);
+  // Only those on one site's articles.
+  if (siteId !== undefined) {
+    query = query.where((eb) => eb.exists(eb.selectFrom("articles").select("articles.id").whereRef("articles.id", "=", "comments.article_id").where("articles.site_id", "=", siteId)));
+  }
+  return query.orderBy("comments.created_at").orderBy("comments.id").forUpdate().execute();
 }
 
 /** The comment, locked until the transaction ends. */

@@ -54,6 +54,44 @@ export function activeSuspension(member: MemberRow, now: Date): Date | null {
   return member.status === "suspended" && member.suspended_until && member.suspended_until > now ? member.suspended_until : null;
 }
 
+/** When the member's suspension from a site ends, if one is running at `now` (migration 0019). */
+export async function siteSuspensionUntil(db: Kysely<Database>, memberId: string, siteId: string, now: Date): Promise<Date | null> {
+  const row = await db
+    .selectFrom("member_site_suspensions")
+    .select("until")
+    .where("member_id", "=", memberId)
+    .where("site_id", "=", siteId)
+    .where("until", ">", now)
+    .executeTakeFirst();
+  return row?.until ?? null;
+}
+
+/** Suspends a member from one site until a time (a later suspension from it replaces the earlier). */
+export async function suspendFromSite(trx: Transaction<Database>, memberId: string, siteId: string, until: Date, decisionId: string, now: Date): Promise<void> {
+  await trx
+    .insertInto("member_site_suspensions")
+    .values({ member_id: memberId, site_id: siteId, until, decision_id: decisionId, created_at: now })
+    .onConflict((oc) => oc.columns(["member_id", "site_id"]).doUpdateSet({ until, decision_id: decisionId, created_at: now }))
+    .execute();
+}
+
+/** Lifts the suspension from a site that `decisionId` made, if it is still the one in force; whether it was. */
+export async function liftSiteSuspension(trx: Transaction<Database>, memberId: string, decisionId: string): Promise<boolean> {
+  const lifted = await trx.deleteFrom("member_site_suspensions").where("member_id", "=", memberId).where("decision_id", "=", decisionId).executeTakeFirst();
+  return lifted.numDeletedRows > 0n;
+}
+
+/** The member's suspensions from single sites still running at `now`. */
+export async function siteSuspensionsOf(db: Kysely<Database>, memberId: string, now: Date): Promise<{ site_id: string; until: Date; decision_id: string }[]> {
+  return db
+    .selectFrom("member_site_suspensions")
+    .select(["site_id", "until", "decision_id"])
+    .where("member_id", "=", memberId)
+    .where("until", ">", now)
+    .orderBy("site_id")
+    .execute();
+}
+
 /** The site's login system owns identities; this service records a member the first time one acts. */
 export async function ensureMember(db: Kysely<Database> | Transaction<Database>, id: string, now: Date): Promise<void> {
   await db

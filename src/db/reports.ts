@@ -49,17 +49,21 @@ export async function insertReport(db: Db, report: NewReport): Promise<ReportRow
 }
 
 /** A reported subject's author and whether it is gone (removed, or deleted by its author); undefined when there is none. Pass row ids only for comments and tags. */
-export async function findReportedSubject(db: Db, kind: SubjectKind, id: string): Promise<{ ownerId: string; removed: boolean } | undefined> {
+export async function findReportedSubject(
+  db: Db,
+  kind: SubjectKind,
+  id: string,
+): Promise<{ ownerId: string; removed: boolean; articleId: string | null } | undefined> {
   if (kind === "comment") {
     const comment = await findComment(db, id);
-    return comment && { ownerId: comment.member_id, removed: comment.status === "removed" || comment.status === "deleted" };
+    return comment && { ownerId: comment.member_id, removed: comment.status === "removed" || comment.status === "deleted", articleId: comment.article_id };
   }
   if (kind === "tag") {
     const tag = await findTagById(db, id);
-    return tag && { ownerId: tag.created_by, removed: tag.status === "removed" };
+    return tag && { ownerId: tag.created_by, removed: tag.status === "removed", articleId: tag.article_id };
   }
   const member = await findMember(db, id);
-  return member && { ownerId: member.id, removed: false };
+  return member && { ownerId: member.id, removed: false, articleId: null };
 }
 
 /** Sets a published comment or tag back to pending; whether it was published. A member is never hidden. */

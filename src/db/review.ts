@@ -151,8 +151,8 @@ export interface OpenItemCounts {
 }
 
 /** Open items by kind, subject, forum rule and source, and how many are claimed, for the queue's filters. */
-export async function countOpenReviewItems(db: Kysely<Database>, now: Date): Promise<OpenItemCounts> {
-  const open = db.selectFrom("review_items").where("state", "=", "open");
+export async function countOpenReviewItems(db: Kysely<Database>, now: Date, sites?: string[]): Promise<OpenItemCounts> {
+  const open = onSites(db.selectFrom("review_items").where("state", "=", "open"), sites);
   const [byKind, bySubject, byForumRule, bySource, claimed] = await Promise.all([
     open.select(["kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("kind").execute(),
     open.select(["subject_kind as key", (eb) => eb.fn.countAll<string>().as("count")]).groupBy("subject_kind").execute(),
@@ -184,6 +184,14 @@ export interface QueueFilters {
   articleId?: string;
   /** Only items opened after the item with this id (ids grow with time): what a live queue has not shown yet. */
   sinceId?: string;
+  /** Only items of these sites (a moderator limited to them); undefined: every item. */
+  sites?: string[] | undefined;
+}
+
+/** Items of the given sites only; undefined: all. An item about every site (a nickname) is no site's. */
+function onSites<Q extends { where: (...args: any[]) => Q }>(query: Q, sites: string[] | undefined): Q {
+  if (!sites) return query;
+  return sites.length === 0 ? query.where(sql<boolean>`false`) : query.where("review_items.site_id", "in", sites);
 }
 
 export interface QueueCursor {
@@ -217,6 +225,7 @@ export async function listReviewItems(
   if (filters.memberId !== undefined) query = query.where(sql<boolean>`${itemAuthorId} = ${filters.memberId}`);
   if (filters.articleId !== undefined) query = query.where(sql<boolean>`${itemArticleId} = ${filters.articleId}`);
   if (filters.sinceId !== undefined) query = query.where("id", ">", filters.sinceId);
+  query = onSites(query, filters.sites);
   if (filters.source) {
     const source = filters.source;
     query = query.where((eb) =>
@@ -272,12 +281,15 @@ export async function claimNextItem(
   leaseSeconds: number,
   kind?: "moderation" | "appeal",
   escalated: "skip" | "only" | "any" = "skip",
+  sites?: string[],
 ): Promise<ReviewItemRow | undefined> {
   let next = db
     .selectFrom("review_items")
     .select("id")
     .where("state", "=", "open")
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
+  // A moderator limited to some sites is handed only their items.
+  next = onSites(next, sites);
   if (kind) next = next.where("kind", "=", kind);
   // Escalated items are the admins' (src/review/escalate.ts).
   if (escalated !== "any") next = next.where("escalated_at", escalated === "only" ? "is not" : "is", null);

@@ -33,6 +33,11 @@ export interface MembersTable {
   role_limit_note: ColumnType<string | null, string | null | undefined, string | null>;
   /** Migration 0018: when the member's data was erased at their request. */
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Migration 0019: the sites a moderator is limited to (null: every site). */
+  moderator_sites: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  moderator_sites_by: ColumnType<string | null, string | null | undefined, string | null>;
+  moderator_sites_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  moderator_sites_note: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedNow;
   updated_at: CreatedNow;
 }
@@ -144,6 +149,8 @@ export interface ArticlesTable {
   body: string;
   url: string | null;
   published_at: Timestamp | null;
+  /** Migration 0019: the site the article is on; it never changes. */
+  site_id: ColumnType<string, string | undefined, never>;
   created_at: CreatedNow;
   updated_at: CreatedNow;
 }
@@ -198,6 +205,8 @@ export interface DecisionsTable {
   note: string | null;
   review_item_id: string | null;
   created_at: Timestamp;
+  /** Migration 0019: set by the database as the decision is written (null: about every site). */
+  site_id: ColumnType<string | null, never, never>;
 }
 
 export type ReportReason =
@@ -246,6 +255,8 @@ export interface ReviewItemsTable {
   escalated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   escalated_by: ColumnType<string | null, string | null | undefined, string | null>;
   escalation_note: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0019: set by the database as the item is opened (null: about every site). */
+  site_id: ColumnType<string | null, never, never>;
 }
 
 export interface ReviewSourcesTable {
@@ -297,9 +308,11 @@ export interface Database {
   /** Migration 0008: one row, bumped by every write to articles. */
   article_catalog: { only_row: boolean; version: string | number };
   /** Migration 0009: decisions counted per site day and dimension (total, forum_rule, action, source, automation); summed over shards. */
-  decision_day_counts: { day: string; dimension: string; key: string; shard: number; count: string | number };
+  decision_day_counts: { day: string; site: string; dimension: string; key: string; shard: number; count: string | number };
+  /** Migration 0019: a member suspended from one site until a time. */
+  member_site_suspensions: { member_id: string; site_id: string; until: Timestamp; decision_id: string; created_at: Timestamp };
   /** Migration 0009: each decision as the keys it is counted under (a view). */
-  decision_day_keys: { id: string; created_at: Timestamp; day: string; dimension: string; key: string };
+  decision_day_keys: { id: string; created_at: Timestamp; day: string; dimension: string; key: string; site: string };
   schema_migrations: SchemaMigrationsTable;
   /** Migration 0010: every change of a member's trust level. */
   member_trust_changes: {

@@ -28,8 +28,8 @@ export async function openSecondLook(
 export type OpenSecondLook = SecondLookRow & { review_item_id: string | null; subject_text: string };
 
 /** Open second looks `reviewerId` may take: not of their own decisions, nor about themselves; oldest first. */
-export async function listOpenSecondLooks(db: Db, reviewerId: string, limit: number): Promise<OpenSecondLook[]> {
-  return db
+export async function listOpenSecondLooks(db: Db, reviewerId: string, limit: number, sites?: string[]): Promise<OpenSecondLook[]> {
+  let query = db
     .selectFrom("second_looks")
     .innerJoin("decisions", "decisions.id", "second_looks.decision_id")
     .selectAll("second_looks")
@@ -37,19 +37,18 @@ export async function listOpenSecondLooks(db: Db, reviewerId: string, limit: num
     .select("decisions.subject_text")
     .where("second_looks.state", "=", "open")
     .where("second_looks.first_moderator_id", "<>", reviewerId)
-    .where(sql<boolean>`decisions.affected_member_id is distinct from ${reviewerId}`)
-    .orderBy("second_looks.created_at")
-    .orderBy("second_looks.id")
-    .limit(limit)
-    .execute();
+    .where(sql<boolean>`decisions.affected_member_id is distinct from ${reviewerId}`);
+  // A moderator limited to some sites looks again only at their sites' decisions.
+  if (sites) query = sites.length === 0 ? query.where(sql<boolean>`false`) : query.where("decisions.site_id", "in", sites);
+  return query.orderBy("second_looks.created_at").orderBy("second_looks.id").limit(limit).execute();
 }
 
-export async function findSecondLook(db: Db, id: string): Promise<(SecondLookRow & { affected_member_id: string | null }) | undefined> {
+export async function findSecondLook(db: Db, id: string): Promise<(SecondLookRow & { affected_member_id: string | null; site_id: string | null }) | undefined> {
   return db
     .selectFrom("second_looks")
     .innerJoin("decisions", "decisions.id", "second_looks.decision_id")
     .selectAll("second_looks")
-    .select("decisions.affected_member_id")
+    .select(["decisions.affected_member_id", "decisions.site_id"])
     .where("second_looks.id", "=", id)
     .executeTakeFirst();
 }
@@ -78,12 +77,15 @@ export async function recordSecondLook(
 }
 
 /** Second looks decided in [from, to): per forum rule of the first decision ("none" when it named none), how many and how many agreed. */
-export async function secondLookAgreement(db: Db, range: { from: Date; to: Date }): Promise<{ rule: string; looked: number; agreed: number }[]> {
+export async function secondLookAgreement(db: Db, range: { from: Date; to: Date }, sites?: string[]): Promise<{ rule: string; looked: number; agreed: number }[]> {
+  const onSites = sites
+    ? sql`and exists (select 1 from decisions d where d.id = second_looks.decision_id and d.site_id = any(${sites}::text[]))`
+    : sql``;
   const { rows } = await sql<{ rule: string; looked: string; agreed: string }>`
     select coalesce(rule, 'none') as rule, count(*)::text as looked, count(*) filter (where agrees)::text as agreed
     from second_looks
     left join lateral unnest(case when cardinality(first_forum_rules) = 0 then null else first_forum_rules end) as rule on true
-    where state = 'done' and decided_at >= ${range.from} and decided_at < ${range.to}
+    where state = 'done' and decided_at >= ${range.from} and decided_at < ${range.to} ${onSites}
     group by 1
     order by 1`.execute(db);
   return rows.map((row) => ({ rule: row.rule, looked: Number(row.looked), agreed: Number(row.agreed) }));

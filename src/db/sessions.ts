@@ -89,18 +89,19 @@ export async function listLiveSessions(db: Db, memberId: string, now: Date): Pro
  * in one statement. Every request with a moderator's or admin's token passes here (http/auth.ts), so the
  * staff routes need not store the member again before a decision or a claim names them.
  */
-export async function ensureStaffMember(db: Db, memberId: string, now: Date): Promise<Role | null> {
-  const result = await sql<{ role_limit: Role | null }>`
+export async function ensureStaffMember(db: Db, memberId: string, now: Date): Promise<{ roleLimit: Role | null; moderatorSites: string[] | null }> {
+  const result = await sql<{ role_limit: Role | null; moderator_sites: string[] | null }>`
     with added as (
       insert into members (id, created_at, updated_at) values (${memberId}, ${now}, ${now})
       on conflict (id) do nothing
-      returning role_limit
+      returning role_limit, moderator_sites
     )
-    select role_limit from added
+    select role_limit, moderator_sites from added
     union all
-    select role_limit from members where id = ${memberId}
+    select role_limit, moderator_sites from members where id = ${memberId}
   `.execute(db);
-  return result.rows[0]?.role_limit ?? null;
+  const row = result.rows[0];
+  return { roleLimit: row?.role_limit ?? null, moderatorSites: row?.moderator_sites ?? null };
 }
 
 /** The role limit an admin set on the member, if any; `lock`: the member row stays shared-locked until the transaction ends, so a demotion waits for it. */

@@ -35,8 +35,8 @@ export interface DecisionsByDay {
 }
 
 /** The median seconds from a moderation item's opening to its human decision, for decisions in the range; null when there are none. */
-export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from, to }: DecisionRange): Promise<number | null> {
-  const row = await db
+export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from, to }: DecisionRange, sites?: string[]): Promise<number | null> {
+  let query = db
     .selectFrom("decisions")
     .innerJoin("review_items", "review_items.id", "decisions.review_item_id")
     .select(
@@ -47,8 +47,9 @@ export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from,
     .where("decisions.created_at", ">=", from)
     .where("decisions.created_at", "<", to)
     .where("decisions.review_item_id", "is not", null)
-    .where("review_items.kind", "=", "moderation")
-    .executeTakeFirstOrThrow();
+    .where("review_items.kind", "=", "moderation");
+  if (sites) query = query.where("decisions.site_id", "in", sites);
+  const row = await query.executeTakeFirstOrThrow();
   return row.median_seconds === null ? null : Number(row.median_seconds);
 }
 
@@ -75,25 +76,25 @@ export function splitRange({ from, to }: DecisionRange): { days: { first: string
 type DayRow = { day: string; dimension: string; key: string; count: string };
 
 /** The counts of a range's whole days, from decision_day_counts. */
-async function wholeDayCounts(db: Kysely<Database>, days: { first: string; end: string }): Promise<DayRow[]> {
-  return db
+async function wholeDayCounts(db: Kysely<Database>, days: { first: string; end: string }, sites?: string[]): Promise<DayRow[]> {
+  let query = db
     .selectFrom("decision_day_counts")
     .select([sql<string>`day::text`.as("day"), "dimension", "key", sql<string>`sum(count)::text`.as("count")])
     .where(sql<boolean>`day >= ${days.first}::date`)
-    .where(sql<boolean>`day < ${days.end}::date`)
-    .groupBy(["day", "dimension", "key"])
-    .execute();
+    .where(sql<boolean>`day < ${days.end}::date`);
+  if (sites) query = query.where("site", "in", sites);
+  return query.groupBy(["day", "dimension", "key"]).execute();
 }
 
 /** The counts of a partial day, from the decisions themselves, counted under the same keys (the view decision_day_keys). */
-async function partialDayCounts(db: Kysely<Database>, { from, to }: DecisionRange): Promise<DayRow[]> {
-  return db
+async function partialDayCounts(db: Kysely<Database>, { from, to }: DecisionRange, sites?: string[]): Promise<DayRow[]> {
+  let query = db
     .selectFrom("decision_day_keys")
     .select([sql<string>`day::text`.as("day"), "dimension", "key", sql<string>`count(*)::text`.as("count")])
     .where("created_at", ">=", from)
-    .where("created_at", "<", to)
-    .groupBy(["day", "dimension", "key"])
-    .execute();
+    .where("created_at", "<", to);
+  if (sites) query = query.where("site", "in", sites);
+  return query.groupBy(["day", "dimension", "key"]).execute();
 }
 
 export interface DecisionTotals extends DecisionCounts {
@@ -107,11 +108,11 @@ export interface DecisionTotals extends DecisionCounts {
  * Decisions in the range: the total, counts by forum rule, action, source and automation, appeals upheld
  * and reversed, conflicts of interest, and the same per site day. Whole days come from the daily counts
  * (migration 0009), the partial days at the ends from the decisions, both under the keys of the view
- * decision_day_keys.
+ * decision_day_keys. `sites`: only the decisions of these sites (those about every site belong to none).
  */
-export async function decisionTotals(db: Kysely<Database>, range: DecisionRange): Promise<DecisionTotals> {
+export async function decisionTotals(db: Kysely<Database>, range: DecisionRange, sites?: string[]): Promise<DecisionTotals> {
   const { days, partial } = splitRange(range);
-  const pieces = await Promise.all([days ? wholeDayCounts(db, days) : Promise.resolve([]), ...partial.map((piece) => partialDayCounts(db, piece))]);
+  const pieces = await Promise.all([days ? wholeDayCounts(db, days, sites) : Promise.resolve([]), ...partial.map((piece) => partialDayCounts(db, piece, sites))]);
   const totals: DecisionTotals = {
     total: 0,
     byForumRule: {},

@@ -8,7 +8,7 @@ import { ensureStaffMember } from "../db/sessions.ts";
  * Requires `Authorization: Bearer <JWT>` and puts the caller's identity on the context. A moderator's or
  * admin's role is capped by any limit an admin set on them (src/members/roles.ts): a demotion counts from
  * the next request, whatever the token says; the same statement stores a staff member seen for the first
- * time, so the staff routes do not. A member's token costs no query.
+ * time, so the staff routes do not, and reads the sites a moderator is limited to. A member's token costs no query.
  */
 export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
@@ -18,7 +18,11 @@ export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   const { config, clock, db } = c.get("deps");
   let identity;
   try {
-    identity = await verifyToken(match[1]!, config.jwtSecret, clock.now(), { maxAgeSeconds: config.maxTokenAgeSeconds, publisher: config.publisherSso });
+    identity = await verifyToken(match[1]!, config.jwtSecret, clock.now(), {
+      maxAgeSeconds: config.maxTokenAgeSeconds,
+      publisher: config.publisherSso,
+      siteAudiences: config.sites.audiences,
+    });
   } catch (error) {
     if (error instanceof TokenError) {
       throw new ApiError(401, error.problem === "expired" ? "token_expired" : "invalid_token", error.message);
@@ -26,7 +30,10 @@ export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
     throw error;
   }
   if (identity.role !== "member") {
-    identity = { ...identity, role: cappedRole(identity.role, await ensureStaffMember(db, identity.memberId, clock.now())) };
+    const staff = await ensureStaffMember(db, identity.memberId, clock.now());
+    const role = cappedRole(identity.role, staff.roleLimit);
+    // A moderator limited to some sites (PUT /members/:id/sites) sees and decides only those sites' items.
+    identity = { ...identity, role, ...(role === "moderator" && staff.moderatorSites ? { moderatorSites: staff.moderatorSites } : {}) };
   }
   c.set("identity", identity);
   await next();

@@ -2,7 +2,9 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { listStandingCommentsOf, setCommentStatus } from "../db/comments.ts";
 import { recordDecision, type DecisionRow } from "../db/decisions.ts";
-import { acknowledgeWarning, addMemberNote, addWarning, ensureMember, findMember, setMemberSanction, type MemberNoteRow } from "../db/members.ts";
+import { acknowledgeWarning, addMemberNote, addWarning, ensureMember, findMember, setMemberSanction, suspendFromSite, type MemberNoteRow } from "../db/members.ts";
+import { assertOnSites, type Staff } from "../review/scope.ts";
+import type { Sites } from "../sites.ts";
 import { settleReportsOn } from "../db/reports.ts";
 import { closeReviewItem, lockOpenItemsOn } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
@@ -21,6 +23,8 @@ export const memberActionSchema = z.strictObject({
   forumRules: z.array(z.enum(["R1", "R2", "R3", "R4"])).min(1),
   note: z.string().trim().min(1).max(2000),
   suspendDays: z.number().int().min(1).max(3650).optional(),
+  /** A suspension from this site only (rules/sites.yaml); without it, from every site. */
+  site: z.string().optional(),
   takeDownComments: z.boolean().default(false),
 });
 export type MemberActionInput = z.infer<typeof memberActionSchema>;
@@ -41,15 +45,32 @@ function refuseOwn(memberId: string, moderatorId: string): void {
   }
 }
 
+/**
+ * `staff.sites`: a moderator limited to some sites may only suspend from one of them (and take down the
+ * member's comments there); a warning, a revocation or a suspension from every site is for a moderator of
+ * every site or an admin.
+ */
 export async function actOnMember(
   db: Kysely<Database>,
   policy: Policy,
-  moderatorId: string,
+  sites: Sites,
+  staff: Staff & { id: string },
   memberId: string,
   input: MemberActionInput,
   now: Date,
 ): Promise<MemberActionOutcome> {
+  const moderatorId = staff.id;
   refuseOwn(memberId, moderatorId);
+  if (input.site !== undefined) {
+    if (input.action !== "suspend") throw new ApiError(400, "site_only_for_suspend", "site goes with suspend only (a warning or revocation is for every site)");
+    if (!sites.get(input.site)) throw new ApiError(400, "unknown_site", `no site ${input.site} in rules/sites.yaml`, { sites: sites.all.map((site) => site.id) });
+  }
+  if (staff.sites && input.site === undefined) {
+    throw new ApiError(403, "site_not_granted", `你只負責 ${staff.sites.join(", ")}：只能將會員在其中一站停權 (name the site: a warning, revocation or suspension from every site is for moderators of every site)`, {
+      sites: staff.sites,
+    });
+  }
+  if (input.site !== undefined) assertOnSites(`site ${input.site}`, input.site, staff.sites);
   if (input.action === "suspend" && input.suspendDays === undefined) {
     throw new ApiError(400, "suspend_days_required", "suspend needs suspendDays");
   }
@@ -62,11 +83,11 @@ export async function actOnMember(
     if (member.status === "revoked") throw new ApiError(409, "member_revoked", "此帳號已被解除會員資格 (the membership is already revoked)");
     await ensureMember(trx, moderatorId, now);
     const facts: Record<string, unknown> = {};
-    if (input.action === "suspend") {
-      const until = new Date(now.getTime() + input.suspendDays! * DAY_MS);
-      await setMemberSanction(trx, memberId, { status: "suspended", until }, now);
-      facts.suspendedUntil = until.toISOString();
-    }
+    const until = input.action === "suspend" ? new Date(now.getTime() + input.suspendDays! * DAY_MS) : null;
+    if (until) facts.suspendedUntil = until.toISOString();
+    // A suspension from one site is kept apart (migration 0019); the decision's site comes from facts.site.
+    if (input.site !== undefined) facts.site = input.site;
+    else if (until) await setMemberSanction(trx, memberId, { status: "suspended", until }, now);
     if (input.action === "revoke") await setMemberSanction(trx, memberId, { status: "revoked" }, now);
     const common = {
       forumRules: [...new Set(input.forumRules)].sort(),
@@ -90,11 +111,12 @@ export async function actOnMember(
       modelVersion: null,
     });
     if (input.action === "warn") await addWarning(trx, memberId, decision.id, now);
+    if (until && input.site !== undefined) await suspendFromSite(trx, memberId, input.site, until, decision.id, now);
 
     const takedowns: DecisionRow[] = [];
     const reporters = new Set<string>();
     if (input.takeDownComments) {
-      for (const comment of await listStandingCommentsOf(trx, memberId)) {
+      for (const comment of await listStandingCommentsOf(trx, memberId, input.site)) {
         await setCommentStatus(trx, comment.id, "removed", now);
         for (const reporter of await settleReportsOn(trx, "comment", comment.id, "upheld")) reporters.add(reporter);
         const takedown = await recordDecision(trx, {

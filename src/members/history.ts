@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
 import { listDecisionsAffecting } from "../db/decisions.ts";
-import { activeSuspension, findMember, listMemberNotes, listWarnings, memberCommentsByStatus, memberReportCounts } from "../db/members.ts";
+import { activeSuspension, findMember, listMemberNotes, listWarnings, memberCommentsByStatus, memberReportCounts, siteSuspensionsOf } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
 import { findMemberTrust, listTrustChanges } from "../db/trust.ts";
 import { ApiError } from "../errors.ts";
 import type { Policy } from "../policy.ts";
 import { currentStrikes } from "../review/sanctions.ts";
-import { memberNoteView, memberView, trustChangeView, warningView } from "../views/members.ts";
+import { memberNoteView, memberView, siteSuspensionView, trustChangeView, warningView } from "../views/members.ts";
 import { memberHistoryView, type MemberHistoryView } from "../views/review.ts";
 import { trustBounds, trustLevelOf } from "../review/trust.ts";
 
@@ -32,13 +32,14 @@ export async function memberStanding(db: Kysely<Database>, policy: Policy, membe
 export async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string, now: Date) {
   const member = await findMember(db, memberId);
   if (!member) throw new ApiError(404, "member_not_found", `no member ${memberId}`);
-  const [standing, comments, reports, warnings, notes, trustChanges] = await Promise.all([
+  const [standing, comments, reports, warnings, notes, trustChanges, siteSuspensions] = await Promise.all([
     memberStanding(db, policy, memberId, now),
     memberCommentsByStatus(db, memberId, 20),
     memberReportCounts(db, memberId),
     listWarnings(db, memberId, 50),
     listMemberNotes(db, memberId, 50),
     listTrustChanges(db, memberId, 50),
+    siteSuspensionsOf(db, memberId, now),
   ]);
   return {
     member: memberView(member),
@@ -54,6 +55,12 @@ export async function memberHistory(db: Kysely<Database>, policy: Policy, member
     trustChanges: trustChanges.map(trustChangeView),
     // A demotion an admin set (src/members/roles.ts); null: the login system's role counts.
     roleLimit: member.role_limit ? { role: member.role_limit, by: member.role_limit_by, at: member.role_limit_at?.toISOString() ?? null, note: member.role_limit_note } : null,
+    // Suspensions from single sites still running (a suspension from every site is member.status).
+    siteSuspensions: siteSuspensions.map(siteSuspensionView),
+    // The sites an admin limited this moderator to (src/members/roles.ts); null: every site.
+    moderatorSites: member.moderator_sites
+      ? { sites: member.moderator_sites, by: member.moderator_sites_by, at: member.moderator_sites_at?.toISOString() ?? null, note: member.moderator_sites_note }
+      : null,
   };
 }
 export type MemberHistory = Awaited<ReturnType<typeof memberHistory>>;

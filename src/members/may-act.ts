@@ -1,21 +1,28 @@
 import type { Kysely } from "kysely";
-import { activeSuspension, findMember, type MemberRow } from "../db/members.ts";
+import type { Identity } from "../auth/token.ts";
+import { activeSuspension, findMember, siteSuspensionUntil, type MemberRow } from "../db/members.ts";
+import type { Site, Sites } from "../sites.ts";
+import { siteIdOfArticle } from "../db/articles.ts";
 import type { Database } from "../db/schema.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, articleNotFound } from "../errors.ts";
 import { formatSiteTime } from "../site-time.ts";
 
 /**
- * Suspended and revoked members may not post, tag or report: 403 with the suspension's end. To post
- * (`posting`: comments and tags), a warning must have been acknowledged first: 409. Returns the member, if known.
+ * Suspended and revoked members may not post, tag or report: 403 with the suspension's end; on a `site`'s
+ * articles, neither may a member suspended from that site. To post (`posting`: comments and tags), a
+ * warning must have been acknowledged first: 409. Returns the member, if known.
  */
 export async function assertMayAct(
   db: Kysely<Database>,
   memberId: string,
   now: Date,
   activity: string,
-  options: { posting?: boolean } = {},
+  options: { posting?: boolean; site?: Site } = {},
 ): Promise<MemberRow | undefined> {
-  const member = await findMember(db, memberId);
+  const [member, siteUntil] = await Promise.all([
+    findMember(db, memberId),
+    options.site ? siteSuspensionUntil(db, memberId, options.site.id, now) : null,
+  ]);
   if (!member) return undefined;
   if (member.status === "revoked") {
     throw new ApiError(403, "member_revoked", `此帳號已被解除會員資格，無法${activity} (membership revoked)`);
@@ -26,10 +33,36 @@ export async function assertMayAct(
       suspendedUntil: until.toISOString(),
     });
   }
+  if (siteUntil) {
+    throw new ApiError(403, "member_suspended_from_site", `此帳號在${options.site!.name}停權至 ${formatSiteTime(siteUntil)}（台北時間），期間無法在本站${activity}`, {
+      site: options.site!.id,
+      suspendedUntil: siteUntil.toISOString(),
+    });
+  }
   if (options.posting && member.unacknowledged_warnings > 0) {
     throw new ApiError(409, "warning_unacknowledged", `管理員給了你警告，請先閱讀並確認後才能${activity} (acknowledge your warning first)`, {
       warnings: `/members/me/warnings`,
     });
   }
   return member;
+}
+
+/**
+ * A token the publisher made for one site only (its `sso` issuer and audience, src/sites.ts) acts on that
+ * site's articles only: 403 elsewhere. Tokens of the service's own issuer and audience act on every site.
+ */
+export function assertTokenForSite(identity: Identity, site: Site): void {
+  if (identity.tokenSites && !identity.tokenSites.includes(site.id)) {
+    throw new ApiError(403, "token_not_for_site", `這個登入憑證只能用於${identity.tokenSites.join("、")}，不能用於${site.name} (the token was made for another site)`, {
+      site: site.id,
+      tokenSites: identity.tokenSites,
+    });
+  }
+}
+
+/** The site of the article a member writes on (src/sites.ts): 404 when there is no such article. */
+export async function articleSite(deps: { db: Kysely<Database>; config: { sites: Sites } }, articleId: string): Promise<Site> {
+  const siteId = await siteIdOfArticle(deps.db, deps.config.sites, articleId);
+  if (siteId === undefined) throw articleNotFound(articleId);
+  return deps.config.sites.of(siteId);
 }

@@ -35,15 +35,22 @@ const FORUM_RULE_OF_REASON: Record<ReportReason, string | null> = {
 };
 
 /**
- * A member's report, filed in one transaction: the subject checked, the reporter's weight from their
- * record, the report row, the subject's review item fed, and the subject hidden once reports weigh enough.
+ * What a report is about, checked: 404 for nothing (or nothing left) to report, 403 for one's own. Its
+ * article, for the site whose policy the report is filed under (null: a member's nickname, every site's).
  */
-export async function fileReport(db: Kysely<Database>, policy: Policy, reporterId: string, filing: ReportFiling, now: Date): Promise<FiledReport> {
+export async function reportedSubject(db: Kysely<Database>, reporterId: string, filing: ReportFiling): Promise<{ articleId: string | null }> {
   // Comments and tags have bigint ids: anything else names no row.
   const subject = filing.subject === "member" || isRowId(filing.id) ? await findReportedSubject(db, filing.subject, filing.id) : undefined;
   if (!subject || subject.removed) throw new ApiError(404, "subject_not_found", `no ${filing.subject} ${filing.id}`);
   if (subject.ownerId === reporterId) throw new ApiError(403, "cannot_report_own", "不能檢舉自己的內容 (you cannot report your own content)");
+  return { articleId: subject.articleId };
+}
 
+/**
+ * A member's report (its subject checked first with reportedSubject), filed in one transaction: the subject checked, the reporter's weight from their
+ * record, the report row, the subject's review item fed, and the subject hidden once reports weigh enough.
+ */
+export async function fileReport(db: Kysely<Database>, policy: Policy, reporterId: string, filing: ReportFiling, now: Date): Promise<FiledReport> {
   const filed = await db.transaction().execute(async (trx) => {
     await ensureMember(trx, reporterId, now);
     const past = await findReporterRecord(trx, reporterId);

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Role } from "../auth/token.ts";
+import type { Staff } from "./scope.ts";
 import type { DecisionRow } from "../db/decisions.ts";
 import { listReviewItems } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
@@ -53,7 +53,7 @@ export async function decideInBulk(
   db: Kysely<Database>,
   policy: Policy,
   moderatorId: string,
-  role: Role,
+  staff: Staff,
   input: BulkDecisionInput,
   now: Date,
 ): Promise<BulkOutcome> {
@@ -70,7 +70,14 @@ export async function decideInBulk(
     // selection leaves out the items escalated to the admins.
     const found = await listReviewItems(
       db,
-      { state: "open", kind: "moderation", memberId: input.memberId, articleId: input.articleId, escalated: role === "admin" ? undefined : false },
+      {
+        state: "open",
+        kind: "moderation",
+        memberId: input.memberId,
+        articleId: input.articleId,
+        escalated: staff.role === "admin" ? undefined : false,
+        sites: staff.sites,
+      },
       BULK_MAX + 1,
       null,
     );
@@ -87,7 +94,7 @@ export async function decideInBulk(
     try {
       const subjectVersion = input.subjectVersions?.[itemId];
       const decision = { action: input.action, forumRules: input.forumRules, note: input.note, ...(subjectVersion === undefined ? {} : { subjectVersion }) };
-      const outcome = await decideReviewItem(db, policy, moderatorId, itemId, decision, now, role, { batchId, items: itemIds.length });
+      const outcome = await decideReviewItem(db, policy, moderatorId, itemId, decision, now, staff, { batchId, items: itemIds.length });
       results.push({ itemId, ok: true, decision: outcome.decision, strikeSuspension: outcome.strikeSuspension });
     } catch (error) {
       // Anything but a refusal (the database gone) ends the batch: the items decided so far stay decided,

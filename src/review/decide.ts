@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
 import { lockComment, republishComment, setCommentStatus } from "../db/comments.ts";
 import { findDecision, recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
-import { findMember, setMemberSanction } from "../db/members.ts";
+import { findMember, liftSiteSuspension, setMemberSanction } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
 import { closeReviewItem, lockReviewItem, sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
 import { removeCommentsOf } from "../db/comments.ts";
@@ -17,6 +17,7 @@ import { conflictBetween } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { reassessTrust, type Premoderation } from "./trust.ts";
 import { assertMayDecide } from "./escalate.ts";
+import type { Staff } from "./scope.ts";
 import { sampledForSecondLook } from "./second-look.ts";
 import { openSecondLook } from "../db/second-looks.ts";
 import type { Role } from "../auth/token.ts";
@@ -91,7 +92,7 @@ export async function decideReviewItem(
   itemId: string,
   input: DecisionInput,
   now: Date,
-  role: Role = "moderator",
+  staff: Staff = { role: "moderator" },
   bulk: BulkContext | null = null,
 ): Promise<DecisionOutcome> {
   return db.transaction().execute(async (trx) => {
@@ -103,7 +104,7 @@ export async function decideReviewItem(
     if (item.state === "withdrawn") {
       throw new ApiError(409, "item_withdrawn", `review item ${itemId} was withdrawn: its author deleted the comment`);
     }
-    assertMayDecide(item, role);
+    assertMayDecide(item, staff);
     if (item.claimed_by && item.claimed_by !== moderatorId && item.lease_until && item.lease_until > now) {
       throw new ApiError(409, "claimed_by_another_moderator", "another moderator holds this item", {
         leaseUntil: item.lease_until.toISOString(),
@@ -245,7 +246,11 @@ async function decideAppeal(
     }
     const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };
     for (const id of facts.hiddenCommentIds ?? []) await republishComment(trx, id, now);
-    if (["suspend", "remove_and_suspend", "revoke"].includes(original.action) && original.affected_member_id) {
+    const site = (original.facts as { site?: string } | null)?.site;
+    if (original.action === "suspend" && site !== undefined && original.affected_member_id) {
+      // A suspension from one site: lifted there, if it is still the one in force.
+      if (await liftSiteSuspension(trx, original.affected_member_id, original.id)) restored.sanctionLifted = original.action;
+    } else if (["suspend", "remove_and_suspend", "revoke"].includes(original.action) && original.affected_member_id) {
       await setMemberSanction(trx, original.affected_member_id, { status: "active" }, now);
       restored.sanctionLifted = original.action;
     }

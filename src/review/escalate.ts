@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Role } from "../auth/token.ts";
+import { assertItemInSites, type Staff } from "./scope.ts";
 import { escalateItem, findReviewItem, type ReviewItemRow } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
@@ -11,7 +11,11 @@ import type { Policy } from "../policy.ts";
 
 export const escalateSchema = z.strictObject({ note: z.string().trim().min(1).max(2000) });
 
-export async function escalate(db: Kysely<Database>, moderatorId: string, itemId: string, note: string, now: Date): Promise<ReviewItemRow> {
+export async function escalate(db: Kysely<Database>, moderatorId: string, itemId: string, note: string, now: Date, sites?: string[]): Promise<ReviewItemRow> {
+  if (sites) {
+    const item = await findReviewItem(db, itemId);
+    if (item) assertItemInSites(item, sites);
+  }
   const escalated = await escalateItem(db, itemId, moderatorId, note, now);
   if (escalated) return escalated;
   const item = await findReviewItem(db, itemId);
@@ -20,9 +24,10 @@ export async function escalate(db: Kysely<Database>, moderatorId: string, itemId
   throw new ApiError(409, "already_escalated", `review item ${itemId} was already escalated`);
 }
 
-/** Only admins decide an escalated item. */
-export function assertMayDecide(item: ReviewItemRow, role: Role): void {
-  if (item.escalated_at && role !== "admin") {
+/** Only admins decide an escalated item; a moderator limited to some sites decides only their items. */
+export function assertMayDecide(item: ReviewItemRow, staff: Staff): void {
+  assertItemInSites(item, staff.sites);
+  if (item.escalated_at && staff.role !== "admin") {
     throw new ApiError(403, "escalated_to_admins", "這個項目已轉交系統管理員處理 (escalated: an admin decides it)");
   }
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { findDecision } from "../db/decisions.ts";
 import { findSecondLook, recordSecondLook, type SecondLookRow } from "../db/second-looks.ts";
 import type { Database } from "../db/schema.ts";
+import { assertOnSites } from "./scope.ts";
 import { ApiError } from "../errors.ts";
 
 // A second look: a share of moderators' decisions (rules/policy.yaml review.secondLookShare) goes to
@@ -25,10 +26,11 @@ export const secondLookInputSchema = z.strictObject({
 export type SecondLookInput = z.infer<typeof secondLookInputSchema>;
 
 /** The reviewer's call, then what the first decision was: the look is blind until the reviewer has answered. */
-export async function takeSecondLook(db: Kysely<Database>, reviewerId: string, id: string, input: SecondLookInput, now: Date) {
+export async function takeSecondLook(db: Kysely<Database>, reviewerId: string, id: string, input: SecondLookInput, now: Date, sites?: string[]) {
   if (input.action === "remove" && input.forumRules.length === 0) throw new ApiError(400, "forum_rule_required", "say which forum rule (R1-R4) the subject breaks");
   const look = await findSecondLook(db, id);
   if (!look) throw new ApiError(404, "second_look_not_found", `no second look ${id}`);
+  assertOnSites(`second look ${id}`, look.site_id, sites);
   if (look.first_moderator_id === reviewerId || look.affected_member_id === reviewerId) {
     throw new ApiError(403, "conflict_of_interest", "另一位管理員才能複查這個處分 (another moderator takes the second look)");
   }

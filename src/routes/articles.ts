@@ -18,6 +18,8 @@ export const putArticleSchema = z.strictObject({
   body: z.string().trim().min(1).max(200_000),
   url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
   publishedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** The site the article is on (rules/sites.yaml); a new article without one is the default site's. */
+  site: z.string().optional(),
 });
 
 export function articleIdParam(c: Context<AppEnv>): string {
@@ -35,8 +37,11 @@ export function articleRoutes() {
   routes.put("/:id", requireIdentity, requireRole("admin"), limitBody(MAX_ARTICLE_REQUEST_BYTES), async (c) => {
     const id = articleIdParam(c);
     const input = await readJson(c, putArticleSchema);
-    const { db, clock } = c.get("deps");
-    const { article, created } = await upsertArticle(
+    const { db, clock, config } = c.get("deps");
+    if (input.site !== undefined && !config.sites.get(input.site)) {
+      throw new ApiError(400, "unknown_site", `no site ${input.site} in rules/sites.yaml`, { sites: config.sites.all.map((site) => site.id) });
+    }
+    const stored = await upsertArticle(
       db,
       {
         id,
@@ -44,22 +49,29 @@ export function articleRoutes() {
         body: input.body,
         url: input.url ?? null,
         publishedAt: input.publishedAt ? new Date(input.publishedAt) : null,
+        siteId: input.site,
       },
       clock.now(),
     );
+    if (stored.movedFrom !== undefined) {
+      throw new ApiError(409, "article_on_another_site", `article ${id} is on the site ${stored.movedFrom}; an article does not move to another site`, {
+        site: stored.movedFrom,
+      });
+    }
+    const { article, created } = stored;
     const count = created ? 0 : ((await findArticleState(db, id))?.publishedComments ?? 0);
-    return c.json({ article: articleView(article, count) }, created ? 201 : 200);
+    return c.json({ article: articleView(article, count, config.sites.of(article.site_id)) }, created ? 201 : 200);
   });
 
   routes.get("/:id", async (c) => {
     const id = articleIdParam(c);
     const read = publicRead(c, c.get("recentReads"), `article\u0000${id}`);
     if (read.answer) return read.answer;
-    const { db } = c.get("deps");
+    const { db, config } = c.get("deps");
     const state = await findArticleState(db, id);
     if (!state) throw articleNotFound(id);
     // What the article says is in its tag, not only when it changed: two edits within a millisecond differ.
-    const body = JSON.stringify({ article: articleView(state.article, state.publishedComments) });
+    const body = JSON.stringify({ article: articleView(state.article, state.publishedComments, config.sites.of(state.article.site_id)) });
     return read.reply(entityTag(["article", body]), body);
   });
 

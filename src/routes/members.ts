@@ -1,17 +1,18 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
+import { staffOf } from "../review/scope.ts";
 import { requireIdentity, requireRole } from "../http/auth.ts";
 import { MEMBER_ID_PATTERN } from "../auth/token.ts";
-import { findMember, listWarnings } from "../db/members.ts";
+import { findMember, listWarnings, siteSuspensionsOf } from "../db/members.ts";
 import { isRowId } from "../http/row-id.ts";
 import { acknowledgeOwnWarning, actOnMember, memberActionSchema, memberNoteSchema, noteOnMember } from "../members/actions.ts";
 import { eraseMemberData, erasureSchema, exportMemberData } from "../members/data-requests.ts";
 import { memberHistory } from "../members/history.ts";
-import { limitRole, roleLimitSchema } from "../members/roles.ts";
+import { limitModeratorSites, limitRole, moderatorSitesSchema, roleLimitSchema } from "../members/roles.ts";
 import { endMemberSession, listLiveSessions } from "../db/sessions.ts";
 import { decisionView } from "../views/decisions.ts";
-import { memberNoteView, memberView, sessionView, warningView } from "../views/members.ts";
+import { memberNoteView, memberView, sessionView, siteSuspensionView, warningView } from "../views/members.ts";
 import { ApiError } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { changeNickname, registerMember, screenNickname, type NicknameApplied } from "../members/register.ts";
@@ -52,9 +53,10 @@ export function memberRoutes() {
 
   // The caller as this service knows them: nickname, standing, trust level, warnings to acknowledge.
   routes.get("/members/me", requireIdentity, async (c) => {
-    const member = await findMember(c.get("deps").db, c.get("identity").memberId);
+    const { db, clock } = c.get("deps");
+    const [member, siteSuspensions] = await Promise.all([findMember(db, c.get("identity").memberId), siteSuspensionsOf(db, c.get("identity").memberId, clock.now())]);
     if (!member) throw new ApiError(404, "member_not_found", "你還沒有在討論區發言或註冊 (not known here yet)");
-    return c.json({ member: memberView(member) });
+    return c.json({ member: { ...memberView(member), siteSuspensions: siteSuspensions.map(siteSuspensionView) } });
   });
 
   // The member's own data, as a download (Personal Data Protection Act): src/members/data-requests.ts.
@@ -110,12 +112,21 @@ export function memberRoutes() {
     return c.json({ memberId, ...(await limitRole(db, c.get("identity").memberId, memberId, input.role, input.note, clock.now())) });
   });
 
+  // An admin limits a moderator to some sites, or with sites: null lets them moderate every site.
+  routes.put("/members/:id/sites", requireIdentity, requireRole("admin"), limitBody(8 * 1024), async (c) => {
+    const memberId = memberIdParam(c.req.param("id"));
+    const input = await readJson(c, moderatorSitesSchema);
+    const { db, clock, config } = c.get("deps");
+    return c.json({ memberId, ...(await limitModeratorSites(db, config.sites, c.get("identity").memberId, memberId, input.sites, input.note, clock.now())) });
+  });
+
   // A moderator acts on a member without a queue item: warn, suspend for N days, or revoke, and perhaps take down their comments.
   routes.post("/members/:id/actions", requireIdentity, requireRole("moderator", "admin"), limitBody(8 * 1024), async (c) => {
     const memberId = memberIdParam(c.req.param("id"));
     const input = await readJson(c, memberActionSchema);
     const { db, config, clock } = c.get("deps");
-    const outcome = await actOnMember(db, config.policy, c.get("identity").memberId, memberId, input, clock.now());
+    const identity = c.get("identity");
+    const outcome = await actOnMember(db, config.policy, config.sites, { ...staffOf(identity), id: identity.memberId }, memberId, input, clock.now());
     return c.json(
       {
         decision: decisionView(outcome.decision),

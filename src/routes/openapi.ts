@@ -7,7 +7,7 @@ import { erasureSchema } from "../members/data-requests.ts";
 import { decisionInputSchema } from "../review/decide.ts";
 import { escalateSchema } from "../review/escalate.ts";
 import { bulkDecisionSchema } from "../review/bulk.ts";
-import { roleLimitSchema } from "../members/roles.ts";
+import { moderatorSitesSchema, roleLimitSchema } from "../members/roles.ts";
 import { secondLookInputSchema } from "../review/second-look.ts";
 import { createEndpointSchema, updateEndpointSchema } from "../webhooks/endpoints.ts";
 import { putArticleSchema } from "./articles.ts";
@@ -304,7 +304,7 @@ export function openApiDocument(forumRulesVersion: string) {
         get: {
           summary: "The review queue, highest priority first (moderator)",
           security: bearer,
-          parameters: ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+          parameters: ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId", "site", "limit", "cursor"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
           responses: {
             "200": {
               description:
@@ -538,6 +538,20 @@ export function openApiDocument(forumRulesVersion: string) {
           },
         },
       },
+      "/members/{id}/sites": {
+        put: {
+          summary:
+            "Limit a moderator to some of the publisher's sites (admin; rules/sites.yaml), or with sites: null let them moderate every site; from their next request they see, claim and decide only those sites' items and read only those sites' stats and statements",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json(z.toJSONSchema(moderatorSitesSchema)) },
+          responses: {
+            "200": { description: "{ memberId, sites }", content: json({ type: "object" }) },
+            "400": error("invalid input, or unknown_site"),
+            "403": error("not an admin"),
+          },
+        },
+      },
       "/members/{id}/role-limit": {
         put: {
           summary:
@@ -620,7 +634,10 @@ export function openApiDocument(forumRulesVersion: string) {
           summary:
             "Decisions by forum rule, action, source and automation, in all and per day (site time zone); appeal reversal rate; median time to a human decision. Default range: the last 30 days, today included (moderator)",
           security: bearer,
-          parameters: ["from", "to"].map((name) => ({ name, in: "query", schema: { type: "string", format: "date-time" } })),
+          parameters: [
+            ...["from", "to"].map((name) => ({ name, in: "query", schema: { type: "string", format: "date-time" } })),
+            { name: "site", in: "query", schema: { type: "string" } },
+          ],
           responses: { "200": { description: "figures", content: json({ type: "object" }) }, "400": error("invalid range") },
         },
       },
@@ -633,6 +650,7 @@ export function openApiDocument(forumRulesVersion: string) {
             { name: "from", in: "query", required: true, schema: { type: "string", format: "date" } },
             { name: "to", in: "query", required: true, schema: { type: "string", format: "date" } },
             { name: "format", in: "query", schema: { type: "string", enum: ["ndjson", "csv"] } },
+            { name: "site", in: "query", schema: { type: "string" } },
           ],
           responses: {
             "200": { description: "application/x-ndjson (one statement per line) or text/csv (a header row, then one statement per row)" },
@@ -644,7 +662,10 @@ export function openApiDocument(forumRulesVersion: string) {
       "/transparency/summary": {
         get: {
           summary: "Public: decisions per Taipei month by forum rule, action and automation, and the appeals upheld and reversed with the reversal rate",
-          parameters: [{ name: "months", in: "query", schema: { type: "integer", minimum: 1, maximum: 36 } }],
+          parameters: [
+            { name: "months", in: "query", schema: { type: "integer", minimum: 1, maximum: 36 } },
+            { name: "site", in: "query", schema: { type: "string" } },
+          ],
           responses: { "200": { description: "{ since, months: [{ month, total, byForumRule, byAction, byAutomation, appeals: { upheld, reversed, reversalRate } }] }", content: json({ type: "object" }) }, "400": error("invalid input") },
         },
       },

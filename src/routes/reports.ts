@@ -4,8 +4,8 @@ import type { AppEnv } from "../app-env.ts";
 import { requireIdentity } from "../http/auth.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
-import { fileReport } from "../reports/file.ts";
-import { assertMayAct } from "../members/may-act.ts";
+import { fileReport, reportedSubject } from "../reports/file.ts";
+import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
 
 export const reportSchema = z.strictObject({
   subject: z.enum(["comment", "tag", "member"]),
@@ -18,13 +18,20 @@ export function reportRoutes() {
   const routes = new Hono<AppEnv>();
 
   routes.post("/", requireIdentity, limitBody(8 * 1024), async (c) => {
-    const { db, clock, config, clientIp } = c.get("deps");
-    const reporterId = c.get("identity").memberId;
+    const deps = c.get("deps");
+    const { db, clock, config, clientIp } = deps;
+    const identity = c.get("identity");
+    const reporterId = identity.memberId;
     const now = clock.now();
-    await enforceRateLimit(db, config.policy, "report", reporterId, clientIp(c), now);
     const input = await readJson(c, reportSchema);
-    await assertMayAct(db, reporterId, now, "檢舉");
-    const { report, item, hidden } = await fileReport(db, config.policy, reporterId, input, now);
+    // A comment or tag is reported under its site's policy and suspensions; a nickname under the service's.
+    const { articleId } = await reportedSubject(db, reporterId, input);
+    const site = articleId === null ? null : await articleSite(deps, articleId);
+    if (site) assertTokenForSite(identity, site);
+    const policy = site?.policy ?? config.policy;
+    await enforceRateLimit(db, policy, "report", reporterId, clientIp(c), now);
+    await assertMayAct(db, reporterId, now, "檢舉", site ? { site } : {});
+    const { report, item, hidden } = await fileReport(db, policy, reporterId, input, now);
     return c.json(
       {
         report: {

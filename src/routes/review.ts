@@ -17,6 +17,7 @@ import { secondLookInputSchema, takeSecondLook } from "../review/second-look.ts"
 import { listOpenSecondLooks } from "../db/second-looks.ts";
 import { memberStanding } from "../members/history.ts";
 import { escalate, escalateSchema, itemAge } from "../review/escalate.ts";
+import { assertItemInSites, sitesAsked, staffOf } from "../review/scope.ts";
 import { decisionView } from "../views/decisions.ts";
 import { commentSubjectView, countsView, itemDetailView, itemView, memberSubjectView, queueItemView, secondLookDoneView, secondLookView, tagSubjectView, type SubjectView } from "../views/review.ts";
 import { isRowId } from "../http/row-id.ts";
@@ -33,6 +34,8 @@ const listQuerySchema = z.strictObject({
   // One member's items (their comments, tags, nickname), or the items on one article.
   memberId: z.string().min(1).max(128).optional(),
   articleId: z.string().min(1).max(128).optional(),
+  // One site's items (rules/sites.yaml); a moderator limited to some sites sees only theirs anyway.
+  site: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().optional(),
 });
@@ -61,9 +64,10 @@ export function reviewRoutes() {
   routes.get("/items", async (c) => {
     const query = listQuerySchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const { limit, cursor, subject, ...filters } = query.data;
+    const { limit, cursor, subject, site, ...filters } = query.data;
     const { db, config, clock } = c.get("deps");
-    const page = await listReviewItems(db, { ...filters, subjectKind: subject }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
+    const sites = sitesAsked(config.sites, site, c.get("identity").moderatorSites);
+    const page = await listReviewItems(db, { ...filters, subjectKind: subject, sites }, limit + 1, cursor ? queueCursorOf(decodeCursor(cursor, queueCursor)) : null);
     const shown = page.slice(0, limit);
     const now = clock.now();
     const facts = await queueCardFacts(db, shown);
@@ -78,6 +82,7 @@ export function reviewRoutes() {
     const id = itemIdParam(c.req.param("id"));
     const item = await findReviewItem(db, id);
     if (!item) throw new ApiError(404, "review_item_not_found", `no review item ${id}`);
+    assertItemInSites(item, c.get("identity").moderatorSites);
     const [sources, reports] = await Promise.all([
       sourcesOf(db, item.id),
       listReportsOn(db, item.subject_kind, item.subject_id),
@@ -128,11 +133,12 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const now = clock.now();
     const admin = c.get("identity").role === "admin";
+    const sites = c.get("identity").moderatorSites;
     // The newest id is read first: an item that commits meanwhile is listed now or asked for next time.
     const latest = await latestItemId(db);
     const [counts, found] = await Promise.all([
-      countOpenReviewItems(db, now),
-      listReviewItems(db, { state: "open", sinceId: query.data.since, ...(admin ? {} : { escalated: false }) }, LIVE_ITEMS + 1, null, "oldest"),
+      countOpenReviewItems(db, now, sites),
+      listReviewItems(db, { state: "open", sinceId: query.data.since, sites, ...(admin ? {} : { escalated: false }) }, LIVE_ITEMS + 1, null, "oldest"),
     ]);
     // More than a look carries: send the oldest, and ask from the last one sent next time.
     const fresh = found.slice(0, LIVE_ITEMS);
@@ -148,7 +154,7 @@ export function reviewRoutes() {
   // Open items by kind, subject, forum rule and source, for the queue's filters.
   routes.get("/counts", async (c) => {
     const { db, clock } = c.get("deps");
-    const [counts, latest] = await Promise.all([countOpenReviewItems(db, clock.now()), latestItemId(db)]);
+    const [counts, latest] = await Promise.all([countOpenReviewItems(db, clock.now(), c.get("identity").moderatorSites), latestItemId(db)]);
     return c.json({ ...countsView(counts), latest });
   });
 
@@ -161,7 +167,8 @@ export function reviewRoutes() {
     // Moderators never get an escalated item; admins get any, or only escalated ones when they ask.
     const admin = c.get("identity").role === "admin";
     if (input.escalated && !admin) throw new ApiError(403, "escalated_to_admins", "only admins claim escalated items");
-    const item = await claimNextItem(db, moderatorId, now, config.policy.review.leaseSeconds, input.kind, !admin ? "skip" : input.escalated ? "only" : "any");
+    const escalated = !admin ? "skip" : input.escalated ? "only" : "any";
+    const item = await claimNextItem(db, moderatorId, now, config.policy.review.leaseSeconds, input.kind, escalated, c.get("identity").moderatorSites);
     return c.json({ item: item ? itemView(item) : null });
   });
 
@@ -171,7 +178,7 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    const outcome = await decideReviewItem(db, config.policy, moderatorId, id, input, now, c.get("identity").role);
+    const outcome = await decideReviewItem(db, config.policy, moderatorId, id, input, now, staffOf(c.get("identity")));
     return c.json(
       {
         decision: decisionView(outcome.decision),
@@ -188,7 +195,7 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    const outcome = await decideInBulk(db, config.policy, moderatorId, c.get("identity").role, input, now);
+    const outcome = await decideInBulk(db, config.policy, moderatorId, staffOf(c.get("identity")), input, now);
     const decided = outcome.results.filter((result) => result.ok).length;
     return c.json({
       batchId: outcome.batchId,
@@ -207,7 +214,7 @@ export function reviewRoutes() {
   // never the decision), and the caller's call, answered with the first decision and whether they agree.
   routes.get("/second-looks", async (c) => {
     const { db } = c.get("deps");
-    const looks = await listOpenSecondLooks(db, c.get("identity").memberId, 50);
+    const looks = await listOpenSecondLooks(db, c.get("identity").memberId, 50, c.get("identity").moderatorSites);
     const facts = await queueCardFacts(db, looks.map((look) => ({ id: look.review_item_id, subject_kind: look.subject_kind, subject_id: look.subject_id })));
     return c.json({ looks: looks.map((look) => secondLookView(look, facts)) });
   });
@@ -219,7 +226,7 @@ export function reviewRoutes() {
     const { db, clock } = c.get("deps");
     const reviewerId = c.get("identity").memberId;
     const now = clock.now();
-    const outcome = await takeSecondLook(db, reviewerId, id, input, now);
+    const outcome = await takeSecondLook(db, reviewerId, id, input, now, c.get("identity").moderatorSites);
     return c.json({ look: secondLookDoneView(outcome.look), first: decisionView(outcome.first) });
   });
 
@@ -230,7 +237,7 @@ export function reviewRoutes() {
     const { db, clock, config } = c.get("deps");
     const moderatorId = c.get("identity").memberId;
     const now = clock.now();
-    const item = await escalate(db, moderatorId, id, input.note, now);
+    const item = await escalate(db, moderatorId, id, input.note, now, c.get("identity").moderatorSites);
     return c.json({ item: { ...itemView(item), age: itemAge(item, now, config.policy.review.targetHours) } }, 200);
   });
 

@@ -8,6 +8,7 @@ import { siteDate, statsView } from "../views/stats.ts";
 import { DAY_MS } from "../clock.ts";
 import { decisionTotals, medianSecondsToHumanDecision } from "../db/stats.ts";
 import { secondLookAgreement } from "../db/second-looks.ts";
+import { sitesAsked } from "../review/scope.ts";
 
 // A year and a day: enough for any report a newsroom asks for, and a bound on the per-day series (a range
 // of ten thousand years once held the event loop for half a minute).
@@ -23,6 +24,8 @@ function endOfSiteDay(now: Date): Date {
 const statsQuerySchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  /** One site's decisions only (rules/sites.yaml). */
+  site: z.string().optional(),
 });
 
 export function statsRoutes() {
@@ -42,8 +45,13 @@ export function statsRoutes() {
     }
 
     const range = { from, to };
-    const [totals, medianSeconds, secondLooks] = await Promise.all([decisionTotals(db, range), medianSecondsToHumanDecision(db, range), secondLookAgreement(db, range)]);
-    return c.json(statsView(range, totals, medianSeconds, secondLooks));
+    const sites = sitesAsked(c.get("deps").config.sites, query.data.site, c.get("identity").moderatorSites);
+    const [totals, medianSeconds, secondLooks] = await Promise.all([
+      decisionTotals(db, range, sites),
+      medianSecondsToHumanDecision(db, range, sites),
+      secondLookAgreement(db, range, sites),
+    ]);
+    return c.json(statsView(range, totals, medianSeconds, secondLooks, sites ?? null));
   });
 
   return routes;

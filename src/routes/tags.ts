@@ -13,7 +13,7 @@ import { addTag, corpusCache } from "../tags/add.ts";
 import { relatednessView } from "../screening/tag.ts";
 import { articleIdParam } from "./articles.ts";
 import { articleNotFound } from "../errors.ts";
-import { assertMayAct } from "../members/may-act.ts";
+import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
 
 export const addTagSchema = z.strictObject({ label: z.string().trim().min(1).max(200) });
 
@@ -23,15 +23,19 @@ export function tagRoutes(moderator: Moderator) {
 
   routes.post("/:id/tags", requireIdentity, limitBody(4096), async (c) => {
     const articleId = articleIdParam(c);
-    const { db, clock, config, clientIp } = c.get("deps");
-    const memberId = c.get("identity").memberId;
+    const deps = c.get("deps");
+    const { db, clock, clientIp } = deps;
+    const identity = c.get("identity");
+    const memberId = identity.memberId;
     const now = clock.now();
-    await enforceRateLimit(db, config.policy, "tag", memberId, clientIp(c), now);
+    // The article's site: its policy, its handling of the engine's rules, its suspensions (src/sites.ts).
+    const site = await articleSite(deps, articleId);
+    assertTokenForSite(identity, site);
+    await enforceRateLimit(db, site.policy, "tag", memberId, clientIp(c), now);
     const { label } = await readJson(c, addTagSchema);
-    await assertMayAct(db, memberId, now, "新增標籤", { posting: true });
-    if (!(await findArticle(db, articleId))) throw articleNotFound(articleId);
+    await assertMayAct(db, memberId, now, "新增標籤", { posting: true, site });
 
-    const tag = await addTag(db, config.policy, moderator, loadCorpus, { articleId, memberId, label, now });
+    const tag = await addTag(db, site.policy, site.moderator, loadCorpus, { articleId, memberId, label, now });
     const body = {
       tag: { id: tag.row.id, articleId, label: tag.row.label, status: tag.row.status, supporters: tag.supporters },
       relatedness: relatednessView(tag.relatedness),

@@ -8,6 +8,8 @@ import { validationError } from "../http/json-body.ts";
 import { siteDayOf, siteMidnight } from "../site-time.ts";
 import { csvLine, ndjsonLine, statementOf, STATEMENT_FIELDS } from "../transparency/statements.ts";
 import { monthlySummaryView } from "../views/transparency.ts";
+import { sitesAsked } from "../review/scope.ts";
+import { DEFAULT_SITE_ID } from "../sites.ts";
 
 // The transparency export (statements of reasons, moderators) and the public monthly totals.
 
@@ -20,9 +22,11 @@ const exportQuerySchema = z.strictObject({
   from: day,
   to: day,
   format: z.enum(["ndjson", "csv"]).default("ndjson"),
+  /** One site's statements only (rules/sites.yaml). */
+  site: z.string().optional(),
 });
 
-const summaryQuerySchema = z.strictObject({ months: z.coerce.number().int().min(1).max(36).default(12) });
+const summaryQuerySchema = z.strictObject({ months: z.coerce.number().int().min(1).max(36).default(12), site: z.string().optional() });
 
 /** The first day (YYYY-MM-01) of the site month `months - 1` months before the one holding `now`. */
 function firstDayOfMonths(now: Date, months: number): string {
@@ -42,7 +46,9 @@ export function transparencyRoutes() {
     if (fromDay > toDay) throw new ApiError(400, "invalid_range", "from must not be after to");
     const range = { from: siteMidnight(fromDay)!, to: siteMidnight(toDay, 1)! };
     const { db, config } = c.get("deps");
-    const rulesText = config.forumRules.rules as Record<string, string>;
+    const sites = sitesAsked(config.sites, query.data.site, c.get("identity").moderatorSites);
+    // Each statement quotes the forum rules of its decision's site.
+    const rulesTextOf = (siteId: string | null) => config.sites.of(siteId ?? DEFAULT_SITE_ID).forumRules.rules as Record<string, string>;
     const encoder = new TextEncoder();
     let after: StatementCursor | null = null;
     let headerSent = format !== "csv";
@@ -53,9 +59,9 @@ export function transparencyRoutes() {
         if (done) return;
         let text = headerSent ? "" : csvLine(STATEMENT_FIELDS);
         headerSent = true;
-        const rows = await statementsPage(db, range, after, PAGE_ROWS);
+        const rows = await statementsPage(db, range, after, PAGE_ROWS, sites);
         for (const row of rows) {
-          const statement = statementOf(row, rulesText, siteDayOf);
+          const statement = statementOf(row, rulesTextOf(row.site_id), siteDayOf);
           text += format === "csv" ? csvLine(STATEMENT_FIELDS.map((field) => statement[field])) : ndjsonLine(statement);
         }
         if (text) controller.enqueue(encoder.encode(text));
@@ -81,10 +87,12 @@ export function transparencyRoutes() {
   routes.get("/summary", async (c) => {
     const query = summaryQuerySchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const { db, clock } = c.get("deps");
+    const { db, clock, config } = c.get("deps");
+    const site = query.data.site;
+    if (site !== undefined && !config.sites.get(site)) throw new ApiError(404, "site_not_found", `no site ${site}`);
     const firstDay = firstDayOfMonths(clock.now(), query.data.months);
     c.header("Cache-Control", "public, max-age=300");
-    return c.json(monthlySummaryView(firstDay, await monthlyTotals(db, firstDay)));
+    return c.json({ ...monthlySummaryView(firstDay, await monthlyTotals(db, firstDay, site)), site: site ?? null });
   });
 
   return routes;

@@ -24,6 +24,8 @@ export interface StatementRow {
   content_created_at: Date | null;
   /** The decision of an appeal that reversed this one, if any. */
   reversed_by: string | null;
+  /** The site it was made on (null: about every site). */
+  site_id: string | null;
 }
 
 export const STATEMENT_FIELDS = [
@@ -52,6 +54,7 @@ export const STATEMENT_FIELDS = [
   "forum_rules",
   "rule_ids",
   "reversed_by_decision_id",
+  "site",
 ] as const;
 
 export type Statement = Record<(typeof STATEMENT_FIELDS)[number], string | string[] | null>;
@@ -100,6 +103,7 @@ function reasonsOf(facts: unknown): Reasonish[] {
 /** A date as the site's calendar day (Asia/Taipei), YYYY-MM-DD. */
 export type DayOf = (at: Date) => string;
 
+/** `forumRuleText`: the forum rules of the decision's site (src/sites.ts), whose text its grounds quote. */
 export function statementOf(row: StatementRow, forumRuleText: Record<string, string>, dayOf: DayOf): Statement {
   const reasons = reasonsOf(row.facts);
   const category = reasons.find((reason) => reason.category)?.category;
@@ -135,6 +139,7 @@ export function statementOf(row: StatementRow, forumRuleText: Record<string, str
     forum_rules: row.forum_rules,
     rule_ids: row.rule_ids,
     reversed_by_decision_id: row.reversed_by,
+    site: row.site_id,
   };
 }
 

@@ -17,6 +17,11 @@ export function memberView(member: MemberRow) {
 }
 export type MemberView = ReturnType<typeof memberView>;
 
+/** A suspension from one site (migration 0019): which, until when, by which decision. */
+export function siteSuspensionView(suspension: { site_id: string; until: Date; decision_id: string }) {
+  return { site: suspension.site_id, until: suspension.until.toISOString(), decisionId: suspension.decision_id };
+}
+
 /** A warning as the member sees it: the forum rules, the moderator's note, whether it was acknowledged. */
 export function warningView(warning: WarningRow) {
   return {

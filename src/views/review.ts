@@ -31,6 +31,8 @@ export function itemView(item: ReviewItemRow) {
     createdAt: item.created_at.toISOString(),
     decidedAt: item.decided_at?.toISOString() ?? null,
     escalation: item.escalated_at ? { at: item.escalated_at.toISOString(), by: item.escalated_by, note: item.escalation_note } : null,
+    /** The site of the item's subject (rules/sites.yaml); null for a nickname, which is every site's. */
+    site: item.site_id,
   };
 }
 export type ItemView = ReturnType<typeof itemView>;

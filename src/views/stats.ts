@@ -21,6 +21,7 @@ export function statsView(
   counts: DecisionTotals,
   medianSeconds: number | null,
   secondLooks: { rule: string; looked: number; agreed: number }[] = [],
+  sites: string[] | null = null,
 ) {
   const { perDay, conflictsOfInterest: conflicts } = counts;
   const byDay = new Map(
@@ -56,6 +57,8 @@ export function statsView(
     secondLooks: Object.fromEntries(
       secondLooks.map(({ rule, looked, agreed }) => [rule, { looked, agreed, agreement: Number((agreed / looked).toFixed(4)) }]),
     ) as Record<string, { looked: number; agreed: number; agreement: number }>,
+    // The sites counted (rules/sites.yaml); null: every site.
+    sites,
   };
 }
 export type StatsView = ReturnType<typeof statsView>;

@@ -1,5 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { siteIdOfArticle } from "../db/articles.ts";
+import { DEFAULT_SITE_ID } from "../sites.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { ForumRules } from "../forum-rules.ts";
 import { maxCommentRequestBytes } from "../routes/comments.ts";
@@ -312,7 +314,7 @@ async function renderArticle(c: Context<AppEnv>, appFetch: AppFetch, session: We
       article={article.body.article}
       comments={comments.body}
       tags={tags.body.tags}
-      forumRules={c.get("deps").config.forumRules}
+      forumRules={c.get("deps").config.sites.of(article.body.article.site.id).forumRules}
       session={session}
       notice={c.req.query("notice")}
       state={state}
@@ -351,7 +353,10 @@ export function articlePageRoutes(appFetch: AppFetch, maxCommentChars: number) {
       const notice = comment.status === "published" ? "published" : (premoderation?.ruleId ?? "pending");
       return c.redirect(`${article}?notice=${encodeURIComponent(notice)}#comment-${comment.id}`, 303);
     }
-    const state = { comment: { body, accepted: accepted === c.get("deps").config.forumRules.version, error: result.error, parentId } };
+    // The box stays ticked when the member accepted the version the article's site has now.
+    const { db, config } = c.get("deps");
+    const siteId = await siteIdOfArticle(db, config.sites, c.req.param("id") ?? "");
+    const state = { comment: { body, accepted: accepted === config.sites.of(siteId ?? DEFAULT_SITE_ID).forumRules.version, error: result.error, parentId } };
     return renderArticle(c, appFetch, session, state, result.status);
   });
 

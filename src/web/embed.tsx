@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { raw } from "hono/html";
+import type { Site } from "../sites.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { ForumRules } from "../forum-rules.ts";
 import type { ArticleView } from "../views/articles.ts";
@@ -128,7 +129,10 @@ export function embedRoutes(appFetch: AppFetch) {
   routes.get("/embed/articles/:id", async (c) => {
     const { config } = c.get("deps");
     const origin = c.req.query("origin") ?? "";
-    if (!(config.embedOrigins ?? []).includes(origin)) return refused(c, 403, "這個網站未獲准嵌入留言區。");
+    // The origins a site lists (rules/sites.yaml embedOrigins), else the service's EMBED_ORIGINS.
+    const originsOf = (site: Site) => site.embedOrigins ?? config.embedOrigins ?? [];
+    const notAllowed = () => refused(c, 403, "這個網站未獲准嵌入留言區。");
+    if (!config.sites.all.some((site) => originsOf(site).includes(origin))) return notAllowed();
     const path = `/articles/${encodeURIComponent(c.req.param("id"))}`;
     const cursor = c.req.query("cursor");
     const [article, comments] = await Promise.all([
@@ -136,6 +140,9 @@ export function embedRoutes(appFetch: AppFetch) {
       callApi<CommentsPageView>(c, appFetch, null, "GET", `${path}/comments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
     ]);
     if (!article.ok) return refused(c, article.status === 404 ? 404 : 400, "找不到這篇文章的留言區。");
+    const site = config.sites.of(article.body.article.site.id);
+    // A page of one site does not embed another site's articles.
+    if (!originsOf(site).includes(origin)) return notAllowed();
     if (!comments.ok) return refused(c, 400, "無法顯示留言。");
     const next = comments.body.nextCursor;
     const olderHref = next ? `/embed${path}?origin=${encodeURIComponent(origin)}&cursor=${encodeURIComponent(next)}` : null;
@@ -143,7 +150,7 @@ export function embedRoutes(appFetch: AppFetch) {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
     c.header("Cache-Control", "no-store");
-    return c.html(<EmbedFrame article={article.body.article} comments={comments.body} forumRules={config.forumRules} origin={origin} olderHref={olderHref} />);
+    return c.html(<EmbedFrame article={article.body.article} comments={comments.body} forumRules={site.forumRules} origin={origin} olderHref={olderHref} />);
   });
   return routes;
 }

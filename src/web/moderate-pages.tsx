@@ -7,7 +7,7 @@ import { formLimit, genuineForm, loginRedirect, SimplePage } from "./forms.tsx";
 import { readSession } from "./session.ts";
 import type { CountsView, ItemView, QueueItemView } from "../views/review.ts";
 import type { StatsView } from "../views/stats.ts";
-import { BulkResultPage, liveCards, queueAfter, showQueue, type BulkResultView } from "./moderate/queue-page.tsx";
+import { BulkResultPage, liveCards, siteNamesOf, queueAfter, showQueue, type BulkResultView } from "./moderate/queue-page.tsx";
 import { showItem, type DecisionDraft } from "./moderate/item-page.tsx";
 import { StatsPage } from "./moderate/stats-page.tsx";
 import { showMember, type MemberActionDraft } from "./moderate/member-page.tsx";
@@ -27,7 +27,7 @@ async function liveUpdate(c: Context<AppEnv>, appFetch: AppFetch, since: string)
   const session = c.get("webSession");
   const live = await callApi<{ counts: CountsView; latest: string; items: QueueItemView[] }>(c, appFetch, session, "GET", `/review/live?${new URLSearchParams({ since })}`);
   if (!live.ok) return live;
-  return { ok: true, status: 200, body: { counts: live.body.counts, latest: live.body.latest, cards: await liveCards(live.body.items, session, "/moderate") } };
+  return { ok: true, status: 200, body: { counts: live.body.counts, latest: live.body.latest, cards: await liveCards(live.body.items, session, "/moderate", siteNamesOf(c)) } };
 }
 
 const requireModerator = createMiddleware<AppEnv>(async (c, next) => {
@@ -207,6 +207,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
       forumRules: form.all("forumRules"),
       note: form.text("note"),
       suspendDays: form.text("suspendDays"),
+      site: form.text("site"),
       takeDownComments: form.text("takeDownComments") === "1",
     };
     const input = {
@@ -215,6 +216,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
       note: draft.note,
       takeDownComments: draft.takeDownComments,
       ...(draft.action === "suspend" && draft.suspendDays ? { suspendDays: Number(draft.suspendDays) } : {}),
+      ...(draft.action === "suspend" && draft.site ? { site: draft.site } : {}),
     };
     const member = `/members/${encodeURIComponent(c.req.param("id"))}`;
     const result = await callApi(c, appFetch, session, "POST", `${member}/actions`, input);
@@ -232,6 +234,17 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     return showMember(c, appFetch, null, result.error, result.status);
   });
 
+  routes.post("/moderate/members/:id/sites", formLimit(8 * 1024), async (c) => {
+    const post = await genuineForm(c, c.get("webSession"));
+    if (post.refused) return post.refused;
+    const { session, form } = post;
+    const member = `/members/${encodeURIComponent(c.req.param("id"))}`;
+    const sites = form.all("sites");
+    const result = await callApi(c, appFetch, session, "PUT", `${member}/sites`, { sites: sites.length > 0 ? sites : null, note: form.text("note") });
+    if (result.ok) return c.redirect(`/moderate${member}`, 303);
+    return showMember(c, appFetch, null, result.error, result.status);
+  });
+
   routes.post("/moderate/members/:id/note", formLimit(8 * 1024), async (c) => {
     const post = await genuineForm(c, c.get("webSession"));
     if (post.refused) return post.refused;
@@ -245,7 +258,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
   routes.get("/moderate/stats", async (c) => {
     const session = c.get("webSession");
     const params = new URLSearchParams();
-    for (const name of ["from", "to"]) {
+    for (const name of ["from", "to", "site"]) {
       const value = c.req.query(name);
       if (value) params.set(name, value);
     }
@@ -256,7 +269,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     if (toDay) params.set("to", siteMidnight(toDay, 1)?.toISOString() ?? toDay);
     const stats = await callApi<StatsView>(c, appFetch, session, "GET", `/stats?${params}`);
     if (!stats.ok) return c.html(<SimplePage title="無法顯示統計" session={session} area="moderate" message={stats.error.message} />, stats.status);
-    return c.html(<StatsPage session={session} stats={stats.body} />);
+    return c.html(<StatsPage session={session} stats={stats.body} siteNames={siteNamesOf(c)} site={c.req.query("site") ?? ""} />);
   });
 
   return routes;

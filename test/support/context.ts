@@ -7,6 +7,7 @@ import { createModerator, type Moderator } from "../../src/moderation/moderate.t
 import { loadRuleSet } from "../../src/moderation/rules.ts";
 import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, readPolicy } from "../../src/rules-on-disk.ts";
 import { openMigratedDatabase, type TestDatabase } from "./database.ts";
+import { buildSites, singleSite, type SiteEntry } from "../../src/sites.ts";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 
@@ -31,7 +32,7 @@ export interface TestContext extends TestDatabase {
   token(memberId: string, role?: Role, ttlSeconds?: number): Promise<string>;
   request(method: string, path: string, options?: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string | ReadableStream<Uint8Array> }): Promise<Response>;
   /** Creates an article through the API, as the site's CMS does. */
-  putArticle(id: string, fields?: Partial<{ title: string; body: string; url: string }>): Promise<Response>;
+  putArticle(id: string, fields?: Partial<{ title: string; body: string; url: string; site: string }>): Promise<Response>;
   /** Calls the API as `memberId` with `role`: the status and the JSON body (null when empty). */
   as(memberId: string, role: Role, method: string, path: string, json?: unknown): Promise<{ status: number; body: any }>;
   /** Posts a comment the rules hold (202, or this throws) and answers its id and its open review item's. */
@@ -49,7 +50,12 @@ const UNLIMITED = { perMember: { limit: 1_000_000, windowSeconds: 60 }, perIp: {
 export const NO_PREMODERATION = { ...readPolicy().trust, newcomerComments: 0, recent: { comments: 10, minDecided: 1_000_000, rejectionRate: 1 }, linksFrom: "newcomer" as const };
 export const trustAsWritten = () => ({ ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED } });
 
-export async function createTestContext(overrides: Partial<AppConfig> = {}): Promise<TestContext> {
+/**
+ * `siteEntries`: the publisher's sites as rules/sites.yaml would list them, over the test's forum rules and
+ * policy; without them the app has the default site only.
+ */
+export async function createTestContext(overrides: Partial<AppConfig> & { siteEntries?: SiteEntry[] } = {}): Promise<TestContext> {
+  const { siteEntries, ...configOverrides } = overrides;
   const test = await openMigratedDatabase();
   const clock = new TestClock(new Date("2026-11-28T09:00:00.000Z"));
   const config: AppConfig = {
@@ -60,8 +66,12 @@ export async function createTestContext(overrides: Partial<AppConfig> = {}): Pro
     forumRules: readForumRules(),
     policy: { ...readPolicy(), rateLimits: { comment: UNLIMITED, tag: UNLIMITED, report: UNLIMITED }, trust: NO_PREMODERATION },
     nicknameRules: readNicknameRules(),
-    ...overrides,
-  };
+    ...configOverrides,
+  } as AppConfig;
+  if (!configOverrides.sites) {
+    const service = { forumRules: config.forumRules, policy: config.policy, moderator: sharedModerator };
+    config.sites = siteEntries ? buildSites(siteEntries, service) : singleSite(service);
+  }
   const app = createApp({
     db: test.database.db,
     clock,

@@ -18,8 +18,13 @@ export interface MemberActionDraft {
   forumRules: string[];
   note: string;
   suspendDays: string;
+  /** "" : every site. */
+  site: string;
   takeDownComments: boolean;
 }
+
+/** The publisher's sites as the pages show them. */
+export type SiteChoice = { id: string; name: string };
 
 const OUTCOME_NAMES: Record<string, string> = { upheld: "成立", dismissed: "駁回", open: "處理中" };
 const tally = (counts: Record<string, number>) =>
@@ -55,7 +60,42 @@ function RoleLimitForm({ session, base, current }: { session: WebSession; base: 
   );
 }
 
-function MemberHistoryPage({ session, history, draft, error }: { session: WebSession; history: MemberHistory; draft: MemberActionDraft | null; error: ApiFailure | null }) {
+/** An admin limits a moderator to some sites (none ticked: every site); it counts from their next request. */
+function ModeratorSitesForm({ session, base, sites, current }: { session: WebSession; base: string; sites: SiteChoice[]; current: string[] | null }) {
+  return (
+    <section>
+      <h2>負責網站（系統管理員）</h2>
+      <form method="post" action={`${base}/sites`} class="filters" data-testid="moderator-sites-form">
+        <input type="hidden" name="_csrf" value={session.csrf} />
+        {sites.map((site) => (
+          <label>
+            <input type="checkbox" name="sites" value={site.id} checked={current?.includes(site.id) ?? false} /> {site.name}{" "}
+          </label>
+        ))}
+        <label>
+          原因
+          <input type="text" name="note" required maxlength={2000} />
+        </label>
+        <button type="submit" class="secondary">套用（都不勾：負責所有網站）</button>
+      </form>
+    </section>
+  );
+}
+
+function MemberHistoryPage({
+  session,
+  history,
+  draft,
+  error,
+  sites,
+}: {
+  session: WebSession;
+  history: MemberHistory;
+  draft: MemberActionDraft | null;
+  error: ApiFailure | null;
+  sites: SiteChoice[];
+}) {
+  const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? id;
   const { member, standing, comments } = history;
   const base = `/moderate/members/${encodeURIComponent(member.id)}`;
   return (
@@ -82,7 +122,25 @@ function MemberHistoryPage({ session, history, draft, error }: { session: WebSes
           權限上限：{ROLE_NAMES[history.roleLimit.role]}（{history.roleLimit.by} 於 {formatTime(history.roleLimit.at)} 設定：{history.roleLimit.note}）
         </p>
       ) : null}
+      {history.siteSuspensions.length > 0 ? (
+        <ul class="notice warn" data-testid="site-suspensions">
+          {history.siteSuspensions.map((suspension) => (
+            <li>
+              在{siteName(suspension.site)}停權至 {formatTime(suspension.until)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {history.moderatorSites ? (
+        <p class="notice" data-testid="moderator-sites">
+          只負責：{history.moderatorSites.sites.map(siteName).join("、")}（{history.moderatorSites.by} 於 {formatTime(history.moderatorSites.at)} 設定：
+          {history.moderatorSites.note}）
+        </p>
+      ) : null}
       {session.role === "admin" && member.id !== session.memberId ? <RoleLimitForm session={session} base={base} current={history.roleLimit?.role ?? null} /> : null}
+      {session.role === "admin" && member.id !== session.memberId && sites.length > 1 ? (
+        <ModeratorSitesForm session={session} base={base} sites={sites} current={history.moderatorSites?.sites ?? null} />
+      ) : null}
 
       <section>
         <h2>處置這位會員</h2>
@@ -109,7 +167,22 @@ function MemberHistoryPage({ session, history, draft, error }: { session: WebSes
           <p>
             <label>
               停權天數 <input type="number" name="suspendDays" min={1} max={3650} value={draft?.suspendDays ?? ""} />
-            </label>
+            </label>{" "}
+            {sites.length > 1 ? (
+              <label>
+                停權範圍{" "}
+                <select name="site">
+                  <option value="" selected={!draft?.site}>
+                    所有網站
+                  </option>
+                  {sites.map((site) => (
+                    <option value={site.id} selected={draft?.site === site.id}>
+                      只在{site.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
           </p>
           <p>
             <label>
@@ -185,5 +258,6 @@ export async function showMember(c: Context<AppEnv>, appFetch: AppFetch, draft: 
   const session = c.get("webSession");
   const history = await callApi<MemberHistory>(c, appFetch, session, "GET", `/members/${encodeURIComponent(c.req.param("id") ?? "")}/history`);
   if (!history.ok) return c.html(<SimplePage title="找不到會員" session={session} area="moderate" message={history.error.message} />, history.status);
-  return c.html(<MemberHistoryPage session={session} history={history.body} draft={draft} error={error} />, status);
+  const sites = c.get("deps").config.sites.all.map(({ id, name }) => ({ id, name }));
+  return c.html(<MemberHistoryPage session={session} history={history.body} draft={draft} error={error} sites={sites} />, status);
 }

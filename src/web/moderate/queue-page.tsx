@@ -8,7 +8,15 @@ import { isRowId } from "../../http/row-id.ts";
 import type { CountsView, QueueItemView } from "../../views/review.ts";
 import { ACTION_NAMES, Badge, KIND_NAMES, MarkedText, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
 
-const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId"] as const;
+const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId", "site"] as const;
+
+/** Site ids → names, when the publisher has more than one site (cards then say which); null: one site. */
+export type SiteNames = Map<string, string> | null;
+
+export function siteNamesOf(c: Context<AppEnv>): SiteNames {
+  const sites = c.get("deps").config.sites.all;
+  return sites.length > 1 ? new Map(sites.map((site) => [site.id, site.name])) : null;
+}
 
 /** The note a quick decision carries unless the moderator writes another: what the rules found, or that nothing breaks a rule. */
 function quickNote(item: QueueItemView, action: "approve" | "remove"): string {
@@ -20,12 +28,14 @@ function quickNote(item: QueueItemView, action: "approve" | "remove"): string {
 }
 
 /** New items as the live queue sends them (src/web/moderate-pages.tsx): each card's HTML, rendered as the page renders it. */
-export async function liveCards(items: QueueItemView[], session: WebSession, back: string): Promise<{ id: string; html: string }[]> {
-  return Promise.all(items.map(async (item) => ({ id: item.id, html: String(await (<QueueCard item={item} session={session} back={back} />).toString()) })));
+export async function liveCards(items: QueueItemView[], session: WebSession, back: string, siteNames: SiteNames): Promise<{ id: string; html: string }[]> {
+  return Promise.all(
+    items.map(async (item) => ({ id: item.id, html: String(await (<QueueCard item={item} session={session} back={back} siteNames={siteNames} />).toString()) })),
+  );
 }
 
 /** One item as a card: what it is, the text with its marked words, the reasons and reports, and approve / remove right there. */
-function QueueCard({ item, session, back }: { item: QueueItemView; session: WebSession; back: string }) {
+function QueueCard({ item, session, back, siteNames }: { item: QueueItemView; session: WebSession; back: string; siteNames: SiteNames }) {
   const card = item.card;
   const quick = item.state === "open" && item.kind === "moderation";
   const reports = Object.entries(card.reports);
@@ -38,6 +48,7 @@ function QueueCard({ item, session, back }: { item: QueueItemView; session: WebS
           </label>
         ) : null}
         <a href={`/moderate/items/${item.id}`}>#{item.id}</a>
+        {siteNames ? <span data-testid="card-site">{item.site ? (siteNames.get(item.site) ?? item.site) : "所有網站"}</span> : null}
         <span>
           {SUBJECT_NAMES[item.subjectKind]}
           {item.kind === "appeal" ? "申訴" : ""}
@@ -148,8 +159,9 @@ function QueuePage(props: {
   nextHref: string | null;
   notice: string | null;
   error: ApiFailure | null;
+  siteNames: SiteNames;
 }) {
-  const { session, items, counts, filters, nextHref, notice, error } = props;
+  const { session, items, counts, filters, nextHref, notice, error, siteNames } = props;
   // Where a decision made from this page returns to: the same filters.
   const back = `/moderate?${new URLSearchParams(filters)}`;
   const select = (name: string, label: string, options: Record<string, string>) => (
@@ -211,6 +223,7 @@ function QueuePage(props: {
         {select("forumRule", "規則", { R1: "R1", R2: "R2", R3: "R3", R4: "R4" })}
         {select("source", "來源", { automated_detection: "自動偵測", member_report: "會員檢舉", appeal: "申訴" })}
         {select("escalated", "轉交", { true: "已轉交系統管理員", false: "未轉交" })}
+        {siteNames ? select("site", "網站", Object.fromEntries(siteNames)) : null}
         <label>
           狀態
           <select name="state">
@@ -243,7 +256,7 @@ function QueuePage(props: {
       <p class="muted">依優先順序排列：嚴重度、檢舉權重與等候時間（rules/policy.yaml）。看得清楚的在這裡直接核准或移除；難判斷的開啟項目頁。</p>
       <div class="queue" data-testid="queue">
         {items.map((item) => (
-          <QueueCard item={item} session={session} back={back} />
+          <QueueCard item={item} session={session} back={back} siteNames={siteNames} />
         ))}
       </div>
       {filters.state !== "decided" ? <BulkForm session={session} filters={filters} back={back} /> : null}
@@ -289,6 +302,7 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
       nextHref={items.ok && items.body.nextCursor ? `/moderate?${nextParams}` : null}
       notice={notice}
       error={items.ok ? null : items.error}
+      siteNames={siteNamesOf(c)}
     />,
     items.ok ? 200 : items.status,
   );

@@ -5,6 +5,7 @@ import type { WebSession } from "../session.ts";
 import { siteDayOf } from "../../site-time.ts";
 import type { StatsView } from "../../views/stats.ts";
 import { ACTION_NAMES, AUTOMATION_NAMES } from "./labels.tsx";
+import type { SiteNames } from "./queue-page.tsx";
 
 const RULE_SERIES: Series[] = (["R1", "R2", "R3", "R4"] as const).map((rule) => ({ key: rule, label: FORUM_RULE_NAMES[rule]!, className: `s-${rule}` }));
 const AUTOMATION_SERIES: Series[] = ["fully_automated", "human_with_automated_help", "human"].map((key) => ({
@@ -17,7 +18,7 @@ const APPEAL_SERIES: Series[] = [
   { key: "reversed", label: "撤銷原處分", className: "s-reversed" },
 ];
 
-export function StatsPage({ session, stats }: { session: WebSession; stats: StatsView }) {
+export function StatsPage({ session, stats, siteNames, site }: { session: WebSession; stats: StatsView; siteNames: SiteNames; site: string }) {
   const share = (part: number) => (stats.decisions ? `${((part / stats.decisions) * 100).toFixed(1)}%` : "—");
   return (
     <Layout title="統計 - 留言審核" session={session} area="moderate">
@@ -29,6 +30,19 @@ export function StatsPage({ session, stats }: { session: WebSession; stats: Stat
         <label>
           迄（台北日期，含）<input type="date" name="toDay" value={siteDayOf(new Date(new Date(stats.to).getTime() - 1))} />
         </label>
+        {siteNames ? (
+          <label>
+            網站
+            <select name="site">
+              <option value="">{stats.sites ? "我負責的網站" : "所有網站"}</option>
+              {[...siteNames].map(([id, name]) => (
+                <option value={id} selected={site === id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <button type="submit" class="secondary">更新</button>
       </form>
       <ul class="counts">
