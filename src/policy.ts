@@ -93,6 +93,20 @@ export function parsePolicyValue(where: string, value: unknown): Policy {
   return checkSettings(where, value, policySchema);
 }
 
+/**
+ * Rate limits as they are counted (src/http/rate-limit.ts): the windows, and the scope of their counters —
+ * "" for the service's, shared by every site that has no limits of its own; a site with its own
+ * (rules/sites.yaml) counts apart, so its windows never share a counter with another length.
+ */
+export interface RateLimits {
+  windows: Policy["rateLimits"];
+  scope: string;
+}
+
+export function serviceRateLimits(policy: Policy): RateLimits {
+  return { windows: policy.rateLimits, scope: "" };
+}
+
 /** A reporter's weight from their past reports' outcomes. */
 export function reporterWeight(policy: Policy, upheld: number, dismissed: number): number {
   const { prior, min, max } = policy.reports.reporterWeight;

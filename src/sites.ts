@@ -4,7 +4,7 @@ import type { SiteAudience } from "./auth/token.ts";
 import type { ForumRules } from "./forum-rules.ts";
 import type { Moderator } from "./moderation/moderate.ts";
 import { verdictAction, type Verdict } from "./moderation/verdict.ts";
-import { parsePolicyValue, type Policy } from "./policy.ts";
+import { parsePolicyValue, serviceRateLimits, type Policy, type RateLimits } from "./policy.ts";
 import { parseYamlFile } from "./yaml-file.ts";
 
 // The publisher's sites (rules/sites.yaml): every article belongs to one, and a site may have its own forum
@@ -55,6 +55,8 @@ export interface Site {
   name: string;
   forumRules: ForumRules;
   policy: Policy;
+  /** The rate limits its articles are counted under: its own counters when it sets rateLimits, else the service's. */
+  rateLimits: RateLimits;
   /** The service's engine and classifier with this site's handling of its rules (same object when it has none). */
   moderator: Moderator;
   /** null: the service's EMBED_ORIGINS. */
@@ -67,7 +69,7 @@ export interface Site {
 export interface Sites {
   all: Site[];
   get(id: string): Site | undefined;
-  /** The site an article's site id names; a site taken out of rules/sites.yaml falls back to the default's settings. */
+  /** The site an article's site id names; a site taken out of rules/sites.yaml keeps its id with the default's settings. */
   of(id: string): Site;
   /** The sites with their own token issuer and audience (src/auth/token.ts). */
   audiences: SiteAudience[];
@@ -113,15 +115,22 @@ export function buildSites(
       name: entry.name,
       forumRules: entry.forumRules ?? service.forumRules,
       policy,
+      rateLimits: entry.policy?.rateLimits ? { windows: policy.rateLimits, scope: `site:${entry.id}:` } : serviceRateLimits(service.policy),
       moderator: entry.engineRules ? withRuleHandling(service.moderator, entry.engineRules) : service.moderator,
       embedOrigins: entry.embedOrigins ? entry.embedOrigins.map((origin) => new URL(origin).origin) : null,
       sso: entry.sso ?? null,
     };
   });
   const byId = new Map(all.map((site) => [site.id, site]));
+  // A site taken out of the file keeps its id (its suspensions, its decisions' site) with the default's settings.
   const fallback = byId.get(DEFAULT_SITE_ID)!;
+  const unlisted = new Map<string, Site>();
+  const unlistedSite = (id: string) => {
+    if (!unlisted.has(id)) unlisted.set(id, { ...fallback, id, name: id });
+    return unlisted.get(id)!;
+  };
   const audiences = all.flatMap((site) => (site.sso ? [{ siteId: site.id, ...site.sso }] : []));
-  return { all, get: (id) => byId.get(id), of: (id) => byId.get(id) ?? fallback, audiences, articleSites: new ArticleSites() };
+  return { all, get: (id) => byId.get(id), of: (id) => byId.get(id) ?? unlistedSite(id), audiences, articleSites: new ArticleSites() };
 }
 
 /** The service's settings as its only site: what an app without rules/sites.yaml (or a test) runs with. */

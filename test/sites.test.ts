@@ -33,8 +33,16 @@ const ENTRIES: SiteEntry[] = [
     id: "money",
     name: "經濟日報",
     forumRules: MONEY_RULES,
-    // Edits are closed at once on this site; its rejections of severe profanity wait for a moderator.
-    policy: { edits: { windowMinutes: 0 } },
+    // Edits are closed at once on this site, and it counts comments with limits of its own; its rejections
+    // of severe profanity wait for a moderator.
+    policy: {
+      edits: { windowMinutes: 0 },
+      rateLimits: {
+        comment: { perMember: { limit: 10, windowSeconds: 3600 }, perIp: { limit: 1_000_000, windowSeconds: 60 } },
+        tag: { perMember: { limit: 1_000_000, windowSeconds: 60 }, perIp: { limit: 1_000_000, windowSeconds: 60 } },
+        report: { perMember: { limit: 1_000_000, windowSeconds: 60 }, perIp: { limit: 1_000_000, windowSeconds: 60 } },
+      },
+    },
     engineRules: { flagOnly: [], holdInsteadOfReject: ["R2-profanity-severe"] },
     embedOrigins: [MONEY_ORIGIN],
     sso: { issuer: "https://login.publisher.test", audience: MONEY_AUDIENCE },
@@ -226,6 +234,33 @@ describe("moderators per site", () => {
     expect(decision.site_id).toBe("money");
   });
 
+  it("their sanctions from the queue stay on their sites: remove_and_suspend suspends from the item's site, revoke is refused", async () => {
+    const item = await hold("site-h3", MONEY, "你這個白癡", MONEY_RULES.version);
+    const revoke = await t.as(MONEY_MOD, "moderator", "POST", `/review/items/${item}/decision`, { action: "revoke", forumRules: ["R2"], note: "x" });
+    expect(revoke.status).toBe(403);
+    expect(revoke.body.error.code).toBe("site_not_granted");
+    const suspended = await t.as(MONEY_MOD, "moderator", "POST", `/review/items/${item}/decision`, { action: "remove_and_suspend", suspendDays: 2, forumRules: ["R2"], note: "謾罵" });
+    expect(suspended.status).toBe(201);
+    expect(suspended.body.decision).toMatchObject({ site: "money", facts: { site: "money" } });
+    const member = await t.database.db.selectFrom("members").select("status").where("id", "=", "site-h3").executeTakeFirstOrThrow();
+    expect(member.status).toBe("active");
+    expect((await post("site-h3", MONEY, "今天成交量很大", MONEY_RULES.version)).status).toBe(403);
+    expect((await post("site-h3", NEWS, "公車今天很準時", newsVersion())).status).toBe(201);
+  });
+
+  it("a member's history shows them only their sites' texts and decisions", async () => {
+    const author = "site-h4";
+    const news = await post(author, NEWS, "市長的政見我不認同", newsVersion());
+    const money = await post(author, MONEY, "央行升息影響房貸", MONEY_RULES.version);
+    await t.as(ALL_MOD, "moderator", "POST", `/members/${author}/actions`, { action: "suspend", suspendDays: 1, site: "default", forumRules: ["R2"], note: "新聞網停權" });
+    const limited = await t.as(MONEY_MOD, "moderator", "GET", `/members/${author}/history`);
+    expect(limited.body.comments.latest.map((c: any) => c.id)).toEqual([money.body.comment.id]);
+    expect(limited.body.decisions.every((d: any) => d.site !== "default")).toBe(true);
+    const everyone = await t.as(ALL_MOD, "moderator", "GET", `/members/${author}/history`);
+    expect(everyone.body.comments.latest.map((c: any) => c.id).sort()).toEqual([news.body.comment.id, money.body.comment.id].sort());
+    expect(everyone.body.decisions.some((d: any) => d.site === "default")).toBe(true);
+  });
+
   it("lifting the limit gives them every site again from the next request", async () => {
     expect((await t.as(ADMIN, "admin", "PUT", `/members/${MONEY_MOD}/sites`, { sites: null, note: "支援各站" })).status).toBe(200);
     expect((await t.as(MONEY_MOD, "moderator", "GET", `/review/items/${newsItem}`)).status).toBe(200);
@@ -238,8 +273,9 @@ describe("suspensions from one site", () => {
   const X = "site-suspended";
   let suspension: string;
   beforeAll(async () => {
-    expect((await post(X, MONEY, "外資今天買超", MONEY_RULES.version)).status).toBe(201);
+    // Money's version accepted last, so a post on money is the one-trip path's to refuse.
     expect((await post(X, NEWS, "公車很準時", newsVersion())).status).toBe(201);
+    expect((await post(X, MONEY, "外資今天買超", MONEY_RULES.version)).status).toBe(201);
   });
 
   it("a moderator limited to a site suspends from that site only, and must name it", async () => {
@@ -268,7 +304,10 @@ describe("suspensions from one site", () => {
   });
 
   it("the member may not post, tag or report on that site, by either write path, and may elsewhere", async () => {
-    // Both write paths: the one-trip (rules accepted) and the general one (with a retry key).
+    // Both write paths: the one-trip (the rules version the member accepted last, no retry key; the
+    // database function refuses) and the general one (with a retry key).
+    const accepted = await t.database.db.selectFrom("members").select("accepted_rules_version").where("id", "=", X).executeTakeFirstOrThrow();
+    expect(accepted.accepted_rules_version).toBe(MONEY_RULES.version);
     for (const extra of [{}, { idempotencyKey: "site-susp-1" }]) {
       const refused = await post(X, MONEY, "我想再說一次", MONEY_RULES.version, extra);
       expect(refused.status).toBe(403);
@@ -371,6 +410,34 @@ describe("a site's embed origins and sign-in audience", () => {
     expect((await send(serviceToken, MONEY, MONEY_RULES.version)).status).toBe(201);
     expect((await send(serviceToken, NEWS, newsVersion())).status).toBe(201);
     expect((await send(stranger, MONEY, MONEY_RULES.version)).status).toBe(401);
+  });
+
+  it("a site's token with a staff role acts at most as a moderator of that site", async () => {
+    const now = t.clock.now();
+    const news = await hold("site-h5", NEWS, "你這個白癡", newsVersion());
+    const money = await hold("site-h6", MONEY, "你這個白癡", MONEY_RULES.version);
+    const siteAdmin = await publisher.token("k1", { sub: "site-sso-admin", role: "admin", aud: MONEY_AUDIENCE }, { now });
+    const read = async (item: string) => (await t.request("GET", `/review/items/${item}`, { token: siteAdmin })).status;
+    expect(await read(money)).toBe(200);
+    expect(await read(news)).toBe(403);
+    // Not an admin: the admins' routes refuse it.
+    expect((await t.request("PUT", `/members/${MONEY_MOD}/sites`, { token: siteAdmin, json: { sites: null, note: "x" } })).status).toBe(403);
+    // The service's audience with the admin role is an admin everywhere.
+    const serviceAdmin = await publisher.token("k1", { sub: "site-sso-admin", role: "admin", aud: SERVICE_AUDIENCE }, { now });
+    expect((await t.request("GET", `/review/items/${news}`, { token: serviceAdmin })).status).toBe(200);
+  });
+});
+
+describe("a site's own rate limits", () => {
+  it("count apart from the service's: posts elsewhere neither use them up nor reset them", async () => {
+    const member = "site-rl";
+    for (let i = 1; i <= 11; i++) {
+      const money = await post(member, MONEY, `第 ${i} 則：今天外資買超`, MONEY_RULES.version);
+      expect(money.status, `money post ${i}`).toBe(i <= 10 ? 201 : 429);
+      // A post on the news site in a new one of its (one-minute) windows between each.
+      t.clock.advance(61_000);
+      expect((await post(member, NEWS, `第 ${i} 則：公車很準時`, newsVersion())).status).toBe(201);
+    }
   });
 });
 

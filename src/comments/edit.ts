@@ -50,7 +50,7 @@ export async function editComment(
   const site = await articleSite(deps, before.article_id);
   assertTokenForSite(identity, site);
   const { policy, moderator } = site;
-  await enforceRateLimit(db, policy, "comment", identity.memberId, clientIp, now, null);
+  await enforceRateLimit(db, site.rateLimits, "comment", identity.memberId, clientIp, now, null);
   const member = await assertMayAct(db, identity.memberId, now, "修改留言", { posting: true, site });
   const read = screenCommentText(text, { moderator, maxCommentChars: config.maxCommentChars });
   if (read.refusal) throw refusalError(read.refusal);

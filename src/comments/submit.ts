@@ -70,7 +70,7 @@ export async function submitComment(
   const reply = input.parentId !== undefined;
   if (!read.refusal && idempotencyKey === null && !reply && input.acceptedRulesVersion === currentVersion) {
     const verdict = read.verdict!;
-    const windows = rateLimitWindows(policy, "comment", memberId, clientIp, now);
+    const windows = rateLimitWindows(site.rateLimits, "comment", memberId, clientIp, now);
     const flood = floodCheck(read, policy.floods, now);
     const held = action === "review" ? heldFacts(verdict) : null;
     const link = hasLink(verdict);
@@ -111,7 +111,7 @@ export async function submitComment(
     }
     if (trip.open && flood !== null) floodCounted = trip.floodOthers;
   } else {
-    await enforceRateLimit(db, policy, "comment", memberId, clientIp, now, idempotencyKey);
+    await enforceRateLimit(db, site.rateLimits, "comment", memberId, clientIp, now, idempotencyKey);
   }
   if (read.refusal) throw refusalError(read.refusal);
 

@@ -71,13 +71,17 @@ export async function listDecisionsAffecting(
   db: Kysely<Database>,
   memberId: string,
   limit: number,
+  sites?: string[],
 ): Promise<(DecisionRow & { appeal_id: string | null })[]> {
-  return db
+  let query = db
     .selectFrom("decisions")
     .leftJoin("appeals", "appeals.decision_id", "decisions.id")
     .selectAll("decisions")
     .select("appeals.id as appeal_id")
-    .where("decisions.affected_member_id", "=", memberId)
+    .where("decisions.affected_member_id", "=", memberId);
+  // For a moderator limited to some sites: those sites' decisions and those about every site.
+  if (sites) query = query.where((eb) => eb.or([eb("decisions.site_id", "in", sites), eb("decisions.site_id", "is", null)]));
+  return query
     .orderBy("decisions.created_at", "desc")
     .orderBy("decisions.id", "desc")
     .limit(limit)

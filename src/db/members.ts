@@ -173,17 +173,13 @@ export async function listMemberNotes(db: Db, memberId: string, limit: number): 
 }
 
 /** The member's comments by status: how many of each, and the newest `limit`. */
-export async function memberCommentsByStatus(db: Db, memberId: string, limit: number) {
+export async function memberCommentsByStatus(db: Db, memberId: string, limit: number, sites?: string[]) {
+  let latestQuery = db.selectFrom("comments").select(["id", "article_id", "body", "status", "created_at"]).where("member_id", "=", memberId);
+  // For a moderator limited to some sites, the texts of those sites' comments only (the counts are of all).
+  if (sites) latestQuery = latestQuery.where("article_id", "in", (eb) => eb.selectFrom("articles").select("articles.id").where("articles.site_id", "in", sites));
   const [counts, latest] = await Promise.all([
     db.selectFrom("comments").select(["status", (eb) => eb.fn.countAll<string>().as("n")]).where("member_id", "=", memberId).groupBy("status").execute(),
-    db
-      .selectFrom("comments")
-      .select(["id", "article_id", "body", "status", "created_at"])
-      .where("member_id", "=", memberId)
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit)
-      .execute(),
+    latestQuery.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute(),
   ]);
   return { counts: Object.fromEntries(counts.map((row) => [row.status, Number(row.n)])) as Record<string, number>, latest };
 }

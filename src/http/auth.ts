@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import type { AppEnv } from "../app-env.ts";
-import { cappedRole, TokenError, verifyToken, type Role } from "../auth/token.ts";
+import { cappedRole, TokenError, verifyToken, type Identity, type Role } from "../auth/token.ts";
 import { ensureStaffMember } from "../db/sessions.ts";
 
 /**
@@ -31,9 +31,7 @@ export const requireIdentity = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (identity.role !== "member") {
     const staff = await ensureStaffMember(db, identity.memberId, clock.now());
-    const role = cappedRole(identity.role, staff.roleLimit);
-    // A moderator limited to some sites (PUT /members/:id/sites) sees and decides only those sites' items.
-    identity = { ...identity, role, ...(role === "moderator" && staff.moderatorSites ? { moderatorSites: staff.moderatorSites } : {}) };
+    identity = { ...identity, ...staffScope(identity.role, staff.roleLimit, staff.moderatorSites, identity.tokenSites) };
   }
   c.set("identity", identity);
   await next();
@@ -47,4 +45,21 @@ export function requireRole(...roles: Role[]) {
     }
     await next();
   });
+}
+
+/**
+ * The role and sites a staff token acts with: the role capped by an admin's limit; a moderator limited to
+ * some sites (PUT /members/:id/sites) sees and decides only those sites' items. A token the publisher made
+ * for some sites only (Identity.tokenSites) acts at most as a moderator of those sites: never as an admin,
+ * never on another site, and as a member when the two limits leave no site.
+ */
+export function staffScope(role: Role, roleLimit: Role | null, moderatorSites: string[] | null, tokenSites: string[] | undefined): Pick<Identity, "role" | "moderatorSites"> {
+  let capped = cappedRole(role, roleLimit);
+  let sites = moderatorSites ?? undefined;
+  if (tokenSites) {
+    capped = cappedRole(capped, "moderator");
+    sites = sites ? sites.filter((site) => tokenSites.includes(site)) : tokenSites;
+    if (sites.length === 0) capped = "member";
+  }
+  return capped === "moderator" && sites ? { role: capped, moderatorSites: sites } : { role: capped };
 }

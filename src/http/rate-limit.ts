@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
-import type { Policy } from "../policy.ts";
+import type { Policy, RateLimits } from "../policy.ts";
 
 export type LimitedAction = keyof Policy["rateLimits"];
 
@@ -20,12 +20,12 @@ export interface RateWindow {
 }
 
 /** The windows an attempt at `action` counts in: the member's, and the client address's when known. */
-export function rateLimitWindows(policy: Policy, action: LimitedAction, memberId: string, clientIp: string | null, now: Date): RateWindow[] {
-  const limits = policy.rateLimits[action];
+export function rateLimitWindows(rateLimits: RateLimits, action: LimitedAction, memberId: string, clientIp: string | null, now: Date): RateWindow[] {
+  const limits = rateLimits.windows[action];
   const buckets: { bucket: string; limit: number; windowSeconds: number }[] = [
-    { bucket: `${action}:member:${memberId}`, ...limits.perMember },
+    { bucket: `${rateLimits.scope}${action}:member:${memberId}`, ...limits.perMember },
   ];
-  if (clientIp) buckets.push({ bucket: `${action}:ip:${clientIp}`, ...limits.perIp });
+  if (clientIp) buckets.push({ bucket: `${rateLimits.scope}${action}:ip:${clientIp}`, ...limits.perIp });
   return buckets.map(({ bucket, limit, windowSeconds }) => {
     const windowMs = windowSeconds * 1000;
     return { bucket, limit, windowMs, windowStart: new Date(Math.floor(now.getTime() / windowMs) * windowMs) };
@@ -47,14 +47,14 @@ export function rateLimitError(action: LimitedAction, window: RateWindow, now: D
 
 export async function enforceRateLimit(
   db: Kysely<Database>,
-  policy: Policy,
+  rateLimits: RateLimits,
   action: LimitedAction,
   memberId: string,
   clientIp: string | null,
   now: Date,
   requestKey: string | null = null,
 ): Promise<void> {
-  const windows = rateLimitWindows(policy, action, memberId, clientIp, now);
+  const windows = rateLimitWindows(rateLimits, action, memberId, clientIp, now);
   const counted = requestKey
     ? // Only the buckets where this key is new are counted; the key's earlier attempt already was.
       await db

@@ -11,12 +11,12 @@ import { memberHistoryView, type MemberHistoryView } from "../views/review.ts";
 import { trustBounds, trustLevelOf } from "../review/trust.ts";
 
 /** The member whose conduct an item is about: standing, strikes, trust level and why, recent decisions. */
-export async function memberStanding(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date): Promise<MemberHistoryView | null> {
+export async function memberStanding(db: Kysely<Database>, policy: Policy, memberId: string | null, now: Date, sites?: string[]): Promise<MemberHistoryView | null> {
   if (!memberId) return null;
   const [member, strikes, decisions, facts] = await Promise.all([
     findMember(db, memberId),
     currentStrikes(db, policy, memberId, now),
-    listDecisionsAffecting(db, memberId, 20),
+    listDecisionsAffecting(db, memberId, 20, sites),
     findMemberTrust(db, memberId, trustBounds(policy.trust)),
   ]);
   // The level stored is the one the next comment meets; `why` reads the history as it is now.
@@ -28,13 +28,15 @@ export async function memberStanding(db: Kysely<Database>, policy: Policy, membe
 /**
  * Everything a moderator weighs about a member (GET /members/:id/history): standing and trust, comments
  * by status, decisions, reports filed and received, warnings, private notes and every change of level.
+ * `sites`: a moderator limited to them reads the texts and decisions of those sites (and the decisions
+ * about every site) only.
  */
-export async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string, now: Date) {
+export async function memberHistory(db: Kysely<Database>, policy: Policy, memberId: string, now: Date, sites?: string[]) {
   const member = await findMember(db, memberId);
   if (!member) throw new ApiError(404, "member_not_found", `no member ${memberId}`);
   const [standing, comments, reports, warnings, notes, trustChanges, siteSuspensions] = await Promise.all([
-    memberStanding(db, policy, memberId, now),
-    memberCommentsByStatus(db, memberId, 20),
+    memberStanding(db, policy, memberId, now, sites),
+    memberCommentsByStatus(db, memberId, 20, sites),
     memberReportCounts(db, memberId),
     listWarnings(db, memberId, 50),
     listMemberNotes(db, memberId, 50),

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
 import { lockComment, republishComment, setCommentStatus } from "../db/comments.ts";
 import { findDecision, recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
-import { findMember, liftSiteSuspension, setMemberSanction } from "../db/members.ts";
+import { findMember, liftSiteSuspension, setMemberSanction, suspendFromSite } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
 import { closeReviewItem, lockReviewItem, sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
 import { removeCommentsOf } from "../db/comments.ts";
@@ -17,7 +17,7 @@ import { conflictBetween } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { reassessTrust, type Premoderation } from "./trust.ts";
 import { assertMayDecide } from "./escalate.ts";
-import type { Staff } from "./scope.ts";
+import { assertSanctionInScope, type Staff } from "./scope.ts";
 import { sampledForSecondLook } from "./second-look.ts";
 import { openSecondLook } from "../db/second-looks.ts";
 import type { Role } from "../auth/token.ts";
@@ -111,13 +111,14 @@ export async function decideReviewItem(
       });
     }
     checkInput(item, input);
+    assertSanctionInScope(input.action, staff);
     const conflict = conflictBetween(item.parties, moderatorId);
     if (conflict) throw new ApiError(403, conflict.code, conflict.message, conflict.details);
     const sources = await sourcesOf(trx, item.id);
     const outcome =
       item.kind === "appeal"
         ? await decideAppeal(trx, policy, item, input, moderatorId, now)
-        : await decideModeration(trx, policy, item, sources, input, moderatorId, now, bulk);
+        : await decideModeration(trx, policy, item, sources, input, { ...staff, id: moderatorId }, now, bulk);
     await closeReviewItem(trx, item.id, outcome.decision.id, now);
     return outcome;
   });
@@ -129,10 +130,11 @@ async function decideModeration(
   item: ReviewItemRow,
   sources: ReviewSourceRow[],
   input: DecisionInput,
-  moderatorId: string,
+  staff: Staff & { id: string },
   now: Date,
   bulk: BulkContext | null,
 ): Promise<DecisionOutcome> {
+  const moderatorId = staff.id;
   const { ruleIds, facts, automated, reported } = automatedFacts(sources);
   const violation = VIOLATION_ACTIONS.includes(input.action);
   let subjectText: string;
@@ -178,9 +180,12 @@ async function decideModeration(
     }
   }
 
-  if (input.action === "remove_and_suspend") {
-    const until = new Date(now.getTime() + input.suspendDays! * DAY_MS);
-    await setMemberSanction(trx, affectedMemberId, { status: "suspended", until }, now);
+  // A moderator limited to some sites suspends from the item's site only (src/review/scope.ts).
+  const suspendFrom = input.action === "remove_and_suspend" && staff.sites ? item.site_id : null;
+  const until = input.action === "remove_and_suspend" ? new Date(now.getTime() + input.suspendDays! * DAY_MS) : null;
+  if (until) {
+    if (suspendFrom === null) await setMemberSanction(trx, affectedMemberId, { status: "suspended", until }, now);
+    else extraFacts.site = suspendFrom;
     extraFacts.suspendedUntil = until.toISOString();
   }
   if (input.action === "revoke") {
@@ -212,6 +217,7 @@ async function decideModeration(
     reviewItemId: item.id,
     now,
   } satisfies NewDecision);
+  if (until && suspendFrom !== null) await suspendFromSite(trx, affectedMemberId, suspendFrom, until, decision.id, now);
   // A share of moderators' decisions on comments and tags goes to another moderator for a blind second look.
   if (item.subject_kind !== "member" && sampledForSecondLook(decision.id, policy.review.secondLookShare)) {
     await openSecondLook(trx, { decisionId: decision.id, subjectKind: item.subject_kind, subjectId: item.subject_id, violation, forumRules: decision.forum_rules, moderatorId, now });

@@ -39,3 +39,16 @@ export function assertItemInSites(item: Pick<ReviewItemRow, "id" | "site_id">, s
   assertOnSites(`review item ${item.id}`, item.site_id, sites);
 }
 
+
+/**
+ * A revocation ends the membership on every site: not for a moderator limited to some sites (403). Their
+ * remove_and_suspend suspends from the item's site only (src/review/decide.ts), and their suspensions of a
+ * member name one of their sites (src/members/actions.ts).
+ */
+export function assertSanctionInScope(action: string, staff: Staff): void {
+  if (staff.sites && action === "revoke") {
+    throw new ApiError(403, "site_not_granted", "解除會員資格適用所有網站，須由負責所有網站的管理員處理 (a revocation is for moderators of every site)", {
+      sites: staff.sites,
+    });
+  }
+}

@@ -147,7 +147,7 @@ export function memberRoutes() {
   routes.get("/members/:id/history", requireIdentity, requireRole("moderator", "admin"), async (c) => {
     const memberId = memberIdParam(c.req.param("id"));
     const { db, config, clock } = c.get("deps");
-    return c.json(await memberHistory(db, config.policy, memberId, clock.now()));
+    return c.json(await memberHistory(db, config.policy, memberId, clock.now(), c.get("identity").moderatorSites));
   });
 
   return routes;

@@ -5,6 +5,7 @@ import { requireIdentity } from "../http/auth.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { fileReport, reportedSubject } from "../reports/file.ts";
+import { serviceRateLimits } from "../policy.ts";
 import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
 
 export const reportSchema = z.strictObject({
@@ -29,7 +30,7 @@ export function reportRoutes() {
     const site = articleId === null ? null : await articleSite(deps, articleId);
     if (site) assertTokenForSite(identity, site);
     const policy = site?.policy ?? config.policy;
-    await enforceRateLimit(db, policy, "report", reporterId, clientIp(c), now);
+    await enforceRateLimit(db, site?.rateLimits ?? serviceRateLimits(config.policy), "report", reporterId, clientIp(c), now);
     await assertMayAct(db, reporterId, now, "檢舉", site ? { site } : {});
     const { report, item, hidden } = await fileReport(db, policy, reporterId, input, now);
     return c.json(

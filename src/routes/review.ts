@@ -107,7 +107,7 @@ export function reviewRoutes() {
       subject = member ? memberSubjectView(member) : null;
     }
     const [member, appealedDecision, conflict] = await Promise.all([
-      memberStanding(db, config.policy, memberId, clock.now()),
+      memberStanding(db, config.policy, memberId, clock.now(), c.get("identity").moderatorSites),
       item.appeal_of_decision_id ? findDecision(db, item.appeal_of_decision_id) : undefined,
       conflictOfInterest(db, item, c.get("identity").memberId),
     ]);

@@ -31,7 +31,7 @@ export function tagRoutes(moderator: Moderator) {
     // The article's site: its policy, its handling of the engine's rules, its suspensions (src/sites.ts).
     const site = await articleSite(deps, articleId);
     assertTokenForSite(identity, site);
-    await enforceRateLimit(db, site.policy, "tag", memberId, clientIp(c), now);
+    await enforceRateLimit(db, site.rateLimits, "tag", memberId, clientIp(c), now);
     const { label } = await readJson(c, addTagSchema);
     await assertMayAct(db, memberId, now, "新增標籤", { posting: true, site });
 

@@ -26,6 +26,8 @@ export function decisionView(decision: DecisionRow) {
     reversesDecisionId: decision.reverses_decision_id,
     note: decision.note,
     createdAt: decision.created_at.toISOString(),
+    /** The site it was made on (null: about every site). */
+    site: decision.site_id,
   };
 }
 
