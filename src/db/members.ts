@@ -54,16 +54,30 @@ export function activeSuspension(member: MemberRow, now: Date): Date | null {
   return member.status === "suspended" && member.suspended_until && member.suspended_until > now ? member.suspended_until : null;
 }
 
-/** When the member's suspension from a site ends, if one is running at `now` (migration 0019). */
-export async function siteSuspensionUntil(db: Kysely<Database>, memberId: string, siteId: string, now: Date): Promise<Date | null> {
-  const row = await db
-    .selectFrom("member_site_suspensions")
-    .select("until")
-    .where("member_id", "=", memberId)
-    .where("site_id", "=", siteId)
-    .where("until", ">", now)
+/**
+ * The member with when their suspension from a site ends, if one is running at `now` (migration 0019), in
+ * one statement.
+ */
+export async function findMemberOnSite(
+  db: Kysely<Database>,
+  memberId: string,
+  siteId: string,
+  now: Date,
+): Promise<(MemberRow & { site_suspended_until: Date | null }) | undefined> {
+  return db
+    .selectFrom("members")
+    .selectAll("members")
+    .select((eb) =>
+      eb
+        .selectFrom("member_site_suspensions")
+        .select("until")
+        .whereRef("member_site_suspensions.member_id", "=", "members.id")
+        .where("member_site_suspensions.site_id", "=", siteId)
+        .where("member_site_suspensions.until", ">", now)
+        .as("site_suspended_until"),
+    )
+    .where("members.id", "=", memberId)
     .executeTakeFirst();
-  return row?.until ?? null;
 }
 
 /** Suspends a member from one site until a time (a later suspension from it replaces the earlier). */

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Identity } from "../auth/token.ts";
-import { activeSuspension, findMember, siteSuspensionUntil, type MemberRow } from "../db/members.ts";
+import { activeSuspension, findMember, findMemberOnSite, type MemberRow } from "../db/members.ts";
 import type { Site, Sites } from "../sites.ts";
 import { siteIdOfArticle } from "../db/articles.ts";
 import type { Database } from "../db/schema.ts";
@@ -19,10 +19,15 @@ export async function assertMayAct(
   activity: string,
   options: { posting?: boolean; site?: Site } = {},
 ): Promise<MemberRow | undefined> {
-  const [member, siteUntil] = await Promise.all([
-    findMember(db, memberId),
-    options.site ? siteSuspensionUntil(db, memberId, options.site.id, now) : null,
-  ]);
+  let member: MemberRow | undefined;
+  let siteUntil: Date | null = null;
+  if (options.site) {
+    const found = await findMemberOnSite(db, memberId, options.site.id, now);
+    member = found;
+    siteUntil = found?.site_suspended_until ?? null;
+  } else {
+    member = await findMember(db, memberId);
+  }
   if (!member) return undefined;
   if (member.status === "revoked") {
     throw new ApiError(403, "member_revoked", `此帳號已被解除會員資格，無法${activity} (membership revoked)`);
