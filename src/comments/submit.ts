@@ -115,7 +115,7 @@ export async function submitComment(
   }
   if (read.refusal) throw refusalError(read.refusal);
 
-  // Independent reads, side by side.
+  // The member's standing, on this site too.
   const member = await assertMayAct(db, memberId, now, "發言", { posting: true, site });
   if (input.acceptedRulesVersion !== currentVersion) {
     throw new ApiError(
@@ -231,4 +231,3 @@ export async function findRetriedComment(
   const version = deps.config.sites.of(siteId ?? DEFAULT_SITE_ID).forumRules.version;
   return checkedRetry(earlier, hashRequest(articleId, input.body.trim(), version));
 }
-
