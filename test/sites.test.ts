@@ -246,6 +246,18 @@ describe("moderators per site", () => {
     expect(member.status).toBe("active");
     expect((await post("site-h3", MONEY, "今天成交量很大", MONEY_RULES.version)).status).toBe(403);
     expect((await post("site-h3", NEWS, "公車今天很準時", newsVersion())).status).toBe(201);
+    // Suspended from every site meanwhile; an appeal that reverses the money removal lifts money's
+    // suspension and leaves that one in force.
+    const everywhere = await t.as(ADMIN, "admin", "POST", `/members/site-h3/actions`, { action: "suspend", suspendDays: 5, forumRules: ["R2"], note: "全站停權" });
+    expect(everywhere.status).toBe(201);
+    expect((await t.as("site-h3", "member", "POST", `/decisions/${suspended.body.decision.id}/appeal`, { note: "我沒有謾罵" })).status).toBe(201);
+    const appeals = await t.as(ADMIN, "admin", "GET", "/review/items?kind=appeal&limit=100");
+    const appeal = appeals.body.items.find((i: any) => i.appealOfDecisionId === suspended.body.decision.id);
+    expect((await t.as(ADMIN, "admin", "POST", `/review/items/${appeal.id}/decision`, { action: "reverse", note: "撤銷" })).status).toBe(201);
+    const after = await t.database.db.selectFrom("members").select("status").where("id", "=", "site-h3").executeTakeFirstOrThrow();
+    expect(after.status).toBe("suspended");
+    const siteRows = await t.database.db.selectFrom("member_site_suspensions").select("site_id").where("member_id", "=", "site-h3").execute();
+    expect(siteRows).toEqual([]);
   });
 
   it("a member's history shows them only their sites' texts and decisions", async () => {

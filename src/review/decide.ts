@@ -253,8 +253,9 @@ async function decideAppeal(
     const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };
     for (const id of facts.hiddenCommentIds ?? []) await republishComment(trx, id, now);
     const site = (original.facts as { site?: string } | null)?.site;
-    if (original.action === "suspend" && site !== undefined && original.affected_member_id) {
-      // A suspension from one site: lifted there, if it is still the one in force.
+    if ((original.action === "suspend" || original.action === "remove_and_suspend") && site !== undefined && original.affected_member_id) {
+      // A suspension from one site (a moderator's, or a limited moderator's remove_and_suspend): lifted
+      // there, if it is still the one in force; a suspension from every site stays.
       if (await liftSiteSuspension(trx, original.affected_member_id, original.id)) restored.sanctionLifted = original.action;
     } else if (["suspend", "remove_and_suspend", "revoke"].includes(original.action) && original.affected_member_id) {
       await setMemberSanction(trx, original.affected_member_id, { status: "active" }, now);
