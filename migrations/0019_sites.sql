@@ -26,16 +26,18 @@ alter table members
   add column moderator_sites_at timestamptz,
   add column moderator_sites_note text;
 
--- A suspension from one site (a moderator's, src/members/actions.ts): the member may still post elsewhere.
--- A suspension from every site stays members.status = 'suspended'.
+-- A suspension from one site (a moderator's, src/members/actions.ts and src/review/decide.ts): the member
+-- may still post elsewhere. One row per decision, so a shorter suspension never cuts a longer one short and
+-- reversing one leaves the others; the member is suspended from the site while any row runs. A suspension
+-- from every site stays members.status = 'suspended'.
 create table member_site_suspensions (
+  decision_id bigint primary key references decisions (id),
   member_id text not null references members (id),
   site_id text not null,
   until timestamptz not null,
-  decision_id bigint not null references decisions (id),
-  created_at timestamptz not null,
-  primary key (member_id, site_id)
+  created_at timestamptz not null
 );
+create index member_site_suspensions_by_member on member_site_suspensions (member_id, site_id, until);
 
 -- The site of a comment or tag (null for a member: a nickname is the same on every site).
 create function subject_site(p_kind text, p_id text) returns text

@@ -126,7 +126,9 @@ export function buildSites(
   const fallback = byId.get(DEFAULT_SITE_ID)!;
   const unlisted = new Map<string, Site>();
   const unlistedSite = (id: string) => {
-    if (!unlisted.has(id)) unlisted.set(id, { ...fallback, id, name: id });
+    // Its own counters if the default counts apart; no token audience of its own.
+    const rateLimits = fallback.rateLimits.scope ? { windows: fallback.rateLimits.windows, scope: `site:${id}:` } : fallback.rateLimits;
+    if (!unlisted.has(id)) unlisted.set(id, { ...fallback, id, name: id, rateLimits, sso: null });
     return unlisted.get(id)!;
   };
   const audiences = all.flatMap((site) => (site.sso ? [{ siteId: site.id, ...site.sso }] : []));

@@ -268,9 +268,42 @@ describe("moderators per site", () => {
     const limited = await t.as(MONEY_MOD, "moderator", "GET", `/members/${author}/history`);
     expect(limited.body.comments.latest.map((c: any) => c.id)).toEqual([money.body.comment.id]);
     expect(limited.body.decisions.every((d: any) => d.site !== "default")).toBe(true);
+    expect(limited.body.siteSuspensions).toEqual([]);
     const everyone = await t.as(ALL_MOD, "moderator", "GET", `/members/${author}/history`);
     expect(everyone.body.comments.latest.map((c: any) => c.id).sort()).toEqual([news.body.comment.id, money.body.comment.id].sort());
     expect(everyone.body.decisions.some((d: any) => d.site === "default")).toBe(true);
+    expect(everyone.body.siteSuspensions.map((x: any) => x.site)).toEqual(["default"]);
+  });
+
+  it("on appeal they may not lift a sanction on every site; a shorter suspension from their site never cuts a longer one short", async () => {
+    const appealOf = async (member: string, decisionId: string) => {
+      expect((await t.as(member, "member", "POST", `/decisions/${decisionId}/appeal`, { note: "請再看一次" })).status).toBe(201);
+      const items = await t.as(ADMIN, "admin", "GET", "/review/items?kind=appeal&limit=100");
+      return items.body.items.find((i: any) => i.appealOfDecisionId === decisionId).id as string;
+    };
+    // An admin's remove_and_suspend on a money comment suspends from every site; its appeal is money's item.
+    const item = await hold("site-h7", MONEY, "你這個白癡", MONEY_RULES.version);
+    const everywhere = await t.as(ADMIN, "admin", "POST", `/review/items/${item}/decision`, { action: "remove_and_suspend", suspendDays: 5, forumRules: ["R2"], note: "謾罵" });
+    expect(everywhere.status).toBe(201);
+    const appeal = await appealOf("site-h7", everywhere.body.decision.id);
+    const refused = await t.as(MONEY_MOD, "moderator", "POST", `/review/items/${appeal}/decision`, { action: "reverse", note: "撤銷" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("site_not_granted");
+    expect((await t.as(MONEY_MOD, "moderator", "POST", `/review/items/${appeal}/decision`, { action: "uphold", note: "維持" })).status).toBe(201);
+    expect((await t.database.db.selectFrom("members").select("status").where("id", "=", "site-h7").executeTakeFirstOrThrow()).status).toBe("suspended");
+
+    // Thirty days from money by an admin; then a day from money by the limited moderator, reversed on appeal.
+    const member = "site-h8";
+    expect((await post(member, MONEY, "今天的財經新聞很清楚", MONEY_RULES.version)).status).toBe(201);
+    expect((await t.as(ADMIN, "admin", "POST", `/members/${member}/actions`, { action: "suspend", suspendDays: 30, site: "money", forumRules: ["R2"], note: "三十天" })).status).toBe(201);
+    const shorter = await t.as(MONEY_MOD, "moderator", "POST", `/members/${member}/actions`, { action: "suspend", suspendDays: 1, site: "money", forumRules: ["R2"], note: "一天" });
+    expect(shorter.status).toBe(201);
+    const shorterAppeal = await appealOf(member, shorter.body.decision.id);
+    expect((await t.as(ADMIN, "admin", "POST", `/review/items/${shorterAppeal}/decision`, { action: "reverse", note: "撤銷一天的" })).status).toBe(201);
+    t.clock.advance(2 * 86_400_000);
+    const still = await post(member, MONEY, "還在停權嗎", MONEY_RULES.version);
+    expect(still.status).toBe(403);
+    expect(still.body.error.code).toBe("member_suspended_from_site");
   });
 
   it("lifting the limit gives them every site again from the next request", async () => {

@@ -70,7 +70,7 @@ export async function findMemberOnSite(
     .select((eb) =>
       eb
         .selectFrom("member_site_suspensions")
-        .select("until")
+        .select((e) => e.fn.max("until").as("until"))
         .whereRef("member_site_suspensions.member_id", "=", "members.id")
         .where("member_site_suspensions.site_id", "=", siteId)
         .where("member_site_suspensions.until", ">", now)
@@ -80,30 +80,22 @@ export async function findMemberOnSite(
     .executeTakeFirst();
 }
 
-/** Suspends a member from one site until a time (a later suspension from it replaces the earlier). */
+/** Suspends a member from one site until a time, as `decisionId` decided (another suspension from it runs on alongside). */
 export async function suspendFromSite(trx: Transaction<Database>, memberId: string, siteId: string, until: Date, decisionId: string, now: Date): Promise<void> {
-  await trx
-    .insertInto("member_site_suspensions")
-    .values({ member_id: memberId, site_id: siteId, until, decision_id: decisionId, created_at: now })
-    .onConflict((oc) => oc.columns(["member_id", "site_id"]).doUpdateSet({ until, decision_id: decisionId, created_at: now }))
-    .execute();
+  await trx.insertInto("member_site_suspensions").values({ decision_id: decisionId, member_id: memberId, site_id: siteId, until, created_at: now }).execute();
 }
 
-/** Lifts the suspension from a site that `decisionId` made, if it is still the one in force; whether it was. */
+/** Lifts the suspension from a site that `decisionId` made (the member's other suspensions stay); whether there was one. */
 export async function liftSiteSuspension(trx: Transaction<Database>, memberId: string, decisionId: string): Promise<boolean> {
   const lifted = await trx.deleteFrom("member_site_suspensions").where("member_id", "=", memberId).where("decision_id", "=", decisionId).executeTakeFirst();
   return lifted.numDeletedRows > 0n;
 }
 
 /** The member's suspensions from single sites still running at `now`. */
-export async function siteSuspensionsOf(db: Kysely<Database>, memberId: string, now: Date): Promise<{ site_id: string; until: Date; decision_id: string }[]> {
-  return db
-    .selectFrom("member_site_suspensions")
-    .select(["site_id", "until", "decision_id"])
-    .where("member_id", "=", memberId)
-    .where("until", ">", now)
-    .orderBy("site_id")
-    .execute();
+export async function siteSuspensionsOf(db: Kysely<Database>, memberId: string, now: Date, sites?: string[]): Promise<{ site_id: string; until: Date; decision_id: string }[]> {
+  let query = db.selectFrom("member_site_suspensions").select(["site_id", "until", "decision_id"]).where("member_id", "=", memberId).where("until", ">", now);
+  if (sites) query = query.where("site_id", "in", sites);
+  return query.orderBy("site_id").orderBy("until", "desc").execute();
 }
 
 /** The site's login system owns identities; this service records a member the first time one acts. */

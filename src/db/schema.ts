@@ -309,7 +309,7 @@ export interface Database {
   article_catalog: { only_row: boolean; version: string | number };
   /** Migration 0009: decisions counted per site day and dimension (total, forum_rule, action, source, automation); summed over shards. */
   decision_day_counts: { day: string; site: string; dimension: string; key: string; shard: number; count: string | number };
-  /** Migration 0019: a member suspended from one site until a time. */
+  /** Migration 0019: a member suspended from one site until a time, one row per decision. */
   member_site_suspensions: { member_id: string; site_id: string; until: Timestamp; decision_id: string; created_at: Timestamp };
   /** Migration 0009: each decision as the keys it is counted under (a view). */
   decision_day_keys: { id: string; created_at: Timestamp; day: string; dimension: string; key: string; site: string };

@@ -41,7 +41,7 @@ export async function memberHistory(db: Kysely<Database>, policy: Policy, member
     listWarnings(db, memberId, 50),
     listMemberNotes(db, memberId, 50),
     listTrustChanges(db, memberId, 50),
-    siteSuspensionsOf(db, memberId, now),
+    siteSuspensionsOf(db, memberId, now, sites),
   ]);
   return {
     member: memberView(member),

@@ -17,7 +17,7 @@ import { conflictBetween } from "./conflict.ts";
 import { applyStrikes, liftStrikeSuspension, VIOLATION_ACTIONS } from "./sanctions.ts";
 import { reassessTrust, type Premoderation } from "./trust.ts";
 import { assertMayDecide } from "./escalate.ts";
-import { assertSanctionInScope, type Staff } from "./scope.ts";
+import { assertMaySanctionEverySite, type Staff } from "./scope.ts";
 import { sampledForSecondLook } from "./second-look.ts";
 import { openSecondLook } from "../db/second-looks.ts";
 import type { Role } from "../auth/token.ts";
@@ -111,13 +111,13 @@ export async function decideReviewItem(
       });
     }
     checkInput(item, input);
-    assertSanctionInScope(input.action, staff);
+    if (input.action === "revoke") assertMaySanctionEverySite(staff);
     const conflict = conflictBetween(item.parties, moderatorId);
     if (conflict) throw new ApiError(403, conflict.code, conflict.message, conflict.details);
     const sources = await sourcesOf(trx, item.id);
     const outcome =
       item.kind === "appeal"
-        ? await decideAppeal(trx, policy, item, input, moderatorId, now)
+        ? await decideAppeal(trx, policy, item, input, { ...staff, id: moderatorId }, now)
         : await decideModeration(trx, policy, item, sources, input, { ...staff, id: moderatorId }, now, bulk);
     await closeReviewItem(trx, item.id, outcome.decision.id, now);
     return outcome;
@@ -234,13 +234,17 @@ async function decideAppeal(
   policy: Policy,
   item: ReviewItemRow,
   input: DecisionInput,
-  moderatorId: string,
+  staff: Staff & { id: string },
   now: Date,
 ): Promise<DecisionOutcome> {
+  const moderatorId = staff.id;
   const original = await findDecision(trx, item.appeal_of_decision_id!);
   // The decisions table refuses deletes, so an appeal's decision is always there.
   if (!original) throw new Error(`appealed decision ${item.appeal_of_decision_id} not found`);
   const reverse = input.action === "reverse";
+  const site = (original.facts as { site?: string } | null)?.site;
+  // Undoing a sanction on every site is for moderators of every site, as imposing one is.
+  if (reverse && ["suspend", "remove_and_suspend", "revoke"].includes(original.action) && site === undefined) assertMaySanctionEverySite(staff);
   const restored: Record<string, unknown> = {};
   if (reverse) {
     if (original.subject_kind === "comment" && VIOLATION_ACTIONS.includes(original.action)) {
@@ -252,7 +256,6 @@ async function decideAppeal(
     }
     const facts = (original.facts ?? {}) as { hiddenCommentIds?: string[] };
     for (const id of facts.hiddenCommentIds ?? []) await republishComment(trx, id, now);
-    const site = (original.facts as { site?: string } | null)?.site;
     if ((original.action === "suspend" || original.action === "remove_and_suspend") && site !== undefined && original.affected_member_id) {
       // A suspension from one site (a moderator's, or a limited moderator's remove_and_suspend): lifted
       // there, if it is still the one in force; a suspension from every site stays.

@@ -41,13 +41,14 @@ export function assertItemInSites(item: Pick<ReviewItemRow, "id" | "site_id">, s
 
 
 /**
- * A revocation ends the membership on every site: not for a moderator limited to some sites (403). Their
- * remove_and_suspend suspends from the item's site only (src/review/decide.ts), and their suspensions of a
- * member name one of their sites (src/members/actions.ts).
+ * A sanction on every site — a revocation, or lifting a suspension from every site or a revocation on
+ * appeal — is not for a moderator limited to some sites (403). Their remove_and_suspend suspends from the
+ * item's site only (src/review/decide.ts), and their suspensions of a member name one of their sites
+ * (src/members/actions.ts).
  */
-export function assertSanctionInScope(action: string, staff: Staff): void {
-  if (staff.sites && action === "revoke") {
-    throw new ApiError(403, "site_not_granted", "解除會員資格適用所有網站，須由負責所有網站的管理員處理 (a revocation is for moderators of every site)", {
+export function assertMaySanctionEverySite(staff: Staff): void {
+  if (staff.sites) {
+    throw new ApiError(403, "site_not_granted", "適用所有網站的處分（解除會員資格、全站停權）須由負責所有網站的管理員處理 (a sanction on every site is for moderators of every site)", {
       sites: staff.sites,
     });
   }
