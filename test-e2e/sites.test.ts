@@ -67,6 +67,9 @@ describe("a moderator of one site in chromium", () => {
     await expect(cards.first().getAttribute("data-item-id")).resolves.toBe(moneyItem);
     await expect(cards.first().locator("[data-testid=card-site]").textContent()).resolves.toBe("經濟日報");
     await expect(moderator.locator("[data-testid=open-count]").textContent()).resolves.toBe("1");
+    // Their site filter offers their site only.
+    const options = await moderator.locator("form.filters select[name=site] option").evaluateAll((found) => found.map((o) => o.textContent));
+    expect(options).toEqual(["全部", "經濟日報"]);
     await screenshot(moderator, "sites-queue");
     const refused = await moderator.goto(`${stage.baseUrl}/moderate/items/${newsItem}`);
     expect(refused?.status()).toBe(403);
@@ -116,5 +119,7 @@ describe("a moderator of one site in chromium", () => {
     // A moderator of 經濟日報 sees their site's figures without choosing.
     const moderator = await stage.signIn("site-e2e-mod", "moderator", "/moderate/stats");
     await expect(moderator.locator("[data-testid=decision-total]").textContent()).resolves.toBe(String(money.n));
+    const options = await moderator.locator("form.filters select[name=site] option").evaluateAll((found) => found.map((o) => o.textContent));
+    expect(options).toEqual(["我負責的網站", "經濟日報"]);
   });
 });

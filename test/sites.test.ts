@@ -197,6 +197,7 @@ describe("moderators per site", () => {
     expect(everyone.body.items.map((item: any) => item.id)).toEqual(expect.arrayContaining([moneyItem, newsItem]));
     const counts = await t.as(MONEY_MOD, "moderator", "GET", "/review/counts");
     expect(counts.body.open).toBe(list.body.items.length);
+    expect(counts.body.sites).toEqual(["money"]);
     const live = await t.as(MONEY_MOD, "moderator", "GET", "/review/live?since=0");
     expect(live.body.items.map((item: any) => item.id)).not.toContain(newsItem);
     // A filter by site: another site's is refused to them, their own answered.

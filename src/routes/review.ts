@@ -154,8 +154,10 @@ export function reviewRoutes() {
   // Open items by kind, subject, forum rule and source, for the queue's filters.
   routes.get("/counts", async (c) => {
     const { db, clock } = c.get("deps");
-    const [counts, latest] = await Promise.all([countOpenReviewItems(db, clock.now(), c.get("identity").moderatorSites), latestItemId(db)]);
-    return c.json({ ...countsView(counts), latest });
+    const sites = c.get("identity").moderatorSites;
+    const [counts, latest] = await Promise.all([countOpenReviewItems(db, clock.now(), sites), latestItemId(db)]);
+    // `sites`: the sites the caller is limited to (null: every site).
+    return c.json({ ...countsView(counts), latest, sites: sites ?? null });
   });
 
   routes.post("/claim", limitBody(4096), async (c) => {

@@ -51,7 +51,7 @@ export function statsRoutes() {
       medianSecondsToHumanDecision(db, range, sites),
       secondLookAgreement(db, range, sites),
     ]);
-    return c.json(statsView(range, totals, medianSeconds, secondLooks, sites ?? null));
+    return c.json(statsView(range, totals, medianSeconds, secondLooks, sites ?? null, c.get("identity").moderatorSites ?? null));
   });
 
   return routes;

@@ -22,6 +22,7 @@ export function statsView(
   medianSeconds: number | null,
   secondLooks: { rule: string; looked: number; agreed: number }[] = [],
   sites: string[] | null = null,
+  moderatorSites: string[] | null = null,
 ) {
   const { perDay, conflictsOfInterest: conflicts } = counts;
   const byDay = new Map(
@@ -59,6 +60,8 @@ export function statsView(
     ) as Record<string, { looked: number; agreed: number; agreement: number }>,
     // The sites counted (rules/sites.yaml); null: every site.
     sites,
+    // The sites the caller is limited to (null: every site).
+    moderatorSites,
   };
 }
 export type StatsView = ReturnType<typeof statsView>;

@@ -269,7 +269,7 @@ export function moderatePageRoutes(appFetch: AppFetch) {
     if (toDay) params.set("to", siteMidnight(toDay, 1)?.toISOString() ?? toDay);
     const stats = await callApi<StatsView>(c, appFetch, session, "GET", `/stats?${params}`);
     if (!stats.ok) return c.html(<SimplePage title="無法顯示統計" session={session} area="moderate" message={stats.error.message} />, stats.status);
-    return c.html(<StatsPage session={session} stats={stats.body} siteNames={siteNamesOf(c)} site={c.req.query("site") ?? ""} />);
+    return c.html(<StatsPage session={session} stats={stats.body} siteNames={siteNamesOf(c, stats.body.moderatorSites)} site={c.req.query("site") ?? ""} />);
   });
 
   return routes;

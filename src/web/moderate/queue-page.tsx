@@ -13,9 +13,10 @@ const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated",
 /** Site ids → names, when the publisher has more than one site (cards then say which); null: one site. */
 export type SiteNames = Map<string, string> | null;
 
-export function siteNamesOf(c: Context<AppEnv>): SiteNames {
-  const sites = c.get("deps").config.sites.all;
-  return sites.length > 1 ? new Map(sites.map((site) => [site.id, site.name])) : null;
+export function siteNamesOf(c: Context<AppEnv>, only?: string[] | null): SiteNames {
+  // A moderator limited to some sites is offered only theirs.
+  const sites = c.get("deps").config.sites.all.filter((site) => !only || only.includes(site.id));
+  return c.get("deps").config.sites.all.length > 1 ? new Map(sites.map((site) => [site.id, site.name])) : null;
 }
 
 /** The note a quick decision carries unless the moderator writes another: what the rules found, or that nothing breaks a rule. */
@@ -279,7 +280,7 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
   params.set("limit", "50");
   const [items, counts] = await Promise.all([
     callApi<{ items: QueueItemView[]; nextCursor: string | null }>(c, appFetch, session, "GET", `/review/items?${params}`),
-    callApi<CountsView & { latest: string }>(c, appFetch, session, "GET", "/review/counts"),
+    callApi<CountsView & { latest: string; sites: string[] | null }>(c, appFetch, session, "GET", "/review/counts"),
   ]);
   if (!counts.ok) throw new Error(`review counts failed: ${counts.error.code}`);
   const decisionId = c.req.query("decision");
@@ -302,7 +303,7 @@ export async function showQueue(c: Context<AppEnv>, appFetch: AppFetch) {
       nextHref={items.ok && items.body.nextCursor ? `/moderate?${nextParams}` : null}
       notice={notice}
       error={items.ok ? null : items.error}
-      siteNames={siteNamesOf(c)}
+      siteNames={siteNamesOf(c, counts.body.sites)}
     />,
     items.ok ? 200 : items.status,
   );

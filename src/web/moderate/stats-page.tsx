@@ -34,7 +34,7 @@ export function StatsPage({ session, stats, siteNames, site }: { session: WebSes
           <label>
             網站
             <select name="site">
-              <option value="">{stats.sites ? "我負責的網站" : "所有網站"}</option>
+              <option value="">{stats.moderatorSites ? "我負責的網站" : "所有網站"}</option>
               {[...siteNames].map(([id, name]) => (
                 <option value={id} selected={site === id}>
                   {name}
