@@ -6,6 +6,7 @@ import type { Moderator } from "./moderation/moderate.ts";
 import { verdictAction, type Verdict } from "./moderation/verdict.ts";
 import { parsePolicyValue, serviceRateLimits, type Policy, type RateLimits } from "./policy.ts";
 import { parseYamlFile } from "./yaml-file.ts";
+import { ApiError } from "./errors.ts";
 
 // The publisher's sites (rules/sites.yaml): every article belongs to one, and a site may have its own forum
 // rules, its own values for some of the policy, its own handling of some engine rules, the origins whose
@@ -101,21 +102,27 @@ export function parseSitesFile(fileName: string, text: string): SiteEntry[] {
   return sites;
 }
 
+/** 400 unknown_site for ids rules/sites.yaml does not list. */
+export function assertKnownSites(sites: Sites, ids: readonly string[]): void {
+  const unknown = ids.filter((id) => !sites.get(id));
+  if (unknown.length > 0) {
+    throw new ApiError(400, "unknown_site", `no site ${unknown.join(", ")} in rules/sites.yaml`, { sites: sites.all.map((site) => site.id) });
+  }
+}
+
+/** A site's own rate-limit counters (one that sets rateLimits, src/policy.ts RateLimits). */
+const ownRateLimits = (siteId: string, windows: Policy["rateLimits"]): RateLimits => ({ windows, scope: `site:${siteId}:` });
+
 /** The sites as the service applies them, over the service's forum rules, policy and moderator. */
-export function buildSites(
-  entries: readonly SiteEntry[],
-  service: { forumRules: ForumRules; policy: Policy; moderator: Moderator; fileName?: string },
-): Sites {
+export function buildSites(entries: readonly SiteEntry[], service: { forumRules: ForumRules; policy: Policy; moderator: Moderator }): Sites {
   const all = entries.map((entry): Site => {
-    const policy = entry.policy
-      ? parsePolicyValue(`${service.fileName ?? "rules/sites.yaml"} (site ${entry.id}) policy`, { ...service.policy, ...entry.policy })
-      : service.policy;
+    const policy = entry.policy ? parsePolicyValue(`rules/sites.yaml (site ${entry.id}) policy`, { ...service.policy, ...entry.policy }) : service.policy;
     return {
       id: entry.id,
       name: entry.name,
       forumRules: entry.forumRules ?? service.forumRules,
       policy,
-      rateLimits: entry.policy?.rateLimits ? { windows: policy.rateLimits, scope: `site:${entry.id}:` } : serviceRateLimits(service.policy),
+      rateLimits: entry.policy?.rateLimits ? ownRateLimits(entry.id, policy.rateLimits) : serviceRateLimits(service.policy),
       moderator: entry.engineRules ? withRuleHandling(service.moderator, entry.engineRules) : service.moderator,
       embedOrigins: entry.embedOrigins ? entry.embedOrigins.map((origin) => new URL(origin).origin) : null,
       sso: entry.sso ?? null,
@@ -125,11 +132,15 @@ export function buildSites(
   // A site taken out of the file keeps its id (its suspensions, its decisions' site) with the default's settings.
   const fallback = byId.get(DEFAULT_SITE_ID)!;
   const unlisted = new Map<string, Site>();
-  const unlistedSite = (id: string) => {
-    // Its own counters if the default counts apart; no token audience of its own.
-    const rateLimits = fallback.rateLimits.scope ? { windows: fallback.rateLimits.windows, scope: `site:${id}:` } : fallback.rateLimits;
-    if (!unlisted.has(id)) unlisted.set(id, { ...fallback, id, name: id, rateLimits, sso: null });
-    return unlisted.get(id)!;
+  const unlistedSite = (id: string): Site => {
+    let site = unlisted.get(id);
+    if (!site) {
+      // Its own counters if the default counts apart; no token audience of its own.
+      const rateLimits = fallback.rateLimits.scope ? ownRateLimits(id, fallback.rateLimits.windows) : fallback.rateLimits;
+      site = { ...fallback, id, name: id, rateLimits, sso: null };
+      unlisted.set(id, site);
+    }
+    return site;
   };
   const audiences = all.flatMap((site) => (site.sso ? [{ siteId: site.id, ...site.sso }] : []));
   return { all, get: (id) => byId.get(id), of: (id) => byId.get(id) ?? unlistedSite(id), audiences, articleSites: new ArticleSites() };

@@ -5,7 +5,7 @@ import { lockOpenItemsOn, withdrawOpenItemsOn } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { isRowId } from "../http/row-id.ts";
-import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
+import { articleSite, assertMayAct } from "../members/may-act.ts";
 import { hasLink, premoderationOf, type Premoderation } from "../review/trust.ts";
 import { reasonsForAuthor, type Verdict } from "../moderation/verdict.ts";
 import { holdForReview } from "../review/intake.ts";
@@ -47,8 +47,7 @@ export async function editComment(
   const text = body.trim();
   const before = ownComment(await findComment(db, commentId), commentId, identity.memberId);
   // Edited under the comment's site's policy and handling of the engine's rules (src/sites.ts).
-  const site = await articleSite(deps, before.article_id);
-  assertTokenForSite(identity, site);
+  const site = await articleSite(deps, identity, before.article_id);
   const { policy, moderator } = site;
   await enforceRateLimit(db, site.rateLimits, "comment", identity.memberId, clientIp, now, null);
   const member = await assertMayAct(db, identity.memberId, now, "修改留言", { posting: true, site });

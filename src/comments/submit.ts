@@ -11,7 +11,7 @@ import type { Database, Severity } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Verdict } from "../moderation/verdict.ts";
 import { higherSeverity } from "../db/review-priority.ts";
-import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
+import { articleSite, assertMayAct } from "../members/may-act.ts";
 import { hasLink, heldLevels, premoderationOf, reassessTrust, settleTrust, trustBounds, type Premoderation } from "../review/trust.ts";
 import { automaticRemovalGrounds, holdForReview, removeAutomatically } from "../review/intake.ts";
 import { strikeRule } from "../review/sanctions.ts";
@@ -55,8 +55,7 @@ export async function submitComment(
   const memberId = identity.memberId;
   const idempotencyKey = input.idempotencyKey ?? null;
   // The article's site: its forum rules, its policy and its handling of the engine's rules (src/sites.ts).
-  const site = await articleSite(deps, articleId);
-  assertTokenForSite(identity, site);
+  const site = await articleSite(deps, identity, articleId);
   const { policy, moderator } = site;
   const currentVersion = site.forumRules.version;
   const body = input.body.trim();

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { listStandingCommentsOf, setCommentStatus } from "../db/comments.ts";
 import { recordDecision, type DecisionRow } from "../db/decisions.ts";
 import { acknowledgeWarning, addMemberNote, addWarning, ensureMember, findMember, setMemberSanction, suspendFromSite, type MemberNoteRow } from "../db/members.ts";
-import { assertOnSites, type Staff } from "../review/scope.ts";
-import type { Sites } from "../sites.ts";
+import { assertMaySanctionEverySite, assertOnSites, type Staff } from "../review/scope.ts";
+import { assertKnownSites, type Sites } from "../sites.ts";
 import { settleReportsOn } from "../db/reports.ts";
 import { closeReviewItem, lockOpenItemsOn } from "../db/review.ts";
 import type { Database } from "../db/schema.ts";
@@ -63,14 +63,11 @@ export async function actOnMember(
   refuseOwn(memberId, moderatorId);
   if (input.site !== undefined) {
     if (input.action !== "suspend") throw new ApiError(400, "site_only_for_suspend", "site goes with suspend only (a warning or revocation is for every site)");
-    if (!sites.get(input.site)) throw new ApiError(400, "unknown_site", `no site ${input.site} in rules/sites.yaml`, { sites: sites.all.map((site) => site.id) });
+    assertKnownSites(sites, [input.site]);
+    assertOnSites(`site ${input.site}`, input.site, staff.sites);
+  } else {
+    assertMaySanctionEverySite(staff);
   }
-  if (staff.sites && input.site === undefined) {
-    throw new ApiError(403, "site_not_granted", `你只負責 ${staff.sites.join(", ")}：只能將會員在其中一站停權 (name the site: a warning, revocation or suspension from every site is for moderators of every site)`, {
-      sites: staff.sites,
-    });
-  }
-  if (input.site !== undefined) assertOnSites(`site ${input.site}`, input.site, staff.sites);
   if (input.action === "suspend" && input.suspendDays === undefined) {
     throw new ApiError(400, "suspend_days_required", "suspend needs suspendDays");
   }

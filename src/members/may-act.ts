@@ -65,9 +65,14 @@ export function assertTokenForSite(identity: Identity, site: Site): void {
   }
 }
 
-/** The site of the article a member writes on (src/sites.ts): 404 when there is no such article. */
-export async function articleSite(deps: { db: Kysely<Database>; config: { sites: Sites } }, articleId: string): Promise<Site> {
+/**
+ * The site of the article a member writes on (src/sites.ts): 404 when there is no such article, 403 when
+ * their token was made for other sites only (assertTokenForSite).
+ */
+export async function articleSite(deps: { db: Kysely<Database>; config: { sites: Sites } }, identity: Identity, articleId: string): Promise<Site> {
   const siteId = await siteIdOfArticle(deps.db, deps.config.sites, articleId);
   if (siteId === undefined) throw articleNotFound(articleId);
-  return deps.config.sites.of(siteId);
+  const site = deps.config.sites.of(siteId);
+  assertTokenForSite(identity, site);
+  return site;
 }

@@ -5,7 +5,7 @@ import { ensureMember } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
 import { setRoleLimit } from "../db/sessions.ts";
 import { ApiError } from "../errors.ts";
-import type { Sites } from "../sites.ts";
+import { assertKnownSites, type Sites } from "../sites.ts";
 
 // Demotion. The site's login system says who is a moderator; an admin here can cap the role a member acts
 // with, at once: their tokens act with the capped role from the next request (src/http/auth.ts) and their
@@ -50,10 +50,7 @@ export async function limitModeratorSites(
   note: string,
   now: Date,
 ): Promise<{ sites: string[] | null }> {
-  const unknown = (sites ?? []).filter((id) => !known.get(id));
-  if (unknown.length > 0) {
-    throw new ApiError(400, "unknown_site", `no site ${unknown.join(", ")} in rules/sites.yaml`, { sites: known.all.map((site) => site.id) });
-  }
+  assertKnownSites(known, sites ?? []);
   const chosen = sites && [...new Set(sites)].sort();
   await db.transaction().execute(async (trx) => {
     await ensureMember(trx, memberId, now);

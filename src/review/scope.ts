@@ -1,7 +1,7 @@
 import type { Identity, Role } from "../auth/token.ts";
 import type { ReviewItemRow } from "../db/review.ts";
 import { ApiError } from "../errors.ts";
-import type { Sites } from "../sites.ts";
+import { assertKnownSites, type Sites } from "../sites.ts";
 
 // Moderators per site: a moderator an admin limited to some sites (members.moderator_sites, read with the
 // token in src/http/auth.ts) sees, claims and decides only those sites' items, looks again only at their
@@ -30,7 +30,7 @@ export function assertOnSites(what: string, siteId: string | null, sites: string
  */
 export function sitesAsked(known: Sites, asked: string | undefined, moderatorSites: string[] | undefined): string[] | undefined {
   if (asked === undefined) return moderatorSites;
-  if (!known.get(asked)) throw new ApiError(400, "unknown_site", `no site ${asked} in rules/sites.yaml`, { sites: known.all.map((site) => site.id) });
+  assertKnownSites(known, [asked]);
   assertOnSites(`site ${asked}`, asked, moderatorSites);
   return [asked];
 }
@@ -39,16 +39,15 @@ export function assertItemInSites(item: Pick<ReviewItemRow, "id" | "site_id">, s
   assertOnSites(`review item ${item.id}`, item.site_id, sites);
 }
 
-
 /**
- * A sanction on every site — a revocation, or lifting a suspension from every site or a revocation on
+ * A sanction on every site — a warning, a suspension from every site or a revocation, or lifting one on
  * appeal — is not for a moderator limited to some sites (403). Their remove_and_suspend suspends from the
  * item's site only (src/review/decide.ts), and their suspensions of a member name one of their sites
  * (src/members/actions.ts).
  */
 export function assertMaySanctionEverySite(staff: Staff): void {
   if (staff.sites) {
-    throw new ApiError(403, "site_not_granted", "適用所有網站的處分（解除會員資格、全站停權）須由負責所有網站的管理員處理 (a sanction on every site is for moderators of every site)", {
+    throw new ApiError(403, "site_not_granted", "適用所有網站的處分（警告、全站停權、解除會員資格）須由負責所有網站的管理員處理 (a sanction on every site is for moderators of every site)", {
       sites: staff.sites,
     });
   }

@@ -7,6 +7,7 @@ import { entityTag, publicRead } from "../http/cache.ts";
 import { articleView } from "../views/articles.ts";
 import { ApiError, articleNotFound } from "../errors.ts";
 import { limitBody, readJson } from "../http/json-body.ts";
+import { assertKnownSites } from "../sites.ts";
 
 // The site's CMS ids, e.g. 7266-8372910; kept to characters that are safe in a URL path.
 const ARTICLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -38,9 +39,7 @@ export function articleRoutes() {
     const id = articleIdParam(c);
     const input = await readJson(c, putArticleSchema);
     const { db, clock, config } = c.get("deps");
-    if (input.site !== undefined && !config.sites.get(input.site)) {
-      throw new ApiError(400, "unknown_site", `no site ${input.site} in rules/sites.yaml`, { sites: config.sites.all.map((site) => site.id) });
-    }
+    if (input.site !== undefined) assertKnownSites(config.sites, [input.site]);
     const stored = await upsertArticle(
       db,
       {

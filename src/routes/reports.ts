@@ -6,7 +6,7 @@ import { limitBody, readJson } from "../http/json-body.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
 import { fileReport, reportedSubject } from "../reports/file.ts";
 import { serviceRateLimits } from "../policy.ts";
-import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
+import { articleSite, assertMayAct } from "../members/may-act.ts";
 
 export const reportSchema = z.strictObject({
   subject: z.enum(["comment", "tag", "member"]),
@@ -27,8 +27,7 @@ export function reportRoutes() {
     const input = await readJson(c, reportSchema);
     // A comment or tag is reported under its site's policy and suspensions; a nickname under the service's.
     const { articleId } = await reportedSubject(db, reporterId, input);
-    const site = articleId === null ? null : await articleSite(deps, articleId);
-    if (site) assertTokenForSite(identity, site);
+    const site = articleId === null ? null : await articleSite(deps, identity, articleId);
     const policy = site?.policy ?? config.policy;
     await enforceRateLimit(db, site?.rateLimits ?? serviceRateLimits(config.policy), "report", reporterId, clientIp(c), now);
     await assertMayAct(db, reporterId, now, "檢舉", site ? { site } : {});

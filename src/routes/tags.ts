@@ -13,7 +13,7 @@ import { addTag, corpusCache } from "../tags/add.ts";
 import { relatednessView } from "../screening/tag.ts";
 import { articleIdParam } from "./articles.ts";
 import { articleNotFound } from "../errors.ts";
-import { articleSite, assertMayAct, assertTokenForSite } from "../members/may-act.ts";
+import { articleSite, assertMayAct } from "../members/may-act.ts";
 
 export const addTagSchema = z.strictObject({ label: z.string().trim().min(1).max(200) });
 
@@ -29,8 +29,7 @@ export function tagRoutes(moderator: Moderator) {
     const memberId = identity.memberId;
     const now = clock.now();
     // The article's site: its policy, its handling of the engine's rules, its suspensions (src/sites.ts).
-    const site = await articleSite(deps, articleId);
-    assertTokenForSite(identity, site);
+    const site = await articleSite(deps, identity, articleId);
     await enforceRateLimit(db, site.rateLimits, "tag", memberId, clientIp(c), now);
     const { label } = await readJson(c, addTagSchema);
     await assertMayAct(db, memberId, now, "新增標籤", { posting: true, site });
