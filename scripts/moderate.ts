@@ -1,4 +1,5 @@
-// npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]
+// npm run --silent moderate -- [--kind comment|tag|nickname] [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]
+// (--kind defaults to comment)
 // Screens every line's "text" with the text phases of its kind's screening (src/screening/: the API runs the
 // same ones before its database phases) and writes the line back with action, score, reasons and `code`,
 // which names a refusal (comment_too_long, tag_meaningless, nickname_personal_data ...) or is null. Tags whose
@@ -18,7 +19,7 @@ import { givenArticleRelatedness, screenTagText } from "../src/screening/tag.ts"
 import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
-const USAGE = "usage: npm run --silent moderate -- --kind comment|tag|nickname [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]";
+const USAGE = "usage: npm run --silent moderate -- [--kind comment|tag|nickname (default comment)] [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]";
 
 /** The batch output's fields: one reason per matched span (the classifier's reason has no span and is not listed). */
 export function batchFields(verdict: Verdict) {
@@ -43,9 +44,9 @@ export function batchFields(verdict: Verdict) {
 
 async function main() {
   const { values } = parseArgs({
-    options: { kind: { type: "string" }, input: { type: "string" }, output: { type: "string" }, rules: { type: "string" } },
+    options: { kind: { type: "string", default: "comment" }, input: { type: "string" }, output: { type: "string" }, rules: { type: "string" } },
   });
-  if (!values.kind || !KINDS.includes(values.kind as SubjectKind)) throw new InputError(`--kind is required\n${USAGE}`);
+  if (!KINDS.includes(values.kind as SubjectKind)) throw new InputError(`--kind must be comment, tag or nickname\n${USAGE}`);
   const kind = values.kind as SubjectKind;
   const moderator = createModerator(
     loadRuleSet(values.rules ? readEngineRuleFiles(values.rules) : readEngineRuleFiles()),

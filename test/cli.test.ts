@@ -134,9 +134,18 @@ describe("npm run moderate (batch contract)", () => {
     const bad = spawnSync(tsx, ["scripts/moderate.ts", "--kind", "comment"], { cwd: root, env: env(), encoding: "utf8", input: '{"text":"ok"}\nnot json\n' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("stdin:2: not valid JSON");
-    const noKind = spawnSync(tsx, ["scripts/moderate.ts"], { cwd: root, env: env(), encoding: "utf8", input: "" });
-    expect(noKind.status).toBe(2);
-    expect(noKind.stderr).toContain("usage:");
+    const badKind = spawnSync(tsx, ["scripts/moderate.ts", "--kind", "article"], { cwd: root, env: env(), encoding: "utf8", input: "" });
+    expect(badKind.status).toBe(2);
+    expect(badKind.stderr).toContain("usage:");
+  });
+
+  it("moderates comments when --kind is left out", () => {
+    const result = spawnSync(tsx, ["scripts/moderate.ts"], { cwd: root, env: env(), encoding: "utf8", input: '{"text":"今天天氣很好"}\n{"text":"幹你娘"}\n' });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.action)).toEqual(["allow", "reject"]);
+    // Only comments are scored by the classifier (tags and nicknames answer null).
+    expect(typeof lines[0].score).toBe("number");
   });
 });
 

@@ -141,6 +141,16 @@ describe("rule files", () => {
     expect(() => loadRuleSet([{ name: "b.yaml", text: missingReason }])).toThrow(/^b\.yaml:2: rule R2-a, rules\.0\.reason/);
     const unknownKey = valid.replace("    reason: r\n", "    reason: r\n    colour: red\n");
     expect(() => loadRuleSet([{ name: "c.yaml", text: unknownKey }])).toThrow(/colour/);
+    const emptyException = `${valid}    exceptions:\n      - source: s\n`;
+    expect(() => loadRuleSet([{ name: "d.yaml", text: emptyException }])).toThrow(/list or precededBy/);
+  });
+
+  it("excuses a term right after a precededBy word, and only there", () => {
+    const text = `${valid}    exceptions:\n      - source: s\n        precededBy: [我是]\n`;
+    const moderator = createModerator(loadRuleSet([{ name: "e.yaml", text }]));
+    expect(moderator.moderate({ kind: "comment", text: "我是王八蛋" }).action).toBe("allow");
+    expect(moderator.moderate({ kind: "comment", text: "你是王八蛋" }).action).toBe("reject");
+    expect(moderator.moderate({ kind: "comment", text: "我是說你王八蛋" }).action).toBe("reject");
   });
 
   it("names the file and line of a YAML syntax error, and refuses a duplicate rule id", () => {

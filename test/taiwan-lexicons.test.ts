@@ -77,6 +77,7 @@ describe("number slang", () => {
       ["9487，連這個都不懂", "review", "R2-insult"],
       ["一群426滾回去", "reject", "R2-dehumanizing-slur"],
       ["426們又來統戰了", "reject", "R2-dehumanizing-slur"],
+      ["426講的話聽聽就好", "reject", "R2-dehumanizing-slur"],
       ["这群426滚回去", "reject", "R2-dehumanizing-slur"],
       ["你们这群1450", "review", "R2-group-slur"],
       ["你1450喔，領多少", "review", "R2-group-slur"],
@@ -87,6 +88,7 @@ describe("number slang", () => {
   it("leaves the same numbers as numbers", () => {
     expectOutcome([
       ["這次油價漲了87元", "allow"],
+      ["426說明會在禮拜六", "allow"],
       ["他考了87分，很不錯", "allow"],
       ["9487號公車改線了", "allow"],
       ["原民會劃了426公頃的傳統領域", "allow"],
@@ -194,10 +196,36 @@ describe("mention is not use", () => {
     expect(comment("養豬場裡有三頭母豬同時待產").action).toBe("allow");
   });
 
-  it("keeps a reported threat held for a moderator", () => {
+  it("keeps a reported threat of violence held for a moderator, and lets a reported curse pass", () => {
     const threat = comment("被告在臉書留言「我要殺了你」，法院判處拘役");
     expect(threat.action).toBe("review");
     expect(threat.reasons[0]).toMatchObject({ ruleId: "R1-threat-explicit", action: "review", spans: [{ mention: "reported" }] });
+    for (const [text, ruleId] of [
+      ["一個被告在庭上大罵檢察官「你不得好死」，當庭被加開一個案子", "R2-death-wish"],
+      ["立委罵部長「你去死啦」的影片被瘋傳", "R2-go-die"],
+    ] as const) {
+      const curse = comment(text);
+      expect(curse.action, text).toBe("allow");
+      expect(curse.reasons[0], text).toMatchObject({ ruleId, action: "flag", spans: [{ mention: "reported" }] });
+    }
+    // Unreported, the same curse is held; aimed at the reader, it is no mention.
+    expect(comment("檢察官你不得好死").action).not.toBe("allow");
+    expect(comment("我跟你說「你去死啦」").action).not.toBe("allow");
+  });
+
+  it("lets commenters call themselves names, and still holds the same words aimed at others", () => {
+    expectOutcome([
+      ["我是北七本人，把日期看錯一天", "allow"],
+      ["我真的是智障，通知單拿去包便當", "allow"],
+      ["手機才買三天就摔破，我真的87", "allow"],
+      ["好啦我北七，比分看反了", "allow"],
+      ["阮阿公講我是青盲牛", "allow"],
+      ["你是北七喔", "review", "R2-insult"],
+      ["我是覺得你很北七", "review", "R2-insult"],
+      ["你真的87", "review", "R2-insult"],
+      ["別碰我賤人", "review", "R2-insult"],
+      ["你是青盲牛喔", "review", "R2-hokkien-insult"],
+    ]);
   });
 
   it("still counts the insult used outside the quotation marks", () => {

@@ -10,7 +10,7 @@ import {
   toOriginal,
   type NormalizedText,
 } from "./normalize.ts";
-import type { ClassifierPolicy, Rule, RuleSet, Substitutions } from "./rules.ts";
+import { exceptionWords, type ClassifierPolicy, type Rule, type RuleSet, type Substitutions } from "./rules.ts";
 import { FORUM_RULE_CATEGORIES, verdictAction, type Category, type Reason, type RuleAction, type Span, type Subject, type SubjectKind, type Verdict } from "./verdict.ts";
 import { toCanonicalScript } from "./script.ts";
 
@@ -214,11 +214,9 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         }
       }
     }
-    for (const group of rule.exceptions) {
-      for (const word of group.list) {
-        const text = normalizeText(word);
-        if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [] });
-      }
+    for (const word of exceptionWords(rule)) {
+      const text = normalizeText(word);
+      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [] });
     }
   });
   // Per subject kind, the rules that read the detector view: named detectors and regular expressions. A
@@ -387,12 +385,14 @@ function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>
 
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
 
-// Threats stay held for a moderator even when reported: whoever is quoted, a person is threatened on the page.
-const HELD_WHEN_REPORTED: ReadonlySet<Category> = new Set(["threat"]);
+// Threats of violence (forum rule R1) stay held for a moderator even when reported: whoever is quoted, a
+// person is threatened on the page. A reported curse (R2: 不得好死, 去死) is words about words like any
+// other reported abuse (rules/labelling-guide.md: 報導或引述罵人的話 is allowed).
+const heldWhenReported = (rule: Rule) => rule.category === "threat" && rule.forumRule === "R1";
 
 /** What a span allows the rule to do: a reported mention only flags, a quoted one holds at most. */
 function actionFor(rule: Rule, span: Span): RuleAction {
-  if (span.mention === "reported" && !HELD_WHEN_REPORTED.has(rule.category)) return "flag";
+  if (span.mention === "reported" && !heldWhenReported(rule)) return "flag";
   if (span.mention && rule.action === "reject") return "review";
   return rule.action;
 }

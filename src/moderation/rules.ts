@@ -33,7 +33,15 @@ const termGroup = z.strictObject({
   standalone: z.boolean().default(false),
 });
 
-const exceptionGroup = z.strictObject({ source, list: z.array(z.string().trim().min(1)).min(1) });
+// Ordinary words that contain a term (`list`: 去死皮 contains 去死), or words that, right before any of the
+// rule's terms, make the hit no abuse (`precededBy`: 我 before 北七 is the commenter laughing at themselves).
+const exceptionGroup = z
+  .strictObject({
+    source,
+    list: z.array(z.string().trim().min(1)).min(1).optional(),
+    precededBy: z.array(z.string().trim().min(1)).min(1).optional(),
+  })
+  .refine((group) => group.list !== undefined || group.precededBy !== undefined, { message: "an exception group needs list or precededBy" });
 
 const pattern = z.strictObject({
   source,
@@ -65,7 +73,7 @@ const ruleSchema = z
     // Regular expressions over the detector view (NFKC, separators kept), case-insensitive.
     patterns: z.array(pattern).default([]),
     detector: z.enum(DETECTOR_NAMES as [string, ...string[]]).optional(),
-    // Ordinary words that contain a term (去死皮 contains 去死): a term inside one of them is not a hit.
+    // A term inside one of these words, or right after one of `precededBy`, is not a hit.
     exceptions: z.array(exceptionGroup).default([]),
     // false: the classifier does not read what this rule matched (web addresses: the link rules judge
     // them, and a URL's letters are no evidence of abuse).
@@ -126,6 +134,14 @@ export type Rule = z.infer<typeof ruleSchema>;
 export type Substitutions = z.infer<typeof substitutionsSchema>;
 export type ClassifierPolicy = z.infer<typeof classifierPolicySchema>;
 export type Mentions = z.infer<typeof mentionsSchema>;
+
+/** Every word of a rule's exceptions: the listed ones, and each `precededBy` word before each of its terms. */
+export function exceptionWords(rule: Rule): string[] {
+  return rule.exceptions.flatMap((group) => [
+    ...(group.list ?? []),
+    ...(group.precededBy ?? []).flatMap((before) => rule.terms.flatMap((terms) => terms.list.map((term) => before + term))),
+  ]);
+}
 
 export interface RuleSet {
   rules: Rule[];
