@@ -194,6 +194,8 @@ describe("mention is not use", () => {
     expect(comment("你這隻母狗").reasons.map((r) => r.ruleId)).toContain("R2-misogyny");
     expect(comment("妳這頭母豬閉嘴").reasons.map((r) => r.ruleId)).toContain("R2-misogyny");
     expect(comment("養豬場裡有三頭母豬同時待產").action).toBe("allow");
+    expect(comment("鄰居家的母狗一胎生八隻，有人要領養嗎").action).toBe("allow");
+    expect(comment("被我家那隻母狗咬到手").action).toBe("allow");
   });
 
   it("keeps a reported threat of violence held for a moderator, and lets a reported curse pass", () => {
@@ -225,6 +227,10 @@ describe("mention is not use", () => {
       ["你真的87", "review", "R2-insult"],
       ["別碰我賤人", "review", "R2-insult"],
       ["你是青盲牛喔", "review", "R2-hokkien-insult"],
+      ["我就是那個看錯日期的北七本人", "allow"],
+      ["我只是問一句 幹嘛說我是五毛", "allow"],
+      ["我又不是小粉紅", "allow"],
+      ["你就是五毛", "review", "R2-group-slur"],
     ]);
   });
 
@@ -236,8 +242,21 @@ describe("mention is not use", () => {
     expect(spans.find((s) => s.text === "破麻")?.mention).toBeUndefined();
   });
 
-  it("does not excuse personal data or scams in quotation marks", () => {
+  it("does not excuse personal data, nor a scam quoted without a warning", () => {
     expect(comment("他的電話是「0912-345-678」大家打給他").action).not.toBe("allow");
+    // Ads quote too: a reporting cue is not a warning.
+    expect(comment("學員說「穩賺不賠」，名額有限").action).toBe("review");
+    expect(comment("老師說「保證獲利」加賴").action).toBe("review");
+    // A LINE id in quotation marks is still one to add, whatever the sentence says about scams.
+    expect(comment("防詐騙請加「LINE ID: fraudhelp99」").action).not.toBe("allow");
+  });
+
+  it("lets a scam's hook quoted in a warning, or asked about, pass", () => {
+    for (const text of ["看到「加LINE領飆股」的廣告，直接檢舉，不要好奇點進去", "廣告裡有「保證獲利」的 一律檢舉", "你看到「穩賺不賠」就封鎖", "新聞裡的「咖啡包」是什麼意思？"]) {
+      const verdict = comment(text);
+      expect(verdict.action, text).toBe("allow");
+      for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
+    }
   });
 });
 

@@ -7,9 +7,15 @@ import type { Span } from "./verdict.ts";
  * Works on the original text (the canonical form has no punctuation); cues are compared in canonical form.
  */
 export interface MentionReader {
-  /** A reader for one text: how the words at [start, end) of it are used (a mention kind, or undefined). */
-  readerFor(original: string): (start: number, end: number) => Span["mention"];
+  /**
+   * A reader for one text: how the words at [start, end) of it are used (a mention kind, or undefined).
+   * `abuse`: words of abuse (forum rule R2); `offer`: a scam or an illegal offer, a mention only when
+   * quoted in a sentence that warns about it or asked about.
+   */
+  readerFor(original: string): (start: number, end: number, words: MentionedWords) => Span["mention"];
 }
+
+export type MentionedWords = "abuse" | "offer";
 
 const SENTENCE_END = /[。！？!?；;\n]/u;
 const SEPARATOR = /[\s\p{P}\p{S}]/u;
@@ -20,6 +26,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   const reporting = cuesOf(mentions.reportingCues);
   const questions = cuesOf(mentions.questionCues);
   const address = cuesOf(mentions.addressCues);
+  const warnings = cuesOf(mentions.warningCues);
   const questionStarts = new Set(questions.map((cue) => cue[0]!));
   /** Whether `text` begins (after closing marks and spaces, for a quotation) with a question about a word. */
   const asksAbout = (text: string) => {
@@ -35,7 +42,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
       // Each quotation's verdict, computed once however many hits it holds (a comment of 500 quoted words
       // would otherwise normalize its sentence 500 times).
       const byQuotation = new Map<string, Span["mention"]>();
-      return (start, end) => {
+      return (start, end, words) => {
         const lineStart = original.lastIndexOf("\n", start - 1) + 1;
         const lineEndAt = original.indexOf("\n", end);
         const lineEnd = lineEndAt === -1 ? original.length : lineEndAt;
@@ -46,7 +53,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           const next = original[end];
           return opensSentence && next !== undefined && !SEPARATOR.test(next) && asksAbout(original.slice(end, lineEnd)) ? "reported" : undefined;
         }
-        const key = `${quote.open}:${quote.close}`;
+        const key = `${quote.open}:${quote.close}:${words}`;
         if (!byQuotation.has(key)) {
           const sentenceStart = lastMark(original, lineStart, quote.open, SENTENCE_END) + 1;
           const sentenceEnd = nextMark(original, quote.close + 1, lineEnd, SENTENCE_END);
@@ -55,9 +62,13 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
           const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
+          const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];
-          if (address.some((cue) => clause.includes(cue))) mention = undefined;
-          else if (asksAbout(original.slice(quote.close + 1, lineEnd)) || reporting.some((cue) => around.includes(cue))) mention = "reported";
+          // An offer quoted to warn about it speaks to the reader as often as not (你看到「保證獲利」就封鎖):
+          // only the warning counts, and an offer quoted without one is an offer.
+          if (words === "offer") mention = asked || warnings.some((cue) => around.includes(cue)) ? "reported" : undefined;
+          else if (address.some((cue) => clause.includes(cue))) mention = undefined;
+          else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);
         }

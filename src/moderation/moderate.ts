@@ -1,7 +1,7 @@
 import type { Classifier } from "../classifier/model.ts";
 import { DETECTORS, type DetectorName } from "./detectors.ts";
 import { Matcher } from "./matcher.ts";
-import { createMentionReader } from "./mentions.ts";
+import { createMentionReader, type MentionedWords } from "./mentions.ts";
 import {
   canonicalSpelling,
   foldForDetectors,
@@ -331,7 +331,8 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         boundaries ??= wordBoundaries(subject.text);
         if (!boundaries.has(start) || !boundaries.has(end)) continue;
       }
-      const mention = mentionable(ruleSet.rules[hit.rule]!) ? mentionAt?.(start, end) : undefined;
+      const words = mentionable(ruleSet.rules[hit.rule]!);
+      const mention = words ? mentionAt?.(start, end, words) : undefined;
       addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term, ...(mention ? { mention } : {}) });
     }
 
@@ -347,10 +348,11 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
             if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
           }
         }
-        const canBeMentioned = mentionable(ruleSet.rules[reader.rule]!);
+        // Only words of abuse: a link, a LINE id or a number in quotation marks is still one to follow.
+        const words = mentionable(ruleSet.rules[reader.rule]!) === "abuse" ? "abuse" : null;
         for (const [s, e] of ranges) {
           const [start, end] = view.toOriginal(s, e);
-          const mention = canBeMentioned ? mentionAt?.(start, end) : undefined;
+          const mention = words ? mentionAt?.(start, end, words) : undefined;
           addSpan(reader.rule, { start, end, text: subject.text.slice(start, end), ...(mention ? { mention } : {}) });
         }
       }
@@ -359,10 +361,16 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
   }
 }
 
-// The words of abuse (forum rule R2's categories) can be quoted or asked about; personal data, scams and
-// impersonation do harm wherever they stand. A flag changes no outcome, so its hits are not read for mentions.
-const MENTIONABLE: ReadonlySet<Category> = new Set(FORUM_RULE_CATEGORIES.R2);
-const mentionable = (rule: Rule) => rule.action !== "flag" && MENTIONABLE.has(rule.category);
+// The words of abuse (forum rule R2's categories) can be quoted or asked about; a scam's or an illegal
+// offer's words only when quoted to warn about them (mentions.ts); personal data and impersonation do harm
+// wherever they stand. A flag changes no outcome, so its hits are not read for mentions.
+const ABUSE: ReadonlySet<Category> = new Set(FORUM_RULE_CATEGORIES.R2);
+const OFFERS: ReadonlySet<Category> = new Set(["spam", "illegal"]);
+function mentionable(rule: Rule): MentionedWords | null {
+  if (rule.action === "flag") return null;
+  if (ABUSE.has(rule.category)) return "abuse";
+  return OFFERS.has(rule.category) ? "offer" : null;
+}
 
 /**
  * The canonical text without what the classifier should not read: reported mentions, and the spans of
