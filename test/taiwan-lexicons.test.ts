@@ -67,6 +67,16 @@ describe("Zhuyin, pinyin initials and romanized spellings", () => {
       ["GNN 新聞說下週上市", "allow"],
     ]);
   });
+
+  it("does not join two words across a space through a homophone, and still reads a split curse", () => {
+    expectOutcome([
+      ["一堆人跑去災區拍抖音 擋住挖土機 拜託不要再添亂", "allow"],
+      ["賣家運費補貼也砍，小賣家真的做不下去", "allow"],
+      ["機 掰 記者", "reject", "R2-profanity-severe"],
+      ["樓上機 8 人", "reject", "R2-profanity-severe"],
+      ["雞掰記者", "reject", "R2-profanity-severe"],
+    ]);
+  });
 });
 
 describe("number slang", () => {

@@ -55,6 +55,17 @@ interface TermUse {
   standalone: boolean;
   /** Offsets inside the pattern where one character of the term ends and the next begins. */
   boundaries: number[];
+  /** The spelling puts another Han character (a homophone: 拜 for 掰) for one of the term's characters. */
+  standIn: boolean;
+}
+
+const HAN = /\p{Script=Han}/u;
+
+/** One way of writing a term: its canonical text, where its characters meet, and whether it uses a homophone. */
+interface Spelling {
+  text: string;
+  boundaries: number[];
+  standIn: boolean;
 }
 
 interface Candidate {
@@ -70,15 +81,15 @@ export function spellingsOf(
   term: string,
   variantsOf: Map<string, string[]>,
   normalizeText: (text: string) => string,
-): { text: string; boundaries: number[] }[] {
-  let spellings: { text: string; boundaries: number[] }[] = [{ text: "", boundaries: [] }];
+): Spelling[] {
+  let spellings: Spelling[] = [{ text: "", boundaries: [], standIn: false }];
   for (const char of normalizeText(term)) {
     const options = [char, ...(variantsOf.get(char) ?? [])];
-    const next: { text: string; boundaries: number[] }[] = [];
+    const next: Spelling[] = [];
     for (const spelling of spellings) {
       for (const option of options) {
         const boundaries = spelling.text.length > 0 ? [...spelling.boundaries, spelling.text.length] : [];
-        next.push({ text: spelling.text + option, boundaries });
+        next.push({ text: spelling.text + option, boundaries, standIn: spelling.standIn || (option !== char && HAN.test(option)) });
       }
     }
     spellings = next;
@@ -94,7 +105,7 @@ export function spellingsOf(
   });
 }
 
-function collapseRepeatedLetters(spelling: { text: string; boundaries: number[] }): { text: string; boundaries: number[] } {
+function collapseRepeatedLetters(spelling: Spelling): Spelling {
   let text = "";
   const shift: number[] = [];
   for (let i = 0; i < spelling.text.length; i++) {
@@ -105,7 +116,7 @@ function collapseRepeatedLetters(spelling: { text: string; boundaries: number[] 
   }
   // A boundary falls where the next character of the term starts; a merged letter belongs to both.
   const boundaries = spelling.boundaries.map((offset) => offset - shift[offset]!).filter((offset) => offset > 0 && offset < text.length);
-  return { text, boundaries };
+  return { text, boundaries, standIn: spelling.standIn };
 }
 
 function variantTable(substitutions: Substitutions, normalizeText: (text: string) => string): Map<string, string[]> {
@@ -149,6 +160,15 @@ function separatorsAreUniform(normalized: NormalizedText, start: number, end: nu
   for (let i = start + 1; i < end; i++) anyGap ||= normalized.gapBefore[i]!;
   if (!anyGap) return true;
   return use.boundaries.every((offset) => normalized.gapBefore[start + offset]);
+}
+
+/**
+ * A two-character term written with a homophone and split by a separator is two words that happen to
+ * meet (挖土機 拜託 is not 機掰): split, only the term's own characters, Zhuyin, letters and digits count
+ * (機 掰, 機 8).
+ */
+function isSplitStandIn(normalized: NormalizedText, start: number, end: number, use: TermUse): boolean {
+  return use.standIn && use.boundaries.length === 1 && normalized.gapBefore[start + use.boundaries[0]!]!;
 }
 
 /** A Latin or digit term must not be part of a longer Latin word or number (sb in usb, 4 in 40). */
@@ -210,13 +230,14 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
             wholeWord: group.wholeWord,
             standalone: group.standalone,
             boundaries: spelling.boundaries,
+            standIn: spelling.standIn,
           });
         }
       }
     }
     for (const word of exceptionWords(rule)) {
       const text = normalizeText(word);
-      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [] });
+      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [], standIn: false });
     }
   });
   // Per subject kind, the rules that read the detector view: named detectors and regular expressions. A
@@ -262,6 +283,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
           continue;
         }
         if (!separatorsAreUniform(normalized, match.start, match.end, use)) continue;
+        if (isSplitStandIn(normalized, match.start, match.end, use)) continue;
         if (!latinBoundariesHold(normalized, match.start, match.end)) continue;
         if (use.standalone && !standsAlone(normalized, match.start, match.end)) continue;
         candidates.push({ rule: use.rule, start: match.start, end: match.end, term: use.term, wholeWord: use.wholeWord });
