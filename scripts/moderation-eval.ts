@@ -6,7 +6,7 @@
 // --show N: up to N benign lines held and abusive lines passed, to read.
 import { parseArgs } from "node:util";
 import { loadClassifier } from "../src/classifier/model.ts";
-import { createModerator } from "../src/moderation/moderate.ts";
+import { createModerator, mostAbusivePassage } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { verdictAction, type VerdictAction } from "../src/moderation/verdict.ts";
 import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
@@ -19,9 +19,10 @@ interface Judged {
   label: VerdictAction;
   category: string;
   topic: string;
-  /** What the rules decided without the classifier, and the classifier's score. */
+  /** What the rules decided without the classifier, the classifier's score, and its best passage's. */
   rulesAction: VerdictAction;
   score: number;
+  passageScore: number;
   action: VerdictAction;
   firstCategory: string | null;
 }
@@ -58,6 +59,7 @@ async function main() {
   const classifier = loadClassifier(readModelFile());
   const moderator = createModerator(ruleSet, classifier);
   const threshold = ruleSet.classifierPolicy!.reviewThreshold;
+  const passagePolicy = ruleSet.classifierPolicy!.passage ?? null;
 
   const rows: Judged[] = [];
   for await (const record of readJsonl(values.input)) {
@@ -65,6 +67,8 @@ async function main() {
     const label = record.value.label as VerdictAction;
     if (!["allow", "review", "reject"].includes(label)) throw new InputError(`${values.input}:${record.line}: "label" must be allow, review or reject`);
     const verdict = moderator.moderate({ kind: "comment", text });
+    const input = moderator.ruleHits({ kind: "comment", text }, moderator.normalized(text)).classifierInput!;
+    const passage = passagePolicy ? mostAbusivePassage(classifier, input, passagePolicy.length) : null;
     const ruleReasons = verdict.reasons.filter((r) => r.ruleId !== ruleSet.classifierPolicy!.ruleId);
     const rulesAction = verdictAction(ruleReasons);
     const held = verdict.reasons.filter((r) => r.action !== "flag");
@@ -75,6 +79,7 @@ async function main() {
       topic: String(record.value.topic ?? "—"),
       rulesAction,
       score: verdict.score ?? 0,
+      passageScore: passage?.probability ?? 0,
       action: verdict.action,
       firstCategory: held[0]?.category ?? null,
     });
@@ -107,12 +112,17 @@ async function main() {
   }
 
   if (values.sweep) {
-    console.log("\nclassifier threshold sweep (rules unchanged): threshold, benign held, abusive caught, precision of holding, macro-F1");
-    for (let t = 0.3; t < 0.991; t += 0.05) {
-      const at = summary(rows, (r) => (r.rulesAction === "reject" ? "reject" : r.rulesAction === "review" || r.score >= t ? "review" : "allow"));
-      const precision = at.caught / Math.max(1, at.caught + at.benignHeld);
-      console.log(`  ${t.toFixed(2)}  ${percent(at.benignHeld, at.benign).padStart(8)}  ${percent(at.caught, at.abusive).padStart(8)}  ${precision.toFixed(3)}  ${at.macroF1.toFixed(4)}`);
-    }
+    const sweep = (title: string, holds: (r: Judged, t: number) => boolean) => {
+      console.log(`\n${title}: threshold, benign held, abusive caught, precision of holding, macro-F1`);
+      for (let t = 0.3; t < 0.991; t += 0.05) {
+        const at = summary(rows, (r) => (r.rulesAction === "reject" ? "reject" : r.rulesAction === "review" || holds(r, t) ? "review" : "allow"));
+        const precision = at.caught / Math.max(1, at.caught + at.benignHeld);
+        console.log(`  ${t.toFixed(2)}  ${percent(at.benignHeld, at.benign).padStart(8)}  ${percent(at.caught, at.abusive).padStart(8)}  ${precision.toFixed(3)}  ${at.macroF1.toFixed(4)}`);
+      }
+    };
+    const byPassage = (r: Judged) => passagePolicy !== null && r.passageScore >= passagePolicy.threshold;
+    sweep(`classifier threshold sweep (rules and the passage threshold ${passagePolicy?.threshold ?? "—"} unchanged)`, (r, t) => r.score >= t || byPassage(r));
+    if (passagePolicy) sweep(`passage threshold sweep (whole-comment threshold ${threshold} unchanged)`, (r, t) => r.score >= threshold || r.passageScore >= t);
   }
   const show = Number(values.show);
   if (show > 0) {

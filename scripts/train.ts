@@ -23,6 +23,11 @@ import { CATEGORIES, type Category } from "../src/moderation/verdict.ts";
 // - taiwanRuns: the Taiwanese expert is the mean of this many runs over different orders of its lines;
 // - taiwanRepeats: each Taiwanese line is seen this many times per epoch by the gate and the category
 //   scorers, so the two domains weigh alike;
+// - naiveBayesWeight: the Taiwanese expert adds this share of each n-gram's naive Bayes log-count ratio
+//   (abusive against benign lines, add-one smoothed) to its learned weight, as NBSVM does: on the dev split
+//   0.05 caught 1-2 points more abusive lines at the same share of benign lines held (ROC-AUC 0.977 →
+//   0.980) than 0 or 0.03; it raises scores, so the thresholds in rules/engine/classifier-policy.yaml were
+//   chosen again with it;
 // - the category scorers use 2^14 buckets per category; coldPerCategory: COLD's offensive lines (all group
 //   attacks) given to them, one in this many, so they do not drown the Taiwanese categories.
 const SETTINGS = {
@@ -39,6 +44,7 @@ const SETTINGS = {
   categoryEpochs: 4,
   categoryLearningRate: 0.3,
   coldPerCategory: 8,
+  naiveBayesWeight: 0.05,
   seed: 20261128,
 };
 // Every category a comment can have: impersonation is a nickname's.
@@ -101,6 +107,29 @@ function trainLogistic(bits: number, rowIndices: number[], labelOf: (row: number
   return { bias, weights };
 }
 
+/**
+ * Adds `share` of each bucket's naive Bayes log-count ratio over the given rows to `weights`: how much more
+ * often its n-grams stand in abusive lines than in benign ones, add-one smoothed. The sum is one linear
+ * model, so scoring costs nothing more.
+ */
+function addNaiveBayes(weights: Float64Array, bits: number, rowIndices: number[], share: number): void {
+  if (share === 0) return;
+  const abusive = new Float64Array(1 << bits);
+  const benign = new Float64Array(1 << bits);
+  let abusiveTotal = 0;
+  let benignTotal = 0;
+  for (const row of rowIndices) {
+    const counts = rows[row]!.label ? abusive : benign;
+    for (const hash of hashes[row]!) counts[bucketIn(hash, bits)]!++;
+    if (rows[row]!.label) abusiveTotal += hashes[row]!.length;
+    else benignTotal += hashes[row]!.length;
+  }
+  for (let bucket = 0; bucket < weights.length; bucket++) {
+    if (abusive[bucket] === 0 && benign[bucket] === 0) continue;
+    weights[bucket]! += share * (Math.log((abusive[bucket]! + 1) / (abusiveTotal + 1)) - Math.log((benign[bucket]! + 1) / (benignTotal + 1)));
+  }
+}
+
 const started = performance.now();
 // The Taiwanese expert is the mean of several runs over different orders of its few thousand lines: the
 // mean of linear models is one linear model, so this steadies the weights at no cost when scoring.
@@ -109,6 +138,7 @@ const taiwanExpert = {
   bias: taiwanRuns.reduce((sum, run) => sum + run.bias, 0) / taiwanRuns.length,
   weights: taiwanRuns[0]!.weights.map((_, bucket) => taiwanRuns.reduce((sum, run) => sum + run.weights[bucket]!, 0) / taiwanRuns.length),
 };
+addNaiveBayes(taiwanExpert.weights, SETTINGS.taiwanBits, taiwanRows, SETTINGS.naiveBayesWeight);
 const coldExpert = trainLogistic(SETTINGS.coldBits, coldRows, (i) => rows[i]!.label);
 const repeatedTaiwan = Array.from({ length: SETTINGS.taiwanRepeats }, () => taiwanRows).flat();
 const gate = trainLogistic(SETTINGS.gateBits, [...coldRows, ...repeatedTaiwan], (i) => (i < cold.length ? 1 : 0));

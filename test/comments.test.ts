@@ -117,7 +117,9 @@ describe("submitting a comment", () => {
 
 describe("Taiwanese comments", () => {
   it("takes Hokkien written with characters outside the BMP (𪜶, 𠕇): 201 or 202, stored as written, never 500", async () => {
-    for (const body of ["伊講𪜶", "台灣𠕇𠕇", "𪜶兜佇台南，阮攏叫伊阿𠕇", "這个政府講話攏無算數，𪜶家己嘛知影"]) {
+    // The last one is long enough for the classifier to read its passages too: none may cut 𪜶 in half.
+    const long = "𪜶兜佇台南開店開足久矣，逐工透早就咧炒菜，𪜶阿公講以早生理足好，這馬人攏去網路買，𪜶嘛開始佇網路賣，阮攏去𪜶遐買𠕇𠕇的肉粽";
+    for (const body of ["伊講𪜶", "台灣𠕇𠕇", "𪜶兜佇台南，阮攏叫伊阿𠕇", "這个政府講話攏無算數，𪜶家己嘛知影", long]) {
       const response = await post("m-hokkien", { body, acceptedRulesVersion: rulesVersion });
       expect([201, 202], body).toContain(response.status);
       const { comment } = (await response.json()) as any;
@@ -125,6 +127,24 @@ describe("Taiwanese comments", () => {
       const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
       for (const signal of stored.verdict.topNgrams) expect(signal.ngram).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
     }
+  });
+
+  it("holds a long comment whose abuse is one clause, marking the passage the classifier read alone (202)", async () => {
+    const body = "我們社區管委會開會開了三個小時，討論要不要換電梯，最後還是沒結論。主委那個老番顛講話顛三倒四，叫他滾回家吃自己啦。下次開會我還是會去，畢竟電梯真的很舊了，每次搭都怕卡住。";
+    const response = await post("m-passage", { body, acceptedRulesVersion: rulesVersion });
+    expect(response.status).toBe(202);
+    const { comment } = (await response.json()) as any;
+    // The whole comment scores low (the stored verdict; members are not shown scores): the passage held
+    // it, and says where it is.
+    const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
+    expect(stored.verdict.score).toBeLessThan(0.5);
+    const reason = comment.verdict.reasons.find((r: any) => r.ruleId === "R2-classifier");
+    expect(reason).toMatchObject({ forumRule: "R2", action: "review", spans: [{ text: expect.stringContaining("老番顛") }] });
+    expect(body.slice(reason.spans[0].start, reason.spans[0].end)).toBe(reason.spans[0].text);
+    expect(reason.message).toContain("標示的這段文字");
+    // The same comment without that clause is published.
+    const calm = body.replace("主委那個老番顛講話顛三倒四，叫他滾回家吃自己啦。", "主委說會再找廠商報價。");
+    expect((await post("m-passage", { body: calm, acceptedRulesVersion: rulesVersion })).status).toBe(201);
   });
 
   it("names the category of every reason, in the refusal and in the decision record", async () => {
@@ -317,7 +337,7 @@ describe("bad input", () => {
 
 describe("idempotency", () => {
   it("a retried key returns the first comment, never a duplicate", async () => {
-    const json = { body: "重送也只會有一則", acceptedRulesVersion: rulesVersion, idempotencyKey: "retry-1" };
+    const json = { body: "重送也只算一則", acceptedRulesVersion: rulesVersion, idempotencyKey: "retry-1" };
     const first = await post("idem", json);
     expect(first.status).toBe(201);
     const firstComment = ((await first.json()) as any).comment;
@@ -363,7 +383,7 @@ describe("listing published comments", () => {
 
     const posted: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const response = await post(`lister-${i % 3}`, { body: `第 ${i} 則留言`, acceptedRulesVersion: rulesVersion }, "news-list");
+      const response = await post(`lister-${i % 3}`, { body: `今天第${i}次看這則新聞，謝謝記者`, acceptedRulesVersion: rulesVersion }, "news-list");
       posted.push(((await response.json()) as any).comment.id);
       // Two comments share a timestamp: the id breaks the tie.
       if (i !== 3) t.clock.advance(1000);

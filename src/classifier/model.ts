@@ -89,6 +89,7 @@ export function ngramFeatures(canonicalText: string, maxN: number): NgramFeature
     for (let k = 0; k + n <= characters; k++) {
       // The markers alone are in every text: they would only be a second bias.
       if (n === 1 && (k === 0 || k === characters - 1)) continue;
+      if (n === 1 && isLatinOrDigit(text.charCodeAt(bounds ? bounds[k]! : k))) continue;
       const start = bounds ? bounds[k]! : k;
       const end = bounds ? bounds[k + n]! : k + n;
       let hash = Math.imul(FNV_OFFSET ^ (48 + end - start), FNV_PRIME);
@@ -181,3 +182,5 @@ export function loadClassifier(file: ModelFile, topN = 5): Classifier {
     },
   };
 }
+
+const isLatinOrDigit = (unit: number) => (unit >= 97 && unit <= 122) || (unit >= 48 && unit <= 57);

@@ -11,7 +11,7 @@ import {
   type NormalizedText,
 } from "./normalize.ts";
 import { exceptionWords, type ClassifierPolicy, type Rule, type RuleSet, type Substitutions } from "./rules.ts";
-import { FORUM_RULE_CATEGORIES, verdictAction, type Category, type Reason, type RuleAction, type Span, type Subject, type SubjectKind, type Verdict } from "./verdict.ts";
+import { FORUM_RULE_CATEGORIES, verdictAction, type Category, type NgramSignal, type Reason, type RuleAction, type Span, type Subject, type SubjectKind, type Verdict } from "./verdict.ts";
 import { toCanonicalScript } from "./script.ts";
 
 export interface Moderator {
@@ -37,10 +37,17 @@ export interface Moderator {
   normalized(text: string): NormalizedText;
 }
 
-/** What the rules found in a subject, and the text the classifier reads (null for kinds it does not read). */
+/** What the rules found in a subject, and what the classifier reads (null for kinds it does not read). */
 export interface RuleHits {
   reasons: Reason[];
-  classifierText: string | null;
+  classifierInput: ClassifierInput | null;
+}
+
+/** The text the classifier reads, with where each of its UTF-16 units came from in the original text. */
+export interface ClassifierInput {
+  text: string;
+  originStart: number[];
+  originEnd: number[];
 }
 
 // A term expanded into more spellings than this is a mistake in the substitutions, not a rule.
@@ -304,7 +311,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     normalized: (text) => normalize(text, options),
     classifierText(text) {
       const normalized = normalize(text, options);
-      return maskUnread(normalized, ruleSpans({ kind: "comment", text }, normalized), ruleSet.rules);
+      return maskUnread(normalized, ruleSpans({ kind: "comment", text }, normalized), ruleSet.rules).text;
     },
     moderate(subject, normalized = normalize(subject.text, options)) {
       return verdictOf(subject, ruleHits(subject, normalized));
@@ -319,18 +326,31 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       .sort((a, b) => a[0] - b[0])
       .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
     const read = classifier && policy && policy.subjects.includes(subject.kind);
-    return { reasons, classifierText: read ? maskUnread(normalized, spansByRule, ruleSet.rules) : null };
+    return { reasons, classifierInput: read ? maskUnread(normalized, spansByRule, ruleSet.rules) : null };
   }
 
   function verdictOf(subject: Subject, hits: RuleHits): Verdict {
     const reasons = [...hits.reasons];
     let score: number | null = null;
     let topNgrams: Verdict["topNgrams"] = [];
-    if (classifier && policy && hits.classifierText !== null && policy.subjects.includes(subject.kind)) {
-      const classification = classifier.classify(hits.classifierText);
+    const input = hits.classifierInput;
+    if (classifier && policy && input !== null && policy.subjects.includes(subject.kind)) {
+      const classification = classifier.classify(input.text);
+      const categoryOf = (text: string) => classifier.categoryOf(text, FORUM_RULE_CATEGORIES[policy.forumRule]);
       score = Number(classification.probability.toFixed(4));
       topNgrams = classification.topNgrams;
-      if (score >= policy.reviewThreshold) reasons.push(classifierReason(policy, classifier.categoryOf(hits.classifierText, FORUM_RULE_CATEGORIES[policy.forumRule])));
+      if (score >= policy.reviewThreshold) {
+        reasons.push(classifierReason(policy, policy.reason, categoryOf(input.text), []));
+      } else if (policy.passage) {
+        // A long comment whose abuse is one clause: the rest of it outweighs that clause in the whole
+        // text's score, so its most abusive passage is scored alone, against a threshold of its own.
+        const passage = mostAbusivePassage(classifier, input, policy.passage.length);
+        if (passage && passage.probability >= policy.passage.threshold) {
+          topNgrams = passage.topNgrams;
+          const span = { start: passage.start, end: passage.end, text: subject.text.slice(passage.start, passage.end) };
+          reasons.push(classifierReason(policy, policy.passage.reason, categoryOf(passage.text), [span]));
+        }
+      }
     }
     return { action: verdictAction(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
   }
@@ -398,20 +418,52 @@ function mentionable(rule: Rule): MentionedWords | null {
  * The canonical text without what the classifier should not read: reported mentions, and the spans of
  * rules that say `classifierReads: false` (web addresses).
  */
-function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): string {
+function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): ClassifierInput {
   const masked: Span[] = [];
   for (const [rule, spans] of spansByRule) {
     const unread = !rules[rule]!.classifierReads;
     for (const span of spans) if (unread || span.mention === "reported") masked.push(span);
   }
-  if (masked.length === 0) return normalized.text;
+  if (masked.length === 0) return { text: normalized.text, originStart: normalized.originStart, originEnd: normalized.originEnd };
   let text = "";
+  const originStart: number[] = [];
+  const originEnd: number[] = [];
   for (let i = 0; i < normalized.text.length; i++) {
     const origin = normalized.originStart[i]!;
-    if (!masked.some((span) => span.start <= origin && origin < span.end)) text += normalized.text[i];
+    if (masked.some((span) => span.start <= origin && origin < span.end)) continue;
+    text += normalized.text[i];
+    originStart.push(origin);
+    originEnd.push(normalized.originEnd[i]!);
   }
-  return text;
+  return { text, originStart, originEnd };
 }
+
+/**
+ * The passage of `length` units of what the classifier reads (windows overlapping by half) that it scores
+ * highest, with its place in the original text; null for a text shorter than one and a half passages,
+ * whose whole score already reads every part of it.
+ */
+export function mostAbusivePassage(classifier: Classifier, input: ClassifierInput, length: number) {
+  const { text } = input;
+  if (text.length <= length * 1.5) return null;
+  const step = Math.max(1, Math.floor(length / 2));
+  let best: { start: number; end: number; text: string; probability: number; topNgrams: NgramSignal[] } | null = null;
+  for (let from = 0; from < text.length; from += step) {
+    // Never half a surrogate pair at either edge (an astral character such as 𪜶 is two units).
+    const start = isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from;
+    let end = Math.min(text.length, from + length);
+    if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end++;
+    const passage = text.slice(start, end);
+    const { probability, topNgrams } = classifier.classify(passage);
+    if (!best || probability > best.probability) {
+      best = { start: input.originStart[start]!, end: input.originEnd[end - 1]!, text: passage, probability, topNgrams };
+    }
+    if (end === text.length) break;
+  }
+  return best;
+}
+
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
 
@@ -440,15 +492,16 @@ function toReason(rule: Rule, spans: Span[]): Reason {
   };
 }
 
-function classifierReason(policy: ClassifierPolicy, category: Category): Reason {
+/** The classifier's reason: for the whole comment without a span, for its most abusive passage with it. */
+function classifierReason(policy: ClassifierPolicy, message: string, category: Category, spans: Span[]): Reason {
   return {
     ruleId: policy.ruleId,
     forumRule: policy.forumRule,
     severity: policy.severity,
     category,
     action: "review",
-    message: policy.reason,
-    spans: [],
+    message,
+    spans,
   };
 }
 

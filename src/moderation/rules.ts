@@ -124,6 +124,16 @@ const classifierPolicySchema = z.strictObject({
   forumRule: z.enum(["R1", "R2", "R3", "R4"]),
   severity: z.enum(["low", "medium", "high", "critical"]),
   reason: z.string().trim().min(1),
+  // A long comment's most abusive passage of `length` characters (of what the classifier reads), scored
+  // alone when the whole comment scores under reviewThreshold: at or above `threshold` it is held too.
+  passage: z
+    .strictObject({
+      length: z.number().int().min(10),
+      threshold: z.number().gt(0).lt(1),
+      basis: z.string().trim().min(1),
+      reason: z.string().trim().min(1),
+    })
+    .optional(),
 });
 
 const fileSchemas = {
