@@ -23,7 +23,7 @@ const compileMs = performance.now() - started;
 
 // The same terms for both: every listed term and exception, as written in the rule files.
 const listedTerms = [
-  ...new Set(ruleSet.rules.flatMap((rule) => [...rule.terms.flatMap((group) => group.list), ...exceptionWords(rule)])),
+  ...new Set(ruleSet.rules.flatMap((rule) => [...rule.terms.flatMap((group) => group.list), ...exceptionWords(rule).map(({ word }) => word)])),
 ];
 const options = { leetCharacters: ruleSet.substitutions.leetCharacters };
 started = performance.now();

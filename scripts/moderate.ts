@@ -21,7 +21,10 @@ import { closeOutput, InputError, openOutput, progress, readJsonl, runCommand, t
 const KINDS: SubjectKind[] = ["comment", "tag", "nickname"];
 const USAGE = "usage: npm run --silent moderate -- [--kind comment|tag|nickname (default comment)] [--input IN.jsonl] [--output OUT.jsonl] [--rules DIR]";
 
-/** The batch output's fields: one reason per matched span (the classifier's reason has no span and is not listed). */
+/**
+ * The batch output's fields: one reason per matched span (the classifier's reason is listed only when it
+ * marks a passage of a long comment, with `passage: true`).
+ */
 export function batchFields(verdict: Verdict) {
   return {
     action: verdict.action,
@@ -35,6 +38,7 @@ export function batchFields(verdict: Verdict) {
         span: [span.start, span.end],
         ...(span.term === undefined ? {} : { term: span.term }),
         ...(span.mention === undefined ? {} : { mention: span.mention }),
+        ...(span.passage ? { passage: true } : {}),
       })),
     ),
     rulesVersion: verdict.rulesVersion,

@@ -138,10 +138,14 @@ describe("Taiwanese comments", () => {
     // it, and says where it is.
     const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
     expect(stored.verdict.score).toBeLessThan(0.5);
-    const reason = comment.verdict.reasons.find((r: any) => r.ruleId === "R2-classifier");
-    expect(reason).toMatchObject({ forumRule: "R2", action: "review", spans: [{ text: expect.stringContaining("老番顛") }] });
-    expect(body.slice(reason.spans[0].start, reason.spans[0].end)).toBe(reason.spans[0].text);
+    const reason = stored.verdict.reasons.find((r: any) => r.ruleId === "R2-classifier")!;
+    expect(reason).toMatchObject({ forumRule: "R2", action: "review", spans: [{ text: expect.stringContaining("老番顛"), passage: true }] });
+    const [span] = reason.spans as { start: number; end: number; text: string }[];
+    expect(body.slice(span!.start, span!.end)).toBe(span!.text);
     expect(reason.message).toContain("標示的這段文字");
+    // The author is told the classifier held it, not which passage tipped it (as with the score).
+    const told = comment.verdict.reasons.find((r: any) => r.ruleId === "R2-classifier");
+    expect(told).toMatchObject({ message: reason.message, spans: [] });
     // The same comment without that clause is published.
     const calm = body.replace("主委那個老番顛講話顛三倒四，叫他滾回家吃自己啦。", "主委說會再找廠商報價。");
     expect((await post("m-passage", { body: calm, acceptedRulesVersion: rulesVersion })).status).toBe(201);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Matcher } from "../src/moderation/matcher.ts";
-import { createModerator } from "../src/moderation/moderate.ts";
+import { createModerator, mostAbusivePassage } from "../src/moderation/moderate.ts";
+import type { Classifier } from "../src/classifier/model.ts";
 import { normalize, toOriginal } from "../src/moderation/normalize.ts";
 import { loadRuleSet, RuleFileError } from "../src/moderation/rules.ts";
 import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
@@ -165,5 +166,38 @@ describe("rule files", () => {
     expect(() => loadRuleSet([{ name: "one.yaml", text: valid }, { name: "two.yaml", text: valid }])).toThrow(
       /two\.yaml: rule R2-a is already defined in one\.yaml/,
     );
+  });
+});
+
+describe("a long comment's passages", () => {
+  // A stand-in classifier that scores a passage by how many 惡 it holds, and records what it was given.
+  const seen: string[] = [];
+  const counting: Classifier = {
+    version: "test",
+    classify(text) {
+      seen.push(text);
+      // The classifier reads the canonical form, where 惡 is 恶.
+      return { probability: [...text].filter((c) => c === "恶").length / 10, topNgrams: [] };
+    },
+    categoryOf: () => "insult",
+  };
+  const reading = createModerator(loadRuleSet(readEngineRuleFiles()), counting);
+  const inputOf = (text: string) => reading.ruleHits({ kind: "comment", text }, reading.normalized(text)).classifierInput!;
+
+  it("never cuts a character outside the BMP in half, and maps the best passage back to the original text", () => {
+    seen.length = 0;
+    const text = `${"𪜶".repeat(20)}，${"阿".repeat(13)}惡惡惡${"𠕇".repeat(20)}`;
+    const best = mostAbusivePassage(counting, inputOf(text), 30)!;
+    expect(seen.length).toBeGreaterThan(2);
+    for (const passage of seen) expect(passage).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    expect(best.probability).toBeCloseTo(0.3);
+    expect(text.slice(best.start, best.end)).toContain("惡惡惡");
+    expect(text.slice(best.start, best.end)).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
+  });
+
+  it("reads none in a comment short enough for its whole score", () => {
+    seen.length = 0;
+    expect(mostAbusivePassage(counting, inputOf("惡".repeat(45)), 30)).toBeNull();
+    expect(seen).toEqual([]);
   });
 });

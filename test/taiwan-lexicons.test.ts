@@ -72,6 +72,9 @@ describe("Zhuyin, pinyin initials and romanized spellings", () => {
     expectOutcome([
       ["一堆人跑去災區拍抖音 擋住挖土機 拜託不要再添亂", "allow"],
       ["賣家運費補貼也砍，小賣家真的做不下去", "allow"],
+      // A half standing alone is written to be read with the other.
+      ["雞 掰 記者", "reject", "R2-profanity-severe"],
+      ["記者煞 筆", "reject", "R2-profanity-severe"],
       ["機 掰 記者", "reject", "R2-profanity-severe"],
       ["樓上機 8 人", "reject", "R2-profanity-severe"],
       ["雞掰記者", "reject", "R2-profanity-severe"],
@@ -212,16 +215,15 @@ describe("mention is not use", () => {
     const threat = comment("被告在臉書留言「我要殺了你」，法院判處拘役");
     expect(threat.action).toBe("review");
     expect(threat.reasons[0]).toMatchObject({ ruleId: "R1-threat-explicit", action: "review", spans: [{ mention: "reported" }] });
-    for (const [text, ruleId] of [
-      ["一個被告在庭上大罵檢察官「你不得好死」，當庭被加開一個案子", "R2-death-wish"],
-      ["立委罵部長「你去死啦」的影片被瘋傳", "R2-go-die"],
-    ] as const) {
-      const curse = comment(text);
-      expect(curse.action, text).toBe("allow");
-      expect(curse.reasons[0], text).toMatchObject({ ruleId, action: "flag", spans: [{ mention: "reported" }] });
+    const curse = comment("立委罵部長「你去死啦」的影片被瘋傳");
+    expect(curse.action).toBe("allow");
+    expect(curse.reasons[0]).toMatchObject({ ruleId: "R2-go-die", action: "flag", spans: [{ mention: "reported" }] });
+    // A death wish stays held, reported or not: a reporting cue is easy to add to one's own curse.
+    for (const text of ["一個被告在庭上大罵檢察官「你不得好死」", "大家一起罵「記者全家不得好死」"]) {
+      expect(comment(text).reasons[0], text).toMatchObject({ ruleId: "R2-death-wish", action: "review", spans: [{ mention: "reported" }] });
     }
-    // Unreported, the same curse is held; aimed at the reader, it is no mention.
-    expect(comment("檢察官你不得好死").action).not.toBe("allow");
+    // Unreported, a curse is held; aimed at the reader, it is no mention.
+    expect(comment("檢察官你不得好死").action).toBe("reject");
     expect(comment("我跟你說「你去死啦」").action).not.toBe("allow");
   });
 
@@ -230,17 +232,22 @@ describe("mention is not use", () => {
       ["我是北七本人，把日期看錯一天", "allow"],
       ["我真的是智障，通知單拿去包便當", "allow"],
       ["手機才買三天就摔破，我真的87", "allow"],
-      ["好啦我北七，比分看反了", "allow"],
       ["阮阿公講我是青盲牛", "allow"],
       ["你是北七喔", "review", "R2-insult"],
       ["我是覺得你很北七", "review", "R2-insult"],
       ["你真的87", "review", "R2-insult"],
       ["別碰我賤人", "review", "R2-insult"],
       ["你是青盲牛喔", "review", "R2-hokkien-insult"],
-      ["我就是那個看錯日期的北七本人", "allow"],
       ["我只是問一句 幹嘛說我是五毛", "allow"],
       ["我又不是小粉紅", "allow"],
       ["你就是五毛", "review", "R2-group-slur"],
+      // An exception counts only written as one word, and never for someone else.
+      ["別碰我，白癡", "review", "R2-insult"],
+      ["你問我是誰？白癡", "review", "R2-insult"],
+      ["你懂我？超智障", "review", "R2-insult"],
+      ["你就是北七本人", "review", "R2-insult"],
+      ["我這個白癡老公又把錢輸光了", "review", "R2-insult"],
+      ["那些黑人活該被叫黑鬼", "review", "R2-group-slur"],
     ]);
   });
 
@@ -261,8 +268,15 @@ describe("mention is not use", () => {
     expect(comment("防詐騙請加「LINE ID: fraudhelp99」").action).not.toBe("allow");
   });
 
+  it("holds a scam quoted with a denied warning, a warning cue inside a number, or a request to add LINE", () => {
+    expect(comment("我們的「穩賺不賠」方案不是詐騙，歡迎了解").action).toBe("review");
+    expect(comment("「穩賺不賠」月報酬165%，老師帶你").action).toBe("review");
+    // 加LINE asks for contact wherever it stands, even quoted in a warning.
+    expect(comment("看到「加LINE領飆股」的廣告，直接檢舉").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
+  });
+
   it("lets a scam's hook quoted in a warning, or asked about, pass", () => {
-    for (const text of ["看到「加LINE領飆股」的廣告，直接檢舉，不要好奇點進去", "廣告裡有「保證獲利」的 一律檢舉", "你看到「穩賺不賠」就封鎖", "新聞裡的「咖啡包」是什麼意思？"]) {
+    for (const text of ["看到「老師帶單」的廣告，直接檢舉，不要好奇點進去", "廣告裡有「保證獲利」的 一律檢舉", "你看到「穩賺不賠」就封鎖", "新聞裡的「咖啡包」是什麼意思？"]) {
       const verdict = comment(text);
       expect(verdict.action, text).toBe("allow");
       for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });

@@ -27,6 +27,15 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   const questions = cuesOf(mentions.questionCues);
   const address = cuesOf(mentions.addressCues);
   const warnings = cuesOf(mentions.warningCues);
+  const denials = cuesOf(mentions.warningDenials);
+  /** Whether `text` (canonical) holds a warning cue that no denial stands right before. */
+  const warns = (text: string) =>
+    warnings.some((cue) => {
+      for (let at = text.indexOf(cue); at !== -1; at = text.indexOf(cue, at + 1)) {
+        if (!denials.some((denial) => text.slice(Math.max(0, at - denial.length), at) === denial)) return true;
+      }
+      return false;
+    });
   const questionStarts = new Set(questions.map((cue) => cue[0]!));
   /** Whether `text` begins (after closing marks and spaces, for a quotation) with a question about a word. */
   const asksAbout = (text: string) => {
@@ -66,7 +75,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           let mention: Span["mention"];
           // An offer quoted to warn about it speaks to the reader as often as not (你看到「保證獲利」就封鎖):
           // only the warning counts, and an offer quoted without one is an offer.
-          if (words === "offer") mention = asked || warnings.some((cue) => around.includes(cue)) ? "reported" : undefined;
+          if (words === "offer") mention = asked || warns(around) ? "reported" : undefined;
           else if (address.some((cue) => clause.includes(cue))) mention = undefined;
           else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";

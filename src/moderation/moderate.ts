@@ -64,6 +64,8 @@ interface TermUse {
   boundaries: number[];
   /** The spelling puts another Han character (a homophone: 拜 for 掰) for one of the term's characters. */
   standIn: boolean;
+  /** An exception that excuses only written without a separator inside (see exceptionWords). */
+  unbroken?: boolean;
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -170,12 +172,22 @@ function separatorsAreUniform(normalized: NormalizedText, start: number, end: nu
 }
 
 /**
- * A two-character term written with a homophone and split by a separator is two words that happen to
- * meet (挖土機 拜託 is not 機掰): split, only the term's own characters, Zhuyin, letters and digits count
- * (機 掰, 機 8).
+ * A two-character term written with a homophone, split by a separator, whose halves each end or begin a
+ * longer word, is two words that happen to meet (挖土機 拜託 is not 機掰). The term's own characters,
+ * Zhuyin, letters and digits count split anyway (機 掰, 機 8).
  */
 function isSplitStandIn(normalized: NormalizedText, start: number, end: number, use: TermUse): boolean {
-  return use.standIn && use.boundaries.length === 1 && normalized.gapBefore[start + use.boundaries[0]!]!;
+  if (!use.standIn || use.boundaries.length !== 1 || !normalized.gapBefore[start + use.boundaries[0]!]) return false;
+  // Each half belongs to a word of its own (挖土|機 拜|託); a half standing alone is written to be read
+  // with the other (雞 掰 記者, 記者煞 筆).
+  const attachedBefore = start > 0 && !normalized.gapBefore[start];
+  const attachedAfter = end < normalized.text.length && !normalized.gapBefore[end];
+  return attachedBefore && attachedAfter;
+}
+
+function hasGapInside(normalized: NormalizedText, start: number, end: number): boolean {
+  for (let i = start + 1; i < end; i++) if (normalized.gapBefore[i]) return true;
+  return false;
 }
 
 /** A Latin or digit term must not be part of a longer Latin word or number (sb in usb, 4 in 40). */
@@ -242,9 +254,9 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         }
       }
     }
-    for (const word of exceptionWords(rule)) {
+    for (const { word, unbroken } of exceptionWords(rule)) {
       const text = normalizeText(word);
-      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [], standIn: false });
+      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [], standIn: false, unbroken });
     }
   });
   // Per subject kind, the rules that read the detector view: named detectors and regular expressions. A
@@ -274,6 +286,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
   }
   const matcher = new Matcher(patterns);
   const mentions = ruleSet.mentions ? createMentionReader(ruleSet.mentions, normalizeText) : null;
+  const warnedRules = ruleSet.mentions?.warnedRules ?? [];
   /** The term hits of one pass of the automaton, and the anchored regular expressions it found anchors of. */
   function termCandidates(subject: Subject, normalized: NormalizedText): { candidates: Candidate[]; anchored: Set<number> | null } {
     const candidates: Candidate[] = [];
@@ -284,6 +297,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       for (const use of uses[match.pattern]!) {
         if (!ruleSet.rules[use.rule]!.subjects.includes(subject.kind)) continue;
         if (use.isException) {
+          if (use.unbroken && hasGapInside(normalized, match.start, match.end)) continue;
           const list = excused.get(use.rule) ?? [];
           list.push(match);
           excused.set(use.rule, list);
@@ -347,7 +361,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         const passage = mostAbusivePassage(classifier, input, policy.passage.length);
         if (passage && passage.probability >= policy.passage.threshold) {
           topNgrams = passage.topNgrams;
-          const span = { start: passage.start, end: passage.end, text: subject.text.slice(passage.start, passage.end) };
+          const span: Span = { start: passage.start, end: passage.end, text: subject.text.slice(passage.start, passage.end), passage: true };
           reasons.push(classifierReason(policy, policy.passage.reason, categoryOf(passage.text), [span]));
         }
       }
@@ -373,7 +387,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         boundaries ??= wordBoundaries(subject.text);
         if (!boundaries.has(start) || !boundaries.has(end)) continue;
       }
-      const words = mentionable(ruleSet.rules[hit.rule]!);
+      const words = mentionable(ruleSet.rules[hit.rule]!, warnedRules);
       const mention = words ? mentionAt?.(start, end, words) : undefined;
       addSpan(hit.rule, { start, end, text: subject.text.slice(start, end), term: hit.term, ...(mention ? { mention } : {}) });
     }
@@ -391,7 +405,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
           }
         }
         // Only words of abuse: a link, a LINE id or a number in quotation marks is still one to follow.
-        const words = mentionable(ruleSet.rules[reader.rule]!) === "abuse" ? "abuse" : null;
+        const words = mentionable(ruleSet.rules[reader.rule]!, warnedRules) === "abuse" ? "abuse" : null;
         for (const [s, e] of ranges) {
           const [start, end] = view.toOriginal(s, e);
           const mention = words ? mentionAt?.(start, end, words) : undefined;
@@ -403,15 +417,14 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
   }
 }
 
-// The words of abuse (forum rule R2's categories) can be quoted or asked about; a scam's or an illegal
-// offer's words only when quoted to warn about them (mentions.ts); personal data and impersonation do harm
-// wherever they stand. A flag changes no outcome, so its hits are not read for mentions.
+// The words of abuse (forum rule R2's categories) can be quoted or asked about; the hook phrases of the
+// rules mentions.yaml names in warnedRules only when quoted to warn about them (mentions.ts); personal
+// data, requests for contact and impersonation do harm wherever they stand. A flag changes no outcome, so its hits are not read for mentions.
 const ABUSE: ReadonlySet<Category> = new Set(FORUM_RULE_CATEGORIES.R2);
-const OFFERS: ReadonlySet<Category> = new Set(["spam", "illegal"]);
-function mentionable(rule: Rule): MentionedWords | null {
+function mentionable(rule: Rule, warnedRules: readonly string[]): MentionedWords | null {
   if (rule.action === "flag") return null;
   if (ABUSE.has(rule.category)) return "abuse";
-  return OFFERS.has(rule.category) ? "offer" : null;
+  return warnedRules.includes(rule.id) ? "offer" : null;
 }
 
 /**
@@ -467,10 +480,11 @@ const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
 
-// Threats of violence (forum rule R1) stay held for a moderator even when reported: whoever is quoted, a
-// person is threatened on the page. A reported curse (R2: 不得好死, 去死) is words about words like any
-// other reported abuse (rules/labelling-guide.md: 報導或引述罵人的話 is allowed).
-const heldWhenReported = (rule: Rule) => rule.category === "threat" && rule.forumRule === "R1";
+// Threats of violence (forum rule R1) and death wishes (不得好死, 全家死光: rules that reject) stay held for a
+// moderator even when reported: whoever is quoted, a person is threatened on the page, and a reporting
+// cue is easy to add to one's own curse (大家一起罵「記者全家不得好死」). A reported 去死 (R2, held when
+// used) is words about words like other reported abuse (rules/labelling-guide.md).
+const heldWhenReported = (rule: Rule) => rule.category === "threat" && (rule.forumRule === "R1" || rule.action === "reject");
 
 /** What a span allows the rule to do: a reported mention only flags, a quoted one holds at most. */
 function actionFor(rule: Rule, span: Span): RuleAction {

@@ -111,6 +111,10 @@ const mentionsSchema = z.strictObject({
   // Words that, in the same sentence as a quoted scam or illegal offer, show it is quoted to warn about it
   // (檢舉, 詐騙, 封鎖): only then is such an offer a mention (a reporting cue is not enough: ads quote too).
   warningCues: z.array(z.string().trim().min(1)).default([]),
+  // A warning cue right after one of these is denied, not a warning (這不是詐騙).
+  warningDenials: z.array(z.string().trim().min(1)).default([]),
+  // The rules whose words a warning may quote (hook phrases); others' words are never a mention.
+  warnedRules: z.array(z.string().trim().min(1)).default([]),
   source,
 });
 
@@ -148,11 +152,15 @@ export type Substitutions = z.infer<typeof substitutionsSchema>;
 export type ClassifierPolicy = z.infer<typeof classifierPolicySchema>;
 export type Mentions = z.infer<typeof mentionsSchema>;
 
-/** Every word of a rule's exceptions: the listed ones, and each `precededBy` word before each of its terms. */
-export function exceptionWords(rule: Rule): string[] {
+/**
+ * Every word of a rule's exceptions: the listed ones (GNN 新聞 excuses GNN across the space), and each
+ * `precededBy` word before each of its terms, which excuses only written as one word (別碰我，白癡 is not
+ * 我白癡: punctuation between them is where the commenter turns to someone else).
+ */
+export function exceptionWords(rule: Rule): { word: string; unbroken: boolean }[] {
   return rule.exceptions.flatMap((group) => [
-    ...(group.list ?? []),
-    ...(group.precededBy ?? []).flatMap((before) => rule.terms.flatMap((terms) => terms.list.map((term) => before + term))),
+    ...(group.list ?? []).map((word) => ({ word, unbroken: false })),
+    ...(group.precededBy ?? []).flatMap((before) => rule.terms.flatMap((terms) => terms.list.map((term) => ({ word: before + term, unbroken: true })))),
   ]);
 }
 
@@ -236,6 +244,9 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
   const chosen = substitutions?.value ?? { leetCharacters: "", characters: [] };
   const policy = classifierPolicy?.value ?? null;
   const mentionRules = mentions?.value ?? null;
+  for (const id of mentionRules?.warnedRules ?? []) {
+    if (!rules.some((rule) => rule.id === id)) throw new RuleFileError(mentions!.file, null, `mentions.warnedRules names ${id}, which no rule file defines`);
+  }
   const version = createHash("sha256")
     .update(JSON.stringify({ rules, substitutions: chosen, classifierPolicy: policy, mentions: mentionRules }))
     .digest("hex")

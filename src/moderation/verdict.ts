@@ -41,6 +41,11 @@ export interface Span {
    * question about the word (only flagged), "quoted" inside quotation marks alone (held at most).
    */
   mention?: "reported" | "quoted";
+  /**
+   * The passage of a long comment the classifier held on its own (the reason is the classifier's): shown
+   * to moderators, not to the author, like the score and n-grams it stands for.
+   */
+  passage?: true;
 }
 
 export interface Reason {
@@ -92,5 +97,5 @@ export function verdictForAuthor(verdict: Verdict): Omit<Verdict, "reasons" | "s
 export function reasonsForAuthor(reasons: readonly Reason[]): AuthorReason[] {
   return reasons
     .filter((reason) => reason.action !== "flag")
-    .map(({ ruleId, forumRule, category, action, message, spans }) => ({ ruleId, forumRule, category, action, message, spans }));
+    .map(({ ruleId, forumRule, category, action, message, spans }) => ({ ruleId, forumRule, category, action, message, spans: spans.filter((span) => !span.passage) }));
 }
