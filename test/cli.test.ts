@@ -157,12 +157,12 @@ describe("npm run rules:backtest", () => {
     const abuse = readFileSync(join(candidate, "r2-abuse.yaml"), "utf8").replace("智障, 腦殘, 白癡, 混蛋", "智障, 腦殘, 白癡, 混蛋, 颱風假");
     writeFileSync(join(candidate, "r2-abuse.yaml"), abuse);
     const inPath = join(scratch, "backtest.jsonl");
-    writeFileSync(inPath, ["颱風假放得莫名其妙", "明天颱風假嗎", "今天天氣很好", "幹你娘"].map((text) => JSON.stringify({ text })).join("\n"));
+    writeFileSync(inPath, ["這個颱風假放得莫名其妙，根本沒下雨。", "明天颱風假嗎", "今天天氣很好", "幹你娘"].map((text) => JSON.stringify({ text })).join("\n"));
     const result = spawnSync(tsx, ["scripts/rules-backtest.ts", "--input", inPath, "--against", candidate], { cwd: root, env: env(), encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("decisions changed: 2 (50.00%)");
     expect(result.stdout).toContain("allow → review: 2");
-    expect(result.stdout).toContain("line 1: 颱風假放得莫名其妙  [- → R2-insult]");
+    expect(result.stdout).toContain("line 1: 這個颱風假放得莫名其妙，根本沒下雨。  [- → R2-insult]");
   });
 });
 
