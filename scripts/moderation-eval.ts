@@ -66,9 +66,11 @@ async function main() {
     const text = textOf(record, values.input);
     const label = record.value.label as VerdictAction;
     if (!["allow", "review", "reject"].includes(label)) throw new InputError(`${values.input}:${record.line}: "label" must be allow, review or reject`);
-    const verdict = moderator.moderate({ kind: "comment", text });
-    const input = moderator.ruleHits({ kind: "comment", text }, moderator.normalized(text)).classifierInput!;
-    const passage = passagePolicy ? mostAbusivePassage(classifier, input, passagePolicy.length) : null;
+    // The service's two halves, so the rules run once for the verdict and the passage sweep alike.
+    const subject = { kind: "comment" as const, text };
+    const hits = moderator.ruleHits(subject, moderator.normalized(text));
+    const verdict = moderator.verdictOf(subject, hits);
+    const passage = passagePolicy ? mostAbusivePassage(classifier, hits.classifierInput!, passagePolicy.length) : null;
     const ruleReasons = verdict.reasons.filter((r) => r.ruleId !== ruleSet.classifierPolicy!.ruleId);
     const rulesAction = verdictAction(ruleReasons);
     const held = verdict.reasons.filter((r) => r.action !== "flag");

@@ -89,8 +89,9 @@ export function ngramFeatures(canonicalText: string, maxN: number): NgramFeature
     for (let k = 0; k + n <= characters; k++) {
       // The markers alone are in every text: they would only be a second bias.
       if (n === 1 && (k === 0 || k === characters - 1)) continue;
-      if (n === 1 && isLatinOrDigit(text.charCodeAt(bounds ? bounds[k]! : k))) continue;
       const start = bounds ? bounds[k]! : k;
+      // A Latin letter or digit alone means nothing (evasions spelled in Latin made single letters count).
+      if (n === 1 && isLatinOrDigit(text.charCodeAt(start))) continue;
       const end = bounds ? bounds[k + n]! : k + n;
       let hash = Math.imul(FNV_OFFSET ^ (48 + end - start), FNV_PRIME);
       for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);

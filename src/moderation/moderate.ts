@@ -165,9 +165,7 @@ function eitherScript(source: string): string {
 
 /** A separator inside a match must stand between every pair of the term's characters (幹 你 娘), or nowhere. */
 function separatorsAreUniform(normalized: NormalizedText, start: number, end: number, use: TermUse): boolean {
-  let anyGap = false;
-  for (let i = start + 1; i < end; i++) anyGap ||= normalized.gapBefore[i]!;
-  if (!anyGap) return true;
+  if (!hasGapInside(normalized, start, end)) return true;
   return use.boundaries.every((offset) => normalized.gapBefore[start + offset]);
 }
 
@@ -185,6 +183,7 @@ function isSplitStandIn(normalized: NormalizedText, start: number, end: number, 
   return attachedBefore && attachedAfter;
 }
 
+/** Whether a separator stands anywhere inside [start, end) of the canonical text. */
 function hasGapInside(normalized: NormalizedText, start: number, end: number): boolean {
   for (let i = start + 1; i < end; i++) if (normalized.gapBefore[i]) return true;
   return false;
@@ -419,7 +418,8 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
 
 // The words of abuse (forum rule R2's categories) can be quoted or asked about; the hook phrases of the
 // rules mentions.yaml names in warnedRules only when quoted to warn about them (mentions.ts); personal
-// data, requests for contact and impersonation do harm wherever they stand. A flag changes no outcome, so its hits are not read for mentions.
+// data, requests for contact and impersonation do harm wherever they stand. A flag changes no outcome,
+// so its hits are not read for mentions.
 const ABUSE: ReadonlySet<Category> = new Set(FORUM_RULE_CATEGORIES.R2);
 function mentionable(rule: Rule, warnedRules: readonly string[]): MentionedWords | null {
   if (rule.action === "flag") return null;
