@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ModelFile } from "./classifier/model.ts";
 import { parseForumRules, type ForumRules } from "./forum-rules.ts";
 import { parseNicknameRules, type NicknameRules } from "./nicknames/rules.ts";
 import { parsePolicy, type Policy } from "./policy.ts";
+import { PROJECT_ROOT } from "./project-root.ts";
 import type { RuleFile } from "./moderation/rules.ts";
 import { parseSitesFile, type SiteEntry } from "./sites.ts";
 
 // The Node entry points read rules/ from disk; the Worker bundles the same files (src/worker.ts).
-export const RULES_DIR = fileURLToPath(new URL("../rules/", import.meta.url));
+export const RULES_DIR = join(PROJECT_ROOT, "rules");
 
 const ENGINE_DIR = join(RULES_DIR, "engine");
 
@@ -26,7 +26,7 @@ export function readForumRules(path = join(RULES_DIR, "forum-rules.yaml")): Foru
   return parseForumRules("rules/forum-rules.yaml", readFileSync(path, "utf8"));
 }
 
-export const MODEL_PATH = fileURLToPath(new URL("../models/abuse-classifier.json", import.meta.url));
+export const MODEL_PATH = join(PROJECT_ROOT, "models", "abuse-classifier.json");
 
 /** The committed classifier model (written by npm run train). */
 export function readModelFile(path = MODEL_PATH): ModelFile {

@@ -63,7 +63,10 @@ describe("npm run migrate and npm start", () => {
     const second = spawnSync(tsx, ["scripts/migrate.ts"], { cwd: root, env: env(), encoding: "utf8" });
     expect(second.stdout).toContain("database is up to date");
 
-    const server = spawn(tsx, ["src/server.ts"], { cwd: root, env: env({ PORT: "0" }) });
+    // What npm start runs: the bundle of the sources, by node.
+    const build = spawnSync(tsx, ["scripts/build-server.ts"], { cwd: root, encoding: "utf8" });
+    expect(build.status, build.stderr).toBe(0);
+    const server = spawn(process.execPath, ["--enable-source-maps", "build/server.js"], { cwd: root, env: env({ PORT: "0" }) });
     let output = "";
     server.stdout.on("data", (chunk) => (output += chunk));
     server.stderr.on("data", (chunk) => (output += chunk));

@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { buildServer } from "../../scripts/build-server.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
+let built: Promise<void> | undefined;
 
 /**
- * The Node server (npm start's entry) as a child process on a port of its own, for the resilience tests
- * and the benchmarks. It runs as `node --import tsx` rather than through the tsx command, whose wrapper
- * process would take a SIGKILL meant for the server and leave the server running.
+ * The Node server as npm start runs it (build/server.js, bundled once per process from the sources) as a
+ * child process on a port of its own, for the resilience tests and the benchmarks. It runs as node itself
+ * rather than through npm, whose wrapper process would take a SIGKILL meant for the server and leave the
+ * server running.
  */
 export class ServerProcess {
   readonly port = 30000 + Math.floor(Math.random() * 20000);
@@ -20,7 +23,8 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     this.output = "";
-    this.process = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", "src/server.ts"], {
+    await (built ??= buildServer());
+    this.process = spawn(process.execPath, [...this.nodeArgs, "--enable-source-maps", "build/server.js"], {
       cwd: root,
       env: { ...process.env, PORT: String(this.port), ...this.env },
       stdio: ["ignore", "pipe", "pipe"],

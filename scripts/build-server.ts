@@ -1,0 +1,36 @@
+// npm run build:server (npm start runs it first)
+// Bundles the Node server (src/server.ts) into build/server.js, which npm start runs with plain node: the
+// sources are TypeScript, and running them through tsx costs its compiler and caches in the server's
+// memory. Packages stay in node_modules (PGlite finds its database files beside its own code), except JSON
+// data, which Node would only import with an import attribute the bundler drops: it goes into the bundle.
+// build/server.js sits one level below the project, as src/ does, so src/project-root.ts finds rules/,
+// models/ and migrations/ from either.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Writes build/server.js (and its source map) from src/server.ts. */
+export async function buildServer(): Promise<void> {
+  await build({
+    absWorkingDir: root,
+    entryPoints: ["src/server.ts"],
+    outfile: "build/server.js",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "packages-external-but-json",
+        setup(bundler) {
+          bundler.onResolve({ filter: /^[^./]/ }, (args) => (args.path.endsWith(".json") ? undefined : { path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();
