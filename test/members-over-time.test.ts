@@ -324,7 +324,7 @@ describe("edits and own deletion", () => {
   it("deletes one's own comment once, from the page and the count; a held one's item is withdrawn", async () => {
     // (The removal above reassessed the editor from their short history; here they are an established member again.)
     await memberAt("editor", "trusted");
-    const posted = await post("editor", "這則留言我想刪掉");
+    const posted = await post("editor", "我打錯字了，想把這則刪掉");
     const count = await publishedCount();
     const deleted = await as("editor", "DELETE", `/comments/${posted.body.comment.id}`);
     expect(deleted.status).toBe(200);

@@ -248,6 +248,37 @@ describe("mention is not use", () => {
       ["你就是北七本人", "review", "R2-insult"],
       ["我這個白癡老公又把錢輸光了", "review", "R2-insult"],
       ["那些黑人活該被叫黑鬼", "review", "R2-group-slur"],
+      // Numbers and ordinary words that share characters with insults.
+      ["抽到的號碼牌是9487 前面還有好多人", "allow"],
+      ["编号9487的包裹还没到", "allow"],
+      ["你這9487的發言", "review", "R2-insult"],
+      ["珍奶一杯七十五，我喝不起啦", "allow"],
+      ["手搖一杯七八十", "allow"],
+      ["你真的很杯七", "review", "R2-insult"],
+      ["打完臉腫成豬頭 去找診所說是體質問題", "allow"],
+      ["你這個豬頭", "review", "R2-insult"],
+      ["我媽傳訊息都用ㄅㄆㄇ拼", "allow"],
+      ["那個女的就是ㄆㄇ", "reject", "R2-sexual-insult"],
+      ["我是大陆的但不是五毛，就单纯喜欢看台湾新闻", "allow"],
+      ["你就是五毛 不是什麼大陸網友", "review", "R2-group-slur"],
+      ["我家小母狗今天結紮", "allow"],
+      ["妳這隻小母狗", "review", "R2-misogyny"],
+      ["台電才不會叫你加LINE", "allow"],
+      ["想賺錢的加LINE", "review", "R1-line-solicitation"],
+      // Slurs for a camp or a nation, in Zhuyin too; the same words named as words are a mention.
+      ["韓糞洗地洗了六年", "reject", "R2-dehumanizing-slur"],
+      ["柯糞到現在還在跪", "reject", "R2-dehumanizing-slur"],
+      ["綠ㄑㄩ又在護航", "reject", "R2-dehumanizing-slur"],
+      ["藍白ㄓㄨ聯手亂修法", "reject", "R2-dehumanizing-slur"],
+      ["每年八月十五 倭豬排隊去拜戰犯", "reject", "R2-dehumanizing-slur"],
+      ["那些哈日的皇民", "review", "R2-group-slur"],
+      ["美國豬肉進口的標示要清楚", "allow"],
+      ["台巴子這三個字我第一次在微博看到 還以為是什麼地名", "allow"],
+      ["阿六仔這個說法我阿嬤那代很常講", "allow"],
+      ["台巴子這個詞最適合你們", "reject", "R2-dehumanizing-slur"],
+      ["樓上問「藍白豬」怎麼來的", "allow"],
+      ["「藍白豬」怎麼來的你自己最清楚", "reject", "R2-dehumanizing-slur"],
+      ["某立委在臉書寫「藍白豬」被批 他事後刪文道歉", "allow"],
     ]);
   });
 
@@ -268,11 +299,48 @@ describe("mention is not use", () => {
     expect(comment("防詐騙請加「LINE ID: fraudhelp99」").action).not.toBe("allow");
   });
 
-  it("holds a scam quoted with a denied warning, a warning cue inside a number, or a request to add LINE", () => {
+  it("holds a scam quoted with a denied warning, a warning cue inside a number, or a request to add LINE without a warning", () => {
     expect(comment("我們的「穩賺不賠」方案不是詐騙，歡迎了解").action).toBe("review");
     expect(comment("「穩賺不賠」月報酬165%，老師帶你").action).toBe("review");
-    // 加LINE asks for contact wherever it stands, even quoted in a warning.
-    expect(comment("看到「加LINE領飆股」的廣告，直接檢舉").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
+    expect(comment("「加LINE領飆股」名額有限").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
+    expect(comment("加LINE領飆股，這不是詐騙").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
+    // A LINE id is contact to follow wherever it stands, warned about or not.
+    expect(comment("小心「加LINE：stock888」這種帳號").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
+  });
+
+  it("lets a request to add LINE quoted in a warning pass: the reader quotes the scam to warn about it", () => {
+    for (const text of ["看到「加LINE領飆股」的廣告，直接檢舉", "「台電退費通知 請加LINE辦理」 這種訊息都是假的"]) {
+      const verdict = comment(text);
+      expect(verdict.action, text).toBe("allow");
+      for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
+    }
+  });
+
+  it("reads a space between Chinese words as a comma: the reader addressed after it is not the quotation's target", () => {
+    // Reported, then a new clause that speaks to the reader: the quotation is still reported.
+    expect(comment("牛排館服務生被客人罵「你這個廢物」 影片上網大家都在罵那個客人 我只想說 這種客人每天都有").action).toBe("allow");
+    expect(comment("有人在臉書罵那個男星是「死gay」 被法院判賠十萬 你不喜歡可以不看").action).toBe("allow");
+    // A death wish stays held when reported, but is no longer taken for the commenter's own.
+    expect(comment("被告在法庭上罵法官「你不得好死」 被當庭移送 你說值得嗎").action).toBe("review");
+    // The address in the quotation's own clause still counts, with a comma or without a space.
+    expect(comment("被告罵「白癡」說的就是你").action).not.toBe("allow");
+    expect(comment("我要說一句：「幹你娘」").action).toBe("reject");
+    // Spaces between Latin words are not clause ends.
+    expect(comment("you are a 「bitch」 you know").action).not.toBe("allow");
+  });
+
+  it("reads words named as words (兩個字, 這梗) as a mention, unless given to someone", () => {
+    for (const text of ["你的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "「你很北七欸」這梗用十年了 換新的啦", "一看到「穩賺不賠」四個字就可以直接關掉了"]) {
+      const verdict = comment(text);
+      expect(verdict.action, text).toBe("allow");
+      for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
+    }
+    expect(comment("「白癡」兩個字送給你").action).not.toBe("allow");
+    expect(comment("「機掰」兩個字送給樓上").action).toBe("reject");
+  });
+
+  it("reads what someone calls the commenter as reported (阮阿媽攏叫我「猴死囡仔」)", () => {
+    expect(comment("阮阿媽攏叫我「猴死囡仔」 我三十歲矣猶是按呢叫").action).toBe("allow");
   });
 
   it("lets a scam's hook quoted in a warning, or asked about, pass", () => {

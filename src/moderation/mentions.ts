@@ -28,6 +28,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   const address = cuesOf(mentions.addressCues);
   const warnings = cuesOf(mentions.warningCues);
   const denials = cuesOf(mentions.warningDenials);
+  const naming = cuesOf(mentions.namingCues);
   /** Whether `text` (canonical) holds a warning cue that no denial stands right before. */
   const warns = (text: string) =>
     warnings.some((cue) => {
@@ -57,10 +58,16 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
         const lineEnd = lineEndAt === -1 ? original.length : lineEndAt;
         const quote = enclosingQuote(original, start, end, lineStart, lineEnd, pairs);
         if (!quote) {
+          const next = original[end];
+          if (next === undefined || SEPARATOR.test(next)) return undefined;
+          // Never a mention when the rest of its clause addresses someone (台巴子這個詞最適合你們).
+          const clauseAfter = canonical(original.slice(end, nextClauseEnd(original, end, lineEnd)));
+          if (address.some((cue) => clauseAfter.includes(cue))) return undefined;
+          // 台巴子這三個字我第一次看到: words naming the word follow it directly.
+          if (naming.some((cue) => clauseAfter.startsWith(cue))) return "reported";
           // 北七是什麼意思: the unquoted word opens its sentence and the question follows it directly.
           const opensSentence = lastMark(original, lineStart, start, SENTENCE_END) + 1 === start;
-          const next = original[end];
-          return opensSentence && next !== undefined && !SEPARATOR.test(next) && asksAbout(original.slice(end, lineEnd)) ? "reported" : undefined;
+          return opensSentence && asksAbout(original.slice(end, lineEnd)) ? "reported" : undefined;
         }
         const key = `${quote.open}:${quote.close}:${words}`;
         if (!byQuotation.has(key)) {
@@ -68,16 +75,22 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           const sentenceEnd = nextMark(original, quote.close + 1, lineEnd, SENTENCE_END);
           const around = canonical(`${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`);
           // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
-          const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
-          const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
+          const clauseStart = lastClauseEnd(original, sentenceStart, quote.open) + 1;
+          const clauseEnd = nextClauseEnd(original, quote.close + 1, sentenceEnd);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
           const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
+          // 打了「機掰」兩個字, 樓上問「藍白豬」怎麼來的: the words are named or asked about as words, unless the
+          // clause goes on to give them to someone (「白癡」兩個字送給你).
+          const after = canonical(original.slice(quote.close + 1, clauseEnd));
+          const named = naming.some((cue) => after.startsWith(cue));
+          const givenAfter = address.some((cue) => after.includes(cue));
           let mention: Span["mention"];
           // An offer quoted to warn about it speaks to the reader as often as not (你看到「保證獲利」就封鎖):
           // only the warning counts, and an offer quoted without one is an offer.
-          if (words === "offer") mention = asked || warns(around) ? "reported" : undefined;
+          if (words === "offer") mention = asked || named || warns(around) ? "reported" : undefined;
+          else if ((named || asked) && !givenAfter) mention = "reported";
           else if (address.some((cue) => clause.includes(cue))) mention = undefined;
-          else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
+          else if (reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);
         }
@@ -119,7 +132,31 @@ function enclosingQuote(
   return null;
 }
 
-const CLAUSE_END = /[，,、。！？!?；;\n]/u;
+const CLAUSE_MARK = /[，,、。！？!?；;\n]/u;
+const LATIN_OR_DIGIT = /[A-Za-z0-9]/;
+
+/**
+ * Whether text[i] ends a clause: a comma or a sentence's end, or a space where one stands for a comma, as
+ * Taiwanese readers type (罵「廢物」 就因為牛排太熟 我只想說…), but not a space between two Latin words.
+ */
+function isClauseEnd(text: string, i: number): boolean {
+  const char = text[i]!;
+  if (CLAUSE_MARK.test(char)) return true;
+  if (!/\s/u.test(char)) return false;
+  return !(LATIN_OR_DIGIT.test(text[i - 1] ?? "") && LATIN_OR_DIGIT.test(text[i + 1] ?? ""));
+}
+
+/** Where the last clause end stands in text[from, before), or from - 1. */
+function lastClauseEnd(text: string, from: number, before: number): number {
+  for (let i = before - 1; i >= from; i--) if (isClauseEnd(text, i)) return i;
+  return from - 1;
+}
+
+/** Where the first clause end stands in text[from, limit), or limit. */
+function nextClauseEnd(text: string, from: number, limit: number): number {
+  for (let i = from; i < limit; i++) if (isClauseEnd(text, i)) return i;
+  return limit;
+}
 
 /** The text with every quotation (marks and words) taken out. */
 function withoutQuotations(text: string, pairs: [string, string][]): string {
