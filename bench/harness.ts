@@ -48,10 +48,14 @@ export function benchPolicyFile(): string {
   return path;
 }
 
-/** The Node server for a benchmark; BENCH_CPU_PROF=DIR writes a V8 CPU profile of it (node --cpu-prof) into DIR. */
+/**
+ * The Node server for a benchmark, as npm start runs it (bundled); BENCH_CPU_PROF=DIR writes a V8 CPU
+ * profile of it (node --cpu-prof) into DIR, from the sources so that the profile names their files.
+ */
 export function benchServer(env: Record<string, string>): ServerProcess {
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  return new ServerProcess({ JWT_SECRET: SECRET, SHUTDOWN_GRACE_MS: "0", ...env }, profile);
+  const profiling = Boolean(process.env.BENCH_CPU_PROF);
+  const profile = profiling ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return new ServerProcess({ JWT_SECRET: SECRET, SHUTDOWN_GRACE_MS: "0", ...env }, profile, profiling);
 }
 
 /** The server process's peak resident memory so far (VmHWM, Linux), in MB; null where /proc is not there. */

@@ -137,9 +137,24 @@ export interface FoldedText {
   toOriginal(start: number, end: number): [number, number];
 }
 
+/** ASCII and Han ideographs, which NFKC leaves as they are: most of a comment, so they skip the call. */
+function isNfkcStable(code: number): boolean {
+  return code < 0x80 || isCjkIdeograph(code);
+}
+
 export function foldForDetectors(original: string): FoldedText {
-  // Most comments are already NFKC: then the view is the original and offsets map to themselves.
-  if (original.normalize("NFKC") === original) return { text: original, toOriginal: (start, end) => [start, end] };
+  // Most comments change under NFKC only in a few characters (full-width punctuation ，！？): look for one
+  // first, and when there is none the view is the original and offsets map to themselves.
+  let changes = false;
+  for (let i = 0; i < original.length && !changes; i++) {
+    const code = original.charCodeAt(i);
+    if (!isNfkcStable(code)) {
+      const char = String.fromCodePoint(original.codePointAt(i)!);
+      if (char.normalize("NFKC") !== char) changes = true;
+      i += char.length - 1;
+    }
+  }
+  if (!changes) return { text: original, toOriginal: (start, end) => [start, end] };
   let text = "";
   const originStart: number[] = [];
   const originEnd: number[] = [];
@@ -147,7 +162,8 @@ export function foldForDetectors(original: string): FoldedText {
   for (const char of original) {
     const start = index;
     index += char.length;
-    const folded = char.normalize("NFKC");
+    const code = char.codePointAt(0)!;
+    const folded = isNfkcStable(code) ? char : char.normalize("NFKC");
     for (let i = 0; i < folded.length; i++) {
       originStart.push(start);
       originEnd.push(index);

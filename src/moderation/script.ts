@@ -11,7 +11,11 @@ const CJK_BLOCKS: [number, number][] = [
   [0xf900, 0xfaff],
 ];
 
-function buildTable(): Map<string, string> {
+const FIRST = CJK_BLOCKS[0]![0];
+const LAST = CJK_BLOCKS.at(-1)![1];
+
+/** The Simplified form of each character from FIRST to LAST that has one (undefined where it is its own), by code point. */
+function buildTable(): (string | undefined)[] {
   const convert = OpenCC.Converter({ from: "t", to: "cn" });
   const chars: string[] = [];
   for (const [first, last] of CJK_BLOCKS) {
@@ -20,16 +24,20 @@ function buildTable(): Map<string, string> {
   // One call over all characters, newline-separated so no two of them are read as a phrase.
   const converted = convert(chars.join("\n")).split("\n");
   if (converted.length !== chars.length) throw new Error("script table: conversion changed the line count");
-  const table = new Map<string, string>();
+  // An array indexed by code point, not a Map keyed by string: this lookup runs for every Han character
+  // of every comment, and the array read is several times cheaper than hashing the one-character key.
+  const table = new Array<string | undefined>(LAST - FIRST + 1).fill(undefined);
   chars.forEach((char, i) => {
-    if (converted[i] !== char) table.set(char, converted[i]!);
+    if (converted[i] !== char) table[char.codePointAt(0)! - FIRST] = converted[i]!;
   });
   return table;
 }
 
-let table: Map<string, string> | undefined;
+let table: (string | undefined)[] | undefined;
 
 export function toCanonicalScript(char: string): string {
   table ??= buildTable();
-  return table.get(char) ?? char;
+  const code = char.codePointAt(0)!;
+  if (code < FIRST || code > LAST || char.length !== 1) return char;
+  return table[code - FIRST] ?? char;
 }

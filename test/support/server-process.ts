@@ -8,7 +8,8 @@ let built: Promise<void> | undefined;
  * The Node server as npm start runs it (build/server.js, bundled once per process from the sources) as a
  * child process on a port of its own, for the resilience tests and the benchmarks. It runs as node itself
  * rather than through npm, whose wrapper process would take a SIGKILL meant for the server and leave the
- * server running.
+ * server running. `fromSources` runs src/server.ts through tsx instead, so that a CPU profile names the
+ * source files (bench/profile-summary.ts groups by them).
  */
 export class ServerProcess {
   readonly port = 30000 + Math.floor(Math.random() * 20000);
@@ -19,12 +20,14 @@ export class ServerProcess {
   constructor(
     private readonly env: Record<string, string>,
     private readonly nodeArgs: string[] = [],
+    private readonly fromSources = false,
   ) {}
 
   async start(): Promise<void> {
     this.output = "";
-    await (built ??= buildServer());
-    this.process = spawn(process.execPath, [...this.nodeArgs, "--enable-source-maps", "build/server.js"], {
+    if (!this.fromSources) await (built ??= buildServer());
+    const entry = this.fromSources ? ["--import", "tsx", "src/server.ts"] : ["--enable-source-maps", "build/server.js"];
+    this.process = spawn(process.execPath, [...this.nodeArgs, ...entry], {
       cwd: root,
       env: { ...process.env, PORT: String(this.port), ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
