@@ -6,13 +6,19 @@
 // build/server.js sits one level below the project, as src/ does, so src/project-root.ts finds rules/,
 // models/ and migrations/ from either.
 import { build } from "esbuild";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** Writes build/server.js (and its source map) from src/server.ts. */
+/**
+ * Writes build/server.js (and its source map) from src/server.ts, each file written beside it and renamed
+ * into place, so that a server starting meanwhile (another npm start, a test) reads the old bundle or the
+ * new one, never half of one.
+ */
 export async function buildServer(): Promise<void> {
-  await build({
+  const { outputFiles } = await build({
     absWorkingDir: root,
     entryPoints: ["src/server.ts"],
     outfile: "build/server.js",
@@ -22,6 +28,7 @@ export async function buildServer(): Promise<void> {
     target: "node20",
     sourcemap: true,
     logLevel: "warning",
+    write: false,
     plugins: [
       {
         name: "packages-external-but-json",
@@ -31,6 +38,12 @@ export async function buildServer(): Promise<void> {
       },
     ],
   });
+  for (const file of outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();

@@ -263,6 +263,13 @@ describe("mention is not use", () => {
       ["你就是五毛 不是什麼大陸網友", "review", "R2-group-slur"],
       ["我家小母狗今天結紮", "allow"],
       ["妳這隻小母狗", "review", "R2-misogyny"],
+      ["滾回家，小母狗", "review", "R2-misogyny"],
+      ["那女的就是母狗，已經結紮了啦", "review", "R2-misogyny"],
+      ["別碰我，北七", "review", "R2-insult"],
+      ["號碼牌：9487", "allow"],
+      ["北韓糞便氣球又飄過來了", "allow"],
+      ["日治時期的皇民化運動", "allow"],
+      ["這家舔美食的吃播主", "allow"],
       ["台電才不會叫你加LINE", "allow"],
       ["想賺錢的加LINE", "review", "R1-line-solicitation"],
       // Slurs for a camp or a nation, in Zhuyin too; the same words named as words are a mention.
@@ -276,7 +283,6 @@ describe("mention is not use", () => {
       ["台巴子這三個字我第一次在微博看到 還以為是什麼地名", "allow"],
       ["阿六仔這個說法我阿嬤那代很常講", "allow"],
       ["台巴子這個詞最適合你們", "reject", "R2-dehumanizing-slur"],
-      ["樓上問「藍白豬」怎麼來的", "allow"],
       ["「藍白豬」怎麼來的你自己最清楚", "reject", "R2-dehumanizing-slur"],
       ["某立委在臉書寫「藍白豬」被批 他事後刪文道歉", "allow"],
     ]);
@@ -299,20 +305,22 @@ describe("mention is not use", () => {
     expect(comment("防詐騙請加「LINE ID: fraudhelp99」").action).not.toBe("allow");
   });
 
-  it("holds a scam quoted with a denied warning, a warning cue inside a number, or a request to add LINE without a warning", () => {
+  it("holds a scam quoted with a denied warning, a warning cue inside a number, or a request to add LINE", () => {
     expect(comment("我們的「穩賺不賠」方案不是詐騙，歡迎了解").action).toBe("review");
     expect(comment("「穩賺不賠」月報酬165%，老師帶你").action).toBe("review");
-    expect(comment("「加LINE領飆股」名額有限").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
-    expect(comment("加LINE領飆股，這不是詐騙").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
-    // A LINE id is contact to follow wherever it stands, warned about or not.
-    expect(comment("小心「加LINE：stock888」這種帳號").reasons.map((r) => [r.ruleId, r.action])).toContainEqual(["R1-line-solicitation", "review"]);
+    // 加LINE asks for contact wherever it stands, even quoted in a warning: ads write warnings too.
+    const line = (text: string) => comment(text).reasons.map((r) => [r.ruleId, r.action]);
+    expect(line("看到「加LINE領飆股」的廣告，直接檢舉")).toContainEqual(["R1-line-solicitation", "review"]);
+    expect(line("防詐騙 官方客服「加LINE」：scam888")).toContainEqual(["R1-line-solicitation", "review"]);
+    expect(line("被騙款項追回 請「加賴」：refund165 小心假冒")).toContainEqual(["R1-line-solicitation", "review"]);
+    expect(line("有興趣的要不要加line聊聊")).toContainEqual(["R1-line-solicitation", "review"]);
+    // A request denied is none (台電才不會叫你加LINE).
+    expect(line("請不要加LINE 官方不會這樣聯絡")).not.toContainEqual(["R1-line-solicitation", "review"]);
   });
 
-  it("lets a request to add LINE quoted in a warning pass: the reader quotes the scam to warn about it", () => {
-    for (const text of ["看到「加LINE領飆股」的廣告，直接檢舉", "「台電退費通知 請加LINE辦理」 這種訊息都是假的"]) {
-      const verdict = comment(text);
-      expect(verdict.action, text).toBe("allow");
-      for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
+  it("does not excuse a scam's hook by naming words: ads say them too", () => {
+    for (const text of ["穩賺不賠這四個字是我們的承諾 歡迎了解", "「穩賺不賠」四個字 我們團隊做到了 歡迎了解", "保證獲利這四個字我們說到做到"]) {
+      expect(comment(text).action, text).toBe("review");
     }
   });
 
@@ -329,8 +337,29 @@ describe("mention is not use", () => {
     expect(comment("you are a 「bitch」 you know").action).not.toBe("allow");
   });
 
+  it("still reads use when a space or a naming word stands between the words and whom they are for (a review's cases)", () => {
+    for (const text of [
+      "樓上 「幹你娘」 我說真的",
+      "樓上 「幹你娘」 一句",
+      "「幹你娘」 一句 送給樓上",
+      "幹你娘這句話 送給你",
+      "台巴子這三個字 最適合你們",
+      "我只想說「幹你娘」這三個字",
+      "送你「幹你娘」三個字",
+      "樓上「幹你娘」是什麼意思",
+      "你們「台巴子」的由來自己查",
+      "賴清德幹你娘這三個字",
+      "我罵「幹你娘」 樓上自己看",
+    ]) {
+      expect(comment(text).action, text).toBe("reject");
+    }
+    for (const text of ["你真的是 「白癡」 留言前先想想", "原po 「去死」 這句話送你", "「白癡」兩個字 送給你", "你這個「智障」是什麼意思", "記者 腦殘兩個字寫在臉上", "柯文哲就是智障這兩個字", "樓上問「藍白豬」怎麼來的"]) {
+      expect(comment(text).action, text).not.toBe("allow");
+    }
+  });
+
   it("reads words named as words (兩個字, 這梗) as a mention, unless given to someone", () => {
-    for (const text of ["你的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "「你很北七欸」這梗用十年了 換新的啦", "一看到「穩賺不賠」四個字就可以直接關掉了"]) {
+    for (const text of ["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "「你很北七欸」這梗用十年了 換新的啦"]) {
       const verdict = comment(text);
       expect(verdict.action, text).toBe("allow");
       for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });

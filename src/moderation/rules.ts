@@ -35,11 +35,14 @@ const termGroup = z.strictObject({
 
 // Ordinary words that contain a term (`list`: 去死皮 contains 去死), or words that, right before any of the
 // rule's terms, make the hit no abuse (`precededBy`: 我 before 北七 is the commenter laughing at themselves).
+// `unbroken`: the listed words excuse only written as one word, with no space or punctuation inside (家小母狗
+// is a household's dog; 滾回家，小母狗 is not).
 const exceptionGroup = z
   .strictObject({
     source,
     list: z.array(z.string().trim().min(1)).min(1).optional(),
     precededBy: z.array(z.string().trim().min(1)).min(1).optional(),
+    unbroken: z.boolean().optional(),
   })
   .refine((group) => group.list !== undefined || group.precededBy !== undefined, { message: "an exception group needs list or precededBy" });
 
@@ -162,7 +165,7 @@ export type Mentions = z.infer<typeof mentionsSchema>;
  */
 export function exceptionWords(rule: Rule): { word: string; unbroken: boolean }[] {
   return rule.exceptions.flatMap((group) => [
-    ...(group.list ?? []).map((word) => ({ word, unbroken: false })),
+    ...(group.list ?? []).map((word) => ({ word, unbroken: group.unbroken ?? false })),
     ...(group.precededBy ?? []).flatMap((before) => rule.terms.flatMap((terms) => terms.list.map((term) => ({ word: before + term, unbroken: true })))),
   ]);
 }
