@@ -256,12 +256,19 @@ describe("mention is not use", () => {
       ["手搖一杯七八十", "allow"],
       ["你真的很杯七", "review", "R2-insult"],
       ["打完臉腫成豬頭 去找診所說是體質問題", "allow"],
+      ["你腫成豬頭", "review", "R2-insult"],
       ["你這個豬頭", "review", "R2-insult"],
       ["我媽傳訊息都用ㄅㄆㄇ拼", "allow"],
       ["那個女的就是ㄆㄇ", "reject", "R2-sexual-insult"],
       ["我是大陆的但不是五毛，就单纯喜欢看台湾新闻", "allow"],
       ["你就是五毛 不是什麼大陸網友", "review", "R2-group-slur"],
-      ["我家小母狗今天結紮", "allow"],
+      ["收容所說這隻母狗已經結紮", "allow"],
+      ["滾回家小母狗", "review", "R2-misogyny"],
+      ["樓上一杯七", "review", "R2-insult"],
+      ["你這個ㄅㄆㄇ", "reject", "R2-sexual-insult"],
+      ["寶寶拉綠糞正常嗎", "allow"],
+      ["皇民文學是台灣文學史的一部分", "allow"],
+      ["通訊軟體「LINE」：2100萬用戶", "allow"],
       ["妳這隻小母狗", "review", "R2-misogyny"],
       ["滾回家，小母狗", "review", "R2-misogyny"],
       ["那女的就是母狗，已經結紮了啦", "review", "R2-misogyny"],
@@ -280,8 +287,6 @@ describe("mention is not use", () => {
       ["每年八月十五 倭豬排隊去拜戰犯", "reject", "R2-dehumanizing-slur"],
       ["那些哈日的皇民", "review", "R2-group-slur"],
       ["美國豬肉進口的標示要清楚", "allow"],
-      ["台巴子這三個字我第一次在微博看到 還以為是什麼地名", "allow"],
-      ["阿六仔這個說法我阿嬤那代很常講", "allow"],
       ["台巴子這個詞最適合你們", "reject", "R2-dehumanizing-slur"],
       ["「藍白豬」怎麼來的你自己最清楚", "reject", "R2-dehumanizing-slur"],
       ["某立委在臉書寫「藍白豬」被批 他事後刪文道歉", "allow"],
@@ -324,47 +329,50 @@ describe("mention is not use", () => {
     }
   });
 
-  it("reads a space between Chinese words as a comma: the reader addressed after it is not the quotation's target", () => {
-    // Reported, then a new clause that speaks to the reader: the quotation is still reported.
-    expect(comment("牛排館服務生被客人罵「你這個廢物」 影片上網大家都在罵那個客人 我只想說 這種客人每天都有").action).toBe("allow");
-    expect(comment("有人在臉書罵那個男星是「死gay」 被法院判賠十萬 你不喜歡可以不看").action).toBe("allow");
-    // A death wish stays held when reported, but is no longer taken for the commenter's own.
-    expect(comment("被告在法庭上罵法官「你不得好死」 被當庭移送 你說值得嗎").action).toBe("review");
-    // The address in the quotation's own clause still counts, with a comma or without a space.
-    expect(comment("被告罵「白癡」說的就是你").action).not.toBe("allow");
-    expect(comment("我要說一句：「幹你娘」").action).toBe("reject");
-    // Spaces between Latin words are not clause ends.
-    expect(comment("you are a 「bitch」 you know").action).not.toBe("allow");
-  });
-
-  it("still reads use when a space or a naming word stands between the words and whom they are for (a review's cases)", () => {
+  it("does not let a space, a naming word or padding set the words apart from whom they are for (two reviews' cases)", () => {
+    const padding = "\u200b".repeat(400);
     for (const text of [
       "樓上 「幹你娘」 我說真的",
       "樓上 「幹你娘」 一句",
       "「幹你娘」 一句 送給樓上",
+      "新聞說「幹你娘」 送給樓上",
+      "新闻说「干你娘」 送给楼上",
+      "不好意思 「幹你娘」 樓上",
       "幹你娘這句話 送給你",
       "台巴子這三個字 最適合你們",
       "我只想說「幹你娘」這三個字",
       "送你「幹你娘」三個字",
       "樓上「幹你娘」是什麼意思",
+      "樓上！幹你娘這個詞",
       "你們「台巴子」的由來自己查",
       "賴清德幹你娘這三個字",
-      "我罵「幹你娘」 樓上自己看",
+      `樓上${padding}說「幹你娘」`,
+      `「幹你娘」這三個字${padding}送給樓上`,
     ]) {
       expect(comment(text).action, text).toBe("reject");
     }
-    for (const text of ["你真的是 「白癡」 留言前先想想", "原po 「去死」 這句話送你", "「白癡」兩個字 送給你", "你這個「智障」是什麼意思", "記者 腦殘兩個字寫在臉上", "柯文哲就是智障這兩個字", "樓上問「藍白豬」怎麼來的"]) {
+    for (const text of [
+      "你真的是 「白癡」 留言前先想想",
+      "原po 「去死」 這句話送你",
+      "「白癡」兩個字 送給你",
+      "聽說「智障」 就是你",
+      "你這個「智障」是什麼意思",
+      "記者 腦殘兩個字寫在臉上",
+      "柯文哲就是智障這兩個字",
+      "「破麻」這個標籤貼在她身上剛好",
+      "被告罵「白癡」說的就是你",
+      "you are a 「bitch」 you know",
+    ]) {
       expect(comment(text).action, text).not.toBe("allow");
     }
   });
 
-  it("reads words named as words (兩個字, 這梗) as a mention, unless given to someone", () => {
-    for (const text of ["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "「你很北七欸」這梗用十年了 換新的啦"]) {
+  it("reads a quotation named as words with a reporting cue as reported, and a news quotation with a question to readers too", () => {
+    for (const text of ["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "議員嗆市長「幹你娘」三個字，你能接受嗎？", "法官認定被告罵「幹你娘」三個字構成公然侮辱，你們怎麼看"]) {
       const verdict = comment(text);
       expect(verdict.action, text).toBe("allow");
       for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
     }
-    expect(comment("「白癡」兩個字送給你").action).not.toBe("allow");
     expect(comment("「機掰」兩個字送給樓上").action).toBe("reject");
   });
 

@@ -18,10 +18,10 @@ export interface MentionReader {
 export type MentionedWords = "abuse" | "offer";
 
 const SENTENCE_END = /[。！？!?；;\n]/u;
-// How far before and after a quotation (or after an unquoted term) its sentence is read, in UTF-16 units:
-// cues stand near the words they are about, and a comment of hundreds of quotations in one unpunctuated
-// run would otherwise normalize its whole length once per quotation (260 ms for 2,000 characters).
-const REACH = 160;
+// How far before and after a quotation its sentence is read, in UTF-16 units: a comment of hundreds of
+// quotations in one unpunctuated run would otherwise normalize its whole length once per quotation
+// (400 ms of engine time for 2,000 characters). A longer sentence is not read as a mention.
+const REACH = 400;
 const SEPARATOR = /[\s\p{P}\p{S}]/u;
 
 export function createMentionReader(mentions: Mentions, canonical: (text: string) => string): MentionReader {
@@ -32,7 +32,6 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   const address = cuesOf(mentions.addressCues);
   const warnings = cuesOf(mentions.warningCues);
   const denials = cuesOf(mentions.warningDenials);
-  const naming = cuesOf(mentions.namingCues);
   /** Whether `text` (canonical) holds a warning cue that no denial stands right before. */
   const warns = (text: string) =>
     warnings.some((cue) => {
@@ -42,13 +41,6 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
       return false;
     });
   const questionStarts = new Set(questions.map((cue) => cue[0]!));
-  const namingStarts = new Set(naming.map((cue) => cue[0]!));
-  /** Whether `text` begins with words that name what stands before it as a word (兩個字, 這個詞, 這梗). */
-  const namesWord = (text: string) => {
-    if (text.length === 0 || !namingStarts.has(canonical(String.fromCodePoint(text.codePointAt(0)!)))) return false;
-    const head = canonical(text.slice(0, 12));
-    return naming.some((cue) => head.startsWith(cue));
-  };
   /** Whether `text` begins (after closing marks and spaces, for a quotation) with a question about a word. */
   const asksAbout = (text: string) => {
     // Most hits are followed by anything but a question: look at one character first.
@@ -69,45 +61,36 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
         const lineEnd = lineEndAt === -1 ? original.length : lineEndAt;
         const quote = enclosingQuote(original, start, end, lineStart, lineEnd, pairs);
         if (!quote) {
-          // 北七是什麼意思, 台巴子這三個字我第一次看到: the unquoted word opens its sentence, and a question about it
-          // or words naming it as a word follow it directly; never when the rest of its sentence addresses
-          // someone (台巴子這個詞最適合你們, 幹你娘這句話 送給你). A scam's hook is never named away: ads say
-          // 穩賺不賠這四個字是我們的承諾.
+          // 北七是什麼意思: the unquoted word opens its sentence, the question follows it directly, and nothing
+          // else on its line addresses someone (not 台巴子這個詞最適合你們, not 樓上！幹你娘這個詞).
           const next = original[end];
           if (next === undefined || SEPARATOR.test(next)) return undefined;
-          if (lastMark(original, lineStart, start, endsSentence) + 1 !== start) return undefined;
-          const named = words === "abuse" && namesWord(original.slice(end, lineEnd));
-          if (!named && !asksAbout(original.slice(end, lineEnd))) return undefined;
-          const rest = canonical(original.slice(end, nextMark(original, end, Math.min(lineEnd, end + REACH), endsSentence)));
-          return address.some((cue) => rest.includes(cue)) ? undefined : "reported";
+          if (lastMark(original, lineStart, start, SENTENCE_END) + 1 !== start || !asksAbout(original.slice(end, lineEnd))) return undefined;
+          if (end - lineStart > REACH || lineEnd - end > REACH) return undefined;
+          const line = canonical(`${original.slice(lineStart, start)}|${original.slice(end, lineEnd)}`);
+          return address.some((cue) => line.includes(cue)) ? undefined : "reported";
         }
         const key = `${quote.open}:${quote.close}:${words}`;
         if (!byQuotation.has(key)) {
-          const sentenceStart = lastMark(original, Math.max(lineStart, quote.open - REACH), quote.open, endsSentence) + 1;
-          const sentenceEnd = nextMark(original, quote.close + 1, Math.min(lineEnd, quote.close + 1 + REACH), endsSentence);
+          // A sentence is read up to REACH characters on either side of its quotation; one that runs on
+          // further is not read as a mention at all (padding could push whom the words are for out of reach).
+          const sentenceStart = lastMark(original, Math.max(lineStart, quote.open - REACH), quote.open, SENTENCE_END) + 1;
+          const sentenceEnd = nextMark(original, quote.close + 1, Math.min(lineEnd, quote.close + 1 + REACH), SENTENCE_END);
+          const cut =
+            (sentenceStart === quote.open - REACH && sentenceStart > lineStart) || (sentenceEnd === quote.close + 1 + REACH && sentenceEnd < lineEnd);
           const around = canonical(`${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`);
-          // Whom the words are for: the clause around the quotation, other quotations left out. It begins
-          // after a comma. It ends at a comma, or at a space when a reporting cue before the quotation
-          // introduces it as someone's words (罵「你這個廢物」 就因為牛排太熟 我只想說…), as readers type
-          // spaces for commas; without one, a space would cut off whom the words go to (「幹你娘」 一句 送給樓上).
-          const clauseStart = lastMark(original, sentenceStart, quote.open, endsClause) + 1;
-          const before = canonical(withoutQuotations(original.slice(clauseStart, quote.open), pairs));
-          const introduced = reporting.some((cue) => before.includes(cue));
-          const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, introduced ? endsClauseOrSpace : endsClause);
-          const clause = `${before}|${canonical(withoutQuotations(original.slice(quote.close + 1, clauseEnd), pairs))}`;
-          const addressed = address.some((cue) => clause.includes(cue));
-          const after = original.slice(quote.close + 1, lineEnd);
+          // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
+          const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
+          const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
+          const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
+          const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];
+          if (cut) mention = undefined;
           // An offer quoted to warn about it speaks to the reader as often as not (你看到「保證獲利」就封鎖):
           // only the warning counts, and an offer quoted without one is an offer.
-          if (words === "offer") mention = asksAbout(after) || warns(around) ? "reported" : undefined;
-          else if (addressed) mention = undefined;
-          // 打了「機掰」兩個字, 「北七」是什麼意思: the words named or asked about as words, unless the sentence
-          // goes on to give them to someone (「白癡」兩個字 送給你).
-          else if (namesWord(after) || asksAbout(after)) {
-            const rest = canonical(withoutQuotations(original.slice(quote.close + 1, sentenceEnd), pairs));
-            mention = address.some((cue) => rest.includes(cue)) ? undefined : "reported";
-          } else if (reporting.some((cue) => around.includes(cue))) mention = "reported";
+          else if (words === "offer") mention = asked || warns(around) ? "reported" : undefined;
+          else if (address.some((cue) => clause.includes(cue))) mention = undefined;
+          else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);
         }
@@ -149,15 +132,7 @@ function enclosingQuote(
   return null;
 }
 
-const CLAUSE_MARK = /[，,、。！？!?；;\n]/u;
-const LATIN_OR_DIGIT = /[A-Za-z0-9]/;
-
-type Ends = (text: string, i: number) => boolean;
-const endsSentence: Ends = (text, i) => SENTENCE_END.test(text[i]!);
-const endsClause: Ends = (text, i) => CLAUSE_MARK.test(text[i]!);
-/** A comma or a sentence's end, or a space that stands for a comma: not one between two Latin words. */
-const endsClauseOrSpace: Ends = (text, i) =>
-  endsClause(text, i) || (/\s/u.test(text[i]!) && !(LATIN_OR_DIGIT.test(text[i - 1] ?? "") && LATIN_OR_DIGIT.test(text[i + 1] ?? "")));
+const CLAUSE_END = /[，,、。！？!?；;\n]/u;
 
 /** The text with every quotation (marks and words) taken out. */
 function withoutQuotations(text: string, pairs: [string, string][]): string {
@@ -178,14 +153,14 @@ function withoutQuotations(text: string, pairs: [string, string][]): string {
   return text;
 }
 
-/** Where the last character that `ends` stands in text[from, before), or from - 1. */
-function lastMark(text: string, from: number, before: number, ends: Ends): number {
-  for (let i = before - 1; i >= from; i--) if (ends(text, i)) return i;
+/** Where the last mark matching `end` stands in text[from, before), or from - 1. */
+function lastMark(text: string, from: number, before: number, end: RegExp): number {
+  for (let i = before - 1; i >= from; i--) if (end.test(text[i]!)) return i;
   return from - 1;
 }
 
-/** Where the first character that `ends` stands in text[from, limit), or limit. */
-function nextMark(text: string, from: number, limit: number, ends: Ends): number {
-  for (let i = from; i < limit; i++) if (ends(text, i)) return i;
+/** Where the first mark matching `end` stands in text[from, limit), or limit. */
+function nextMark(text: string, from: number, limit: number, end: RegExp): number {
+  for (let i = from; i < limit; i++) if (end.test(text[i]!)) return i;
   return limit;
 }

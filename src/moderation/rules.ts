@@ -108,9 +108,6 @@ const mentionsSchema = z.strictObject({
   reportingCues: z.array(z.string().trim().min(1)).min(1),
   // Words right after a term that ask about the word itself (是什麼意思, 怎麼唸).
   questionCues: z.array(z.string().trim().min(1)).min(1),
-  // Words right after a quotation that name it as words (兩個字, 這個詞, 這梗): the commenter talks about the
-  // words, unless the clause goes on to address someone (「白癡」兩個字送給你).
-  namingCues: z.array(z.string().trim().min(1)).default([]),
   // Words that address the reader or a commenter (你, 樓上): a sentence holding one outside the quotation
   // uses the words on someone, whatever else it says.
   addressCues: z.array(z.string().trim().min(1)).min(1),
