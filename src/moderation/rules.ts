@@ -35,8 +35,8 @@ const termGroup = z.strictObject({
 
 // Ordinary words that contain a term (`list`: 去死皮 contains 去死), or words that, right before any of the
 // rule's terms, make the hit no abuse (`precededBy`: 我 before 北七 is the commenter laughing at themselves).
-// `unbroken`: the listed words excuse only written as one word, with no space or punctuation inside (家小母狗
-// is a household's dog; 滾回家，小母狗 is not).
+// `unbroken`: the listed words excuse only written as one word, with no space or punctuation inside (母狗絕育
+// is a dog's neutering; 那女的就是母狗，絕育啦 is not).
 const exceptionGroup = z
   .strictObject({
     source,
