@@ -9,8 +9,7 @@ import { build } from "esbuild";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
+import { PROJECT_ROOT } from "../src/project-root.ts";
 
 /**
  * Writes build/server.js (and its source map) from src/server.ts, each file written beside it and renamed
@@ -19,7 +18,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  */
 export async function buildServer(): Promise<void> {
   const { outputFiles } = await build({
-    absWorkingDir: root,
+    absWorkingDir: PROJECT_ROOT,
     entryPoints: ["src/server.ts"],
     outfile: "build/server.js",
     bundle: true,

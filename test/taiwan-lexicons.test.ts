@@ -8,6 +8,18 @@ import { readEngineRuleFiles } from "../src/rules-on-disk.ts";
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
 const comment = (text: string) => moderator.moderate({ kind: "comment", text });
 
+/** Each text passes: it has hits, and every one is a reported mention that only flags its rule. */
+function expectReported(texts: string[]) {
+  for (const text of texts) {
+    const verdict = comment(text);
+    expect(verdict.action, text).toBe("allow");
+    const spans = verdict.reasons.flatMap((r) => r.spans);
+    expect(spans.length, text).toBeGreaterThan(0);
+    for (const span of spans) expect(span.mention, text).toBe("reported");
+    for (const reason of verdict.reasons) expect(reason.action, text).toBe("flag");
+  }
+}
+
 function expectOutcome(cases: [string, VerdictAction, string?][]) {
   for (const [text, action, ruleId] of cases) {
     const verdict = comment(text);
@@ -167,20 +179,13 @@ describe("misogynist slurs", () => {
 
 describe("mention is not use", () => {
   it("lets a reported insult and a question about a word pass, marking the span as a mention", () => {
-    for (const text of [
+    expectReported([
       "法官認定他在臉書罵對方「王八蛋」構成公然侮辱",
       "「北七」是什麼意思",
       "北七是什麼意思？",
       "他當時對被害人大吼「幹你娘」，被依恐嚇罪起訴",
       "「ㄍㄋㄋ」是什麼的縮寫？",
-    ]) {
-      const verdict = comment(text);
-      expect(verdict.action, text).toBe("allow");
-      const spans = verdict.reasons.flatMap((r) => r.spans);
-      expect(spans.length, text).toBeGreaterThan(0);
-      for (const span of spans) expect(span.mention, text).toBe("reported");
-      for (const reason of verdict.reasons) expect(reason.action, text).toBe("flag");
-    }
+    ]);
   });
 
   it("holds a quoted insult without a reporting context, and never rejects it", () => {
@@ -279,7 +284,7 @@ describe("mention is not use", () => {
       ["這家舔美食的吃播主", "allow"],
       ["台電才不會叫你加LINE", "allow"],
       ["想賺錢的加LINE", "review", "R1-line-solicitation"],
-      // Slurs for a camp or a nation, in Zhuyin too; the same words named as words are a mention.
+      // Slurs for a camp or a nation, in Zhuyin too, and the guards that keep news text out.
       ["韓糞洗地洗了六年", "reject", "R2-dehumanizing-slur"],
       ["柯糞到現在還在跪", "reject", "R2-dehumanizing-slur"],
       ["綠ㄑㄩ又在護航", "reject", "R2-dehumanizing-slur"],
@@ -368,11 +373,7 @@ describe("mention is not use", () => {
   });
 
   it("reads a quotation named as words with a reporting cue as reported, and a news quotation with a question to readers too", () => {
-    for (const text of ["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "議員嗆市長「幹你娘」三個字，你能接受嗎？", "法官認定被告罵「幹你娘」三個字構成公然侮辱，你們怎麼看"]) {
-      const verdict = comment(text);
-      expect(verdict.action, text).toBe("allow");
-      for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
-    }
+    expectReported(["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "議員嗆市長「幹你娘」三個字，你能接受嗎？", "法官認定被告罵「幹你娘」三個字構成公然侮辱，你們怎麼看"]);
     expect(comment("「機掰」兩個字送給樓上").action).toBe("reject");
   });
 
@@ -381,11 +382,7 @@ describe("mention is not use", () => {
   });
 
   it("lets a scam's hook quoted in a warning, or asked about, pass", () => {
-    for (const text of ["看到「老師帶單」的廣告，直接檢舉，不要好奇點進去", "廣告裡有「保證獲利」的 一律檢舉", "你看到「穩賺不賠」就封鎖", "新聞裡的「咖啡包」是什麼意思？"]) {
-      const verdict = comment(text);
-      expect(verdict.action, text).toBe("allow");
-      for (const reason of verdict.reasons) expect(reason, text).toMatchObject({ action: "flag", spans: [{ mention: "reported" }] });
-    }
+    expectReported(["看到「老師帶單」的廣告，直接檢舉，不要好奇點進去", "廣告裡有「保證獲利」的 一律檢舉", "你看到「穩賺不賠」就封鎖", "新聞裡的「咖啡包」是什麼意思？"]);
   });
 });
 
