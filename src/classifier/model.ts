@@ -17,12 +17,14 @@ export interface NgramSignal {
 export interface LinearScorer {
   bits: number;
   bias: number;
-  /** Float32, little-endian, base64: one weight per hash bucket. */
+  /** A bucket's weight is its signed byte times this. */
+  scale: number;
+  /** Int8, base64: one quantized weight per hash bucket (see quantizeWeights). */
   weights: string;
 }
 
 export interface ModelFile {
-  kind: "hashed-char-ngram-gated-experts";
+  kind: "hashed-char-ngram-gated-experts-int8";
   version: string;
   maxN: number;
   taiwan: LinearScorer;
@@ -33,7 +35,7 @@ export interface ModelFile {
    * Which kind of abuse a held comment most looks like: one linear scorer per category over the same
    * n-grams in a smaller table, trained on abusive lines only (the largest score names the category).
    */
-  categories: { names: Category[]; bits: number; biases: number[]; weights: string };
+  categories: { names: Category[]; bits: number; biases: number[]; scale: number; weights: string };
   training: Record<string, unknown>;
   dev: { macroF1: number; rocAuc: number; accuracy: number };
 }
@@ -111,28 +113,41 @@ export const bucketIn = (hash: number, bits: number) => hash & ((1 << bits) - 1)
 
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-export function decodeWeights(base64: string): Float32Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
+/**
+ * Weights as signed bytes times one scale per table (the largest weight is ±127 × scale): a quarter of
+ * float32's size, so the Taiwanese expert can have 2^21 buckets (fewer n-grams sharing one) in a model
+ * smaller than 2^18 float32 buckets took. The rounding (at most scale / 2 per n-gram) moved no dev figure.
+ */
+export function quantizeWeights(weights: ArrayLike<number>): { scale: number; weights: string } {
+  let largest = 0;
+  for (let i = 0; i < weights.length; i++) largest = Math.max(largest, Math.abs(weights[i]!));
+  const scale = largest === 0 ? 1 : largest / 127;
+  const bytes = new Int8Array(weights.length);
+  for (let i = 0; i < weights.length; i++) bytes[i] = Math.round(weights[i]! / scale);
+  return { scale, weights: encodeBytes(new Uint8Array(bytes.buffer)) };
 }
 
-export function encodeWeights(weights: Float32Array): string {
-  const bytes = new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength);
+export function decodeWeights(base64: string): Int8Array {
+  const binary = atob(base64);
+  const bytes = new Int8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function encodeBytes(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 
-function loadScorer(version: string, name: string, scorer: LinearScorer): Float32Array {
+function loadScorer(version: string, name: string, scorer: LinearScorer): Int8Array {
   const weights = decodeWeights(scorer.weights);
   if (weights.length !== 1 << scorer.bits) throw new Error(`model ${version}: ${name} expects ${1 << scorer.bits} weights, has ${weights.length}`);
   return weights;
 }
 
 export function loadClassifier(file: ModelFile, topN = 5): Classifier {
-  if (file.kind !== "hashed-char-ngram-gated-experts") throw new Error(`unknown model kind ${String(file.kind)}`);
+  if (file.kind !== "hashed-char-ngram-gated-experts-int8") throw new Error(`unknown model kind ${String(file.kind)}`);
   const taiwan = loadScorer(file.version, "taiwan", file.taiwan);
   const cold = loadScorer(file.version, "cold", file.cold);
   const gate = loadScorer(file.version, "gate", file.gate);
@@ -142,23 +157,27 @@ export function loadClassifier(file: ModelFile, topN = 5): Classifier {
   const categorySize = 1 << bits;
   if (categoryWeights.length !== names.length * categorySize) throw new Error(`model ${file.version}: category weights do not match ${names.length} × 2^${bits}`);
   const [taiwanBits, coldBits, gateBits] = [file.taiwan.bits, file.cold.bits, file.gate.bits];
+  const [taiwanScale, coldScale] = [file.taiwan.scale, file.cold.scale];
   return {
     version: file.version,
     classify(canonicalText) {
       const { text, hashes, starts, ends } = ngramFeatures(canonicalText, file.maxN);
-      let zTaiwan = file.taiwan.bias;
-      let zCold = file.cold.bias;
-      let zGate = file.gate.bias;
+      // Sums of signed bytes, scaled once.
+      let sumTaiwan = 0;
+      let sumCold = 0;
+      let sumGate = 0;
       for (const hash of hashes) {
-        zTaiwan += taiwan[bucketIn(hash, taiwanBits)]!;
-        zCold += cold[bucketIn(hash, coldBits)]!;
-        zGate += gate[bucketIn(hash, gateBits)]!;
+        sumTaiwan += taiwan[bucketIn(hash, taiwanBits)]!;
+        sumCold += cold[bucketIn(hash, coldBits)]!;
+        sumGate += gate[bucketIn(hash, gateBits)]!;
       }
-      const g = sigmoid(zGate);
+      const zTaiwan = file.taiwan.bias + sumTaiwan * taiwanScale;
+      const zCold = file.cold.bias + sumCold * coldScale;
+      const g = sigmoid(file.gate.bias + sumGate * file.gate.scale);
       // The n-grams that raised the mixed score most, kept in a short sorted list (no sort of them all).
       const top: { index: number; weight: number }[] = [];
       for (let i = 0; i < hashes.length; i++) {
-        const weight = g * cold[bucketIn(hashes[i]!, coldBits)]! + (1 - g) * taiwan[bucketIn(hashes[i]!, taiwanBits)]!;
+        const weight = g * coldScale * cold[bucketIn(hashes[i]!, coldBits)]! + (1 - g) * taiwanScale * taiwan[bucketIn(hashes[i]!, taiwanBits)]!;
         if (weight <= 0 || (top.length === topN && weight <= top[topN - 1]!.weight)) continue;
         let at = top.length;
         while (at > 0 && top[at - 1]!.weight < weight) at--;
@@ -174,7 +193,7 @@ export function loadClassifier(file: ModelFile, topN = 5): Classifier {
       const scores = [...biases];
       for (const hash of ngramFeatures(canonicalText, file.maxN).hashes) {
         const bucket = bucketIn(hash, bits);
-        for (let c = 0; c < names.length; c++) scores[c]! += categoryWeights[c * categorySize + bucket]!;
+        for (let c = 0; c < names.length; c++) scores[c]! += categoryWeights[c * categorySize + bucket]! * file.categories.scale;
       }
       let best = -1;
       for (let c = 0; c < names.length; c++) if (among.includes(names[c]!) && (best === -1 || scores[c]! > scores[best]!)) best = c;
