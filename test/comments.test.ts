@@ -132,7 +132,7 @@ describe("Taiwanese comments", () => {
   });
 
   it("holds a long comment whose abuse is one clause, marking the passage the classifier read alone (202)", async () => {
-    const body = "我們社區管委會開會開了三個小時，討論要不要換電梯，最後還是沒結論。主委那個老番顛講話顛三倒四，叫他滾回家吃自己啦。下次開會我還是會去，畢竟電梯真的很舊了，每次搭都怕卡住。";
+    const body = "我們社區管委會開會開了三個小時，討論要不要換電梯，廠商報了兩家的價錢，一家便宜但保固短，最後還是沒結論。主委那個老番顛講話顛三倒四，叫他滾回家吃自己啦。下次開會我還是會去，畢竟電梯真的很舊了，每次搭都怕卡住，住高樓的長輩也常常抱怨。";
     const response = await post("m-passage", { body, acceptedRulesVersion: rulesVersion });
     expect(response.status).toBe(202);
     const { comment } = (await response.json()) as any;

@@ -353,6 +353,9 @@ describe("mention is not use", () => {
       "賴清德幹你娘這三個字",
       `樓上${padding}說「幹你娘」`,
       `「幹你娘」這三個字${padding}送給樓上`,
+      // A commenter of the thread named inside the quotation.
+      "新聞「樓上幹你娘」",
+      "法官認定他罵「原po幹你娘」",
     ]) {
       expect(comment(text).action, text).toBe("reject");
     }
@@ -372,9 +375,26 @@ describe("mention is not use", () => {
     }
   });
 
-  it("reads a quotation named as words with a reporting cue as reported, and a news quotation with a question to readers too", () => {
-    expectReported(["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場", "議員嗆市長「幹你娘」三個字，你能接受嗎？", "法官認定被告罵「幹你娘」三個字構成公然侮辱，你們怎麼看"]);
+  it("reads a quotation named as words with a reporting cue as reported", () => {
+    expectReported(["她的留言被刪應該是因為打了「機掰」兩個字，不是因為立場"]);
     expect(comment("「機掰」兩個字送給樓上").action).toBe("reject");
+  });
+
+  it("holds, never refuses, a report whose sentence speaks to someone in another clause (樓上，新聞說「…」)", () => {
+    // A comma set the words apart from whom they were for, and a reporting cue passed them as reported
+    // (the second review's case); a question to readers after a report is held the same way.
+    for (const text of [
+      "樓上，新聞說「幹你娘」",
+      "新聞說「幹你娘」，送給樓上",
+      "原po，法官說「幹你娘」不算公然侮辱喔",
+      "樓上，法官認定他罵對方「王八蛋」構成公然侮辱",
+      "議員嗆市長「幹你娘」三個字，你能接受嗎？",
+      "法官認定被告罵「幹你娘」三個字構成公然侮辱，你們怎麼看",
+    ]) {
+      expect(comment(text).action, text).toBe("review");
+    }
+    // Only in that sentence; and a question about the word is still a question.
+    expectReported(["樓上說得對。法官認定他罵對方「王八蛋」構成公然侮辱", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天", "樓上，「北七」是什麼意思？"]);
   });
 
   it("reads what someone calls the commenter as reported (阮阿媽攏叫我「猴死囡仔」)", () => {

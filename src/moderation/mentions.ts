@@ -30,6 +30,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   const reporting = cuesOf(mentions.reportingCues);
   const questions = cuesOf(mentions.questionCues);
   const address = cuesOf(mentions.addressCues);
+  const quotedAddress = cuesOf(mentions.quotedAddressCues);
   const warnings = cuesOf(mentions.warningCues);
   const denials = cuesOf(mentions.warningDenials);
   /** Whether `text` (canonical) holds a warning cue that no denial stands right before. */
@@ -78,19 +79,27 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           const sentenceEnd = nextMark(original, quote.close + 1, Math.min(lineEnd, quote.close + 1 + REACH), SENTENCE_END);
           const cut =
             (sentenceStart === quote.open - REACH && sentenceStart > lineStart) || (sentenceEnd === quote.close + 1 + REACH && sentenceEnd < lineEnd);
-          const around = canonical(`${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`);
-          // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
+          const outside = `${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`;
+          const around = canonical(outside);
+          // Whom the words are for: the clause around the quotation (between commas), other quotations left
+          // out, and a commenter of the thread named inside the quotation itself (新聞「樓上…」).
           const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
           const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
+          const quoted = canonical(original.slice(quote.open + 1, quote.close));
+          // Someone addressed in another clause of the sentence may be whom the words are for (樓上，新聞說「…」)
+          // or a reader asked about a report (議員嗆市長「…」，你能接受嗎): held for a moderator, never refused.
+          const addressed = canonical(withoutQuotations(outside, pairs));
           const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];
           if (cut) mention = undefined;
           // An offer quoted to warn about it speaks to the reader as often as not (你看到「保證獲利」就封鎖):
           // only the warning counts, and an offer quoted without one is an offer.
           else if (words === "offer") mention = asked || warns(around) ? "reported" : undefined;
-          else if (address.some((cue) => clause.includes(cue))) mention = undefined;
-          else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
+          else if (address.some((cue) => clause.includes(cue)) || quotedAddress.some((cue) => quoted.includes(cue))) mention = undefined;
+          else if (asked) mention = "reported";
+          else if (address.some((cue) => addressed.includes(cue))) mention = "quoted";
+          else if (reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);
         }
