@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { deduplicate, readLabelled } from "../src/classifier/dataset.ts";
 import { metricsOf, rocAucOf, thresholdForPrecision } from "../src/classifier/metrics.ts";
-import { loadClassifier, ngramFeatures } from "../src/classifier/model.ts";
+import { decodeWeights, loadClassifier, ngramFeatures, quantizeWeights } from "../src/classifier/model.ts";
 import { createModerator } from "../src/moderation/moderate.ts";
 import { loadRuleSet } from "../src/moderation/rules.ts";
 import { MODEL_PATH, readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
@@ -96,6 +96,26 @@ describe("n-grams", () => {
     expect(grams).not.toContain("^");
     const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
     for (const gram of grams) expect(gram).not.toMatch(loneSurrogate);
+  });
+});
+
+describe("weights as signed bytes", () => {
+  it("round to the nearest step of the table's scale, the largest to ±127, signs kept", () => {
+    const weights = [0, 1.27, -1.27, 0.5, -0.004, 0.006, 0.63];
+    const { scale, weights: encoded } = quantizeWeights(weights);
+    expect(scale).toBeCloseTo(0.01, 12);
+    expect(Array.from(decodeWeights(encoded))).toEqual([0, 127, -127, 50, 0, 1, 63]);
+    for (const [i, byte] of Array.from(decodeWeights(encoded)).entries()) expect(Math.abs(byte * scale - weights[i]!)).toBeLessThanOrEqual(scale / 2 + 1e-12);
+  });
+
+  it("keep an all-zero table at zero, and a model without a scale is refused", () => {
+    const zero = quantizeWeights(new Float64Array(4));
+    expect(zero.scale).toBe(1);
+    expect(Array.from(decodeWeights(zero.weights))).toEqual([0, 0, 0, 0]);
+    const file = readModelFile();
+    const { scale: _, ...withoutScale } = file.taiwan;
+    expect(() => loadClassifier({ ...file, taiwan: withoutScale as typeof file.taiwan })).toThrow(/taiwan needs a positive scale/);
+    expect(() => loadClassifier({ ...file, categories: { ...file.categories, scale: 0 } })).toThrow(/categories needs a positive scale/);
   });
 });
 

@@ -302,7 +302,8 @@ describe("mention is not use", () => {
     const verdict = comment("他罵人「白癡」被判刑。你這個破麻也一樣");
     expect(verdict.action).toBe("reject");
     const spans = verdict.reasons.flatMap((r) => r.spans);
-    expect(spans.find((s) => s.text === "白癡")?.mention).toBe("reported");
+    // The comment speaks to someone (你), so the reported 白癡 is held at most (quoted), not passed.
+    expect(spans.find((s) => s.text === "白癡")?.mention).toBe("quoted");
     expect(spans.find((s) => s.text === "破麻")?.mention).toBeUndefined();
   });
 
@@ -353,9 +354,6 @@ describe("mention is not use", () => {
       "賴清德幹你娘這三個字",
       `樓上${padding}說「幹你娘」`,
       `「幹你娘」這三個字${padding}送給樓上`,
-      // A commenter of the thread named inside the quotation.
-      "新聞「樓上幹你娘」",
-      "法官認定他罵「原po幹你娘」",
     ]) {
       expect(comment(text).action, text).toBe("reject");
     }
@@ -380,21 +378,38 @@ describe("mention is not use", () => {
     expect(comment("「機掰」兩個字送給樓上").action).toBe("reject");
   });
 
-  it("holds, never refuses, a report whose sentence speaks to someone in another clause (樓上，新聞說「…」)", () => {
-    // A comma set the words apart from whom they were for, and a reporting cue passed them as reported
-    // (the second review's case); a question to readers after a report is held the same way.
+  it("holds, never refuses, a report in a comment that speaks to someone outside the quotation's clause (樓上，新聞說「…」)", () => {
+    // A comma, a sentence end or a line break set the words apart from whom they were for, and a reporting
+    // cue passed them as reported (two reviews' cases); a question to readers after a report is held the same way.
     for (const text of [
       "樓上，新聞說「幹你娘」",
+      "樓上。新聞說「幹你娘」",
+      "樓上！新聞說「幹你娘」",
+      "樓上\n新聞說「幹你娘」",
+      "新聞說「幹你娘」。樓上自己對號入座",
       "新聞說「幹你娘」，送給樓上",
       "原po，法官說「幹你娘」不算公然侮辱喔",
+      "小編，新聞說「幹你娘」",
+      "「幹你娘」這個字，送給樓上",
+      "「白癡」的意思，送給你",
+      "「幹你娘」是什麼意思，樓上最清楚",
+      // A commenter of the thread named in a quotation, this one or another.
+      "新聞「樓上幹你娘」",
+      "法官認定他罵「原po幹你娘」",
+      "新聞說「幹你娘」「樓上」",
+      "新聞說「幹你娘」，「樓上」收好",
+      // Held too, for a moderator to pass.
       "樓上，法官認定他罵對方「王八蛋」構成公然侮辱",
       "議員嗆市長「幹你娘」三個字，你能接受嗎？",
       "法官認定被告罵「幹你娘」三個字構成公然侮辱，你們怎麼看",
+      "樓上，「北七」是什麼意思？",
     ]) {
       expect(comment(text).action, text).toBe("review");
     }
-    // Only in that sentence; and a question about the word is still a question.
-    expectReported(["樓上說得對。法官認定他罵對方「王八蛋」構成公然侮辱", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天", "樓上，「北七」是什麼意思？"]);
+    // Addressed in the quotation's own clause, it is use.
+    for (const text of ["樓下 新聞說「幹你娘」", "新聞說「幹你娘」送樓下"]) expect(comment(text).action, text).toBe("reject");
+    // A report that speaks to no one is still reported, a 你 inside the reported words included.
+    expectReported(["法官認定他罵對方「王八蛋」構成公然侮辱，大家怎麼看", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天"]);
   });
 
   it("reads what someone calls the commenter as reported (阮阿媽攏叫我「猴死囡仔」)", () => {

@@ -116,7 +116,10 @@ export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 /**
  * Weights as signed bytes times one scale per table (the largest weight is ±127 × scale): a quarter of
  * float32's size, so the Taiwanese expert can have 2^21 buckets (fewer n-grams sharing one) in a model
- * smaller than 2^18 float32 buckets took. The rounding (at most scale / 2 per n-gram) moved no dev figure.
+ * smaller than 2^18 float32 buckets took. Rounding moves each weight by at most scale / 2, a probability
+ * by up to about 0.05: the float32 model of 2026-11-29, rounded, moved 5 of 6,076 dev lines across its
+ * threshold; a 2^20 model's dev sweep was the same rounded as not (scripts/train.ts trains in float64
+ * and writes the rounded weights, which are the model).
  */
 export function quantizeWeights(weights: ArrayLike<number>): { scale: number; weights: string } {
   let largest = 0;
@@ -140,7 +143,12 @@ function encodeBytes(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+function checkScale(version: string, name: string, scale: unknown): void {
+  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0) throw new Error(`model ${version}: ${name} needs a positive scale, has ${String(scale)}`);
+}
+
 function loadScorer(version: string, name: string, scorer: LinearScorer): Int8Array {
+  checkScale(version, name, scorer.scale);
   const weights = decodeWeights(scorer.weights);
   if (weights.length !== 1 << scorer.bits) throw new Error(`model ${version}: ${name} expects ${1 << scorer.bits} weights, has ${weights.length}`);
   return weights;
@@ -153,6 +161,7 @@ export function loadClassifier(file: ModelFile, topN = 5): Classifier {
   const gate = loadScorer(file.version, "gate", file.gate);
   const { names, bits, biases } = file.categories;
   if (names.some((name) => !CATEGORIES.includes(name))) throw new Error(`model ${file.version}: unknown category in ${names.join(", ")}`);
+  checkScale(file.version, "categories", file.categories.scale);
   const categoryWeights = decodeWeights(file.categories.weights);
   const categorySize = 1 << bits;
   if (categoryWeights.length !== names.length * categorySize) throw new Error(`model ${file.version}: category weights do not match ${names.length} × 2^${bits}`);

@@ -30,7 +30,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
   const reporting = cuesOf(mentions.reportingCues);
   const questions = cuesOf(mentions.questionCues);
   const address = cuesOf(mentions.addressCues);
-  const quotedAddress = cuesOf(mentions.quotedAddressCues);
+  const commenters = cuesOf(mentions.commenterCues);
   const warnings = cuesOf(mentions.warningCues);
   const denials = cuesOf(mentions.warningDenials);
   /** Whether `text` (canonical) holds a warning cue that no denial stands right before. */
@@ -56,6 +56,17 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
       // Each quotation's verdict, computed once however many hits it holds (a comment of 500 quoted words
       // would otherwise normalize its sentence 500 times).
       const byQuotation = new Map<string, Span["mention"]>();
+      // Whether the comment addresses someone outside its quotations, or names a commenter of the thread
+      // anywhere, quotations included (a report does not name the people of this thread): read once.
+      let addresses: boolean | undefined;
+      const speaksToSomeone = () => {
+        if (addresses === undefined) {
+          const unquoted = canonical(withoutQuotations(original, pairs));
+          const whole = canonical(original);
+          addresses = address.some((cue) => unquoted.includes(cue)) || commenters.some((cue) => whole.includes(cue));
+        }
+        return addresses;
+      };
       return (start, end, words) => {
         const lineStart = original.lastIndexOf("\n", start - 1) + 1;
         const lineEndAt = original.indexOf("\n", end);
@@ -86,20 +97,19 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
           const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
-          const quoted = canonical(original.slice(quote.open + 1, quote.close));
-          // Someone addressed in another clause of the sentence may be whom the words are for (樓上，新聞說「…」)
-          // or a reader asked about a report (議員嗆市長「…」，你能接受嗎): held for a moderator, never refused.
-          const addressed = canonical(withoutQuotations(outside, pairs));
+
           const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];
           if (cut) mention = undefined;
           // An offer quoted to warn about it speaks to the reader as often as not (你看到「保證獲利」就封鎖):
           // only the warning counts, and an offer quoted without one is an offer.
           else if (words === "offer") mention = asked || warns(around) ? "reported" : undefined;
-          else if (address.some((cue) => clause.includes(cue)) || quotedAddress.some((cue) => quoted.includes(cue))) mention = undefined;
-          else if (asked) mention = "reported";
-          else if (address.some((cue) => addressed.includes(cue))) mention = "quoted";
-          else if (reporting.some((cue) => around.includes(cue))) mention = "reported";
+          else if (address.some((cue) => clause.includes(cue))) mention = undefined;
+          // Someone addressed anywhere else in the comment may be whom the words are for (樓上，新聞說「…」;
+          // 樓上。新聞說「…」; 新聞說「…」「樓上」; 新聞「樓上…」) or a reader asked about a report (議員嗆市長
+          // 「…」，你能接受嗎): held for a moderator, never refused, and never passed as reported.
+          else if (speaksToSomeone()) mention = "quoted";
+          else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);
         }

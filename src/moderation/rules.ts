@@ -111,9 +111,9 @@ const mentionsSchema = z.strictObject({
   // Words that address the reader or a commenter (你, 樓上): a sentence holding one outside the quotation
   // uses the words on someone, whatever else it says.
   addressCues: z.array(z.string().trim().min(1)).min(1),
-  // Commenters named inside the quotation itself (樓上, 原po): a report of someone else's words does not
-  // name the people of this thread, so the words are for one of them (新聞「樓上…」).
-  quotedAddressCues: z.array(z.string().trim().min(1)).default([]),
+  // Names for the people of this thread (樓上, 原po): anywhere in a comment, quotations included, they
+  // hold a quotation it reports (新聞「樓上…」, 新聞說「…」「樓上」) for a moderator instead of passing it.
+  commenterCues: z.array(z.string().trim().min(1)).default([]),
   // Words that, in the same sentence as a quoted scam or illegal offer, show it is quoted to warn about it
   // (檢舉, 詐騙, 封鎖): only then is such an offer a mention (a reporting cue is not enough: ads quote too).
   warningCues: z.array(z.string().trim().min(1)).default([]),
