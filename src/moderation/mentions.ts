@@ -62,8 +62,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
       const speaksToSomeone = () => {
         if (addresses === undefined) {
           const unquoted = canonical(withoutQuotations(original, pairs));
-          const whole = canonical(original);
-          addresses = address.some((cue) => unquoted.includes(cue)) || commenters.some((cue) => whole.includes(cue));
+          addresses = address.some((cue) => unquoted.includes(cue)) || commenters.some((cue) => canonical(original).includes(cue));
         }
         return addresses;
       };
@@ -92,12 +91,10 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
             (sentenceStart === quote.open - REACH && sentenceStart > lineStart) || (sentenceEnd === quote.close + 1 + REACH && sentenceEnd < lineEnd);
           const outside = `${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`;
           const around = canonical(outside);
-          // Whom the words are for: the clause around the quotation (between commas), other quotations left
-          // out, and a commenter of the thread named inside the quotation itself (新聞「樓上…」).
+          // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
           const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
           const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
-
           const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];
           if (cut) mention = undefined;

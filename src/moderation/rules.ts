@@ -108,8 +108,8 @@ const mentionsSchema = z.strictObject({
   reportingCues: z.array(z.string().trim().min(1)).min(1),
   // Words right after a term that ask about the word itself (是什麼意思, 怎麼唸).
   questionCues: z.array(z.string().trim().min(1)).min(1),
-  // Words that address the reader or a commenter (你, 樓上): a sentence holding one outside the quotation
-  // uses the words on someone, whatever else it says.
+  // Words that address the reader or a commenter (你, 樓上): in the quotation's clause they use the words
+  // on someone, whatever else it says; anywhere else outside the comment's quotations they hold it (quoted).
   addressCues: z.array(z.string().trim().min(1)).min(1),
   // Names for the people of this thread (樓上, 原po): anywhere in a comment, quotations included, they
   // hold a quotation it reports (新聞「樓上…」, 新聞說「…」「樓上」) for a moderator instead of passing it.
