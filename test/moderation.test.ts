@@ -201,3 +201,50 @@ describe("a long comment's passages", () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe("holds that need the classifier's corroboration (classifier-policy.yaml, corroboration)", () => {
+  const files = readEngineRuleFiles();
+  const ruleSet = loadRuleSet(files);
+  const { floor, rules } = ruleSet.classifierPolicy!.corroboration!;
+  // A stand-in classifier whose score the test sets.
+  let probability = 0;
+  const fixed: Classifier = { version: "test", classify: () => ({ probability, topNgrams: [] }), categoryOf: () => "insult" };
+  const judged = createModerator(ruleSet, fixed);
+  const verdict = (text: string, score: number) => {
+    probability = score;
+    return judged.moderate({ kind: "comment", text });
+  };
+
+  it("lowers such a rule's hold to a marked flag when the classifier reads the comment as ordinary and it speaks to no one", () => {
+    expect(rules).toEqual(expect.arrayContaining(["R2-insult", "R2-misogyny"]));
+    for (const text of ["我家小母狗今天結紮 回家一直舔傷口", "我北七 排了三小時買到的票是隔天的"]) {
+      const low = verdict(text, floor / 2);
+      expect(low.action, text).toBe("allow");
+      expect(low.reasons.find((r) => rules.includes(r.ruleId)), text).toMatchObject({ action: "flag", uncorroborated: true });
+      // At the floor the hold stands, unmarked.
+      const held = verdict(text, floor);
+      expect(held.action, text).toBe("review");
+      expect(held.reasons.find((r) => rules.includes(r.ruleId)), text).not.toHaveProperty("uncorroborated");
+    }
+  });
+
+  it("keeps the hold when the comment speaks to someone, or names a commenter", () => {
+    for (const text of ["我家小母狗今天結紮 妳也是小母狗", "母狗發情期要注意什麼 問妳啊", "樓上北七", "新聞說「樓上北七」"]) {
+      expect(verdict(text, 0).action, text).toBe("review");
+    }
+  });
+
+  it("never lowers the rules it does not name, nor a rejection", () => {
+    expect(verdict("幹你娘", 0).action).toBe("reject");
+    expect(verdict("綠蛆", 0).action).toBe("reject");
+    expect(verdict("穩賺不賠 月領5%", 0).action).toBe("review");
+  });
+
+  it("refuses a policy naming a rule that does not hold for review, is not the classifier's forum rule, or is missing", () => {
+    const policyFile = files.find((f) => f.text.includes("corroboration:"))!;
+    const naming = (ids: string) => files.map((f) => (f === policyFile ? { ...f, text: f.text.replace(/rules: \[R2-insult[^\]]*\]/, `rules: [${ids}]`) } : f));
+    expect(() => loadRuleSet(naming("R2-profanity-severe"))).toThrow(/R2-profanity-severe, whose action is reject/);
+    expect(() => loadRuleSet(naming("R1-investment-scam"))).toThrow(/R1-investment-scam, of forum rule R1/);
+    expect(() => loadRuleSet(naming("R2-nothing"))).toThrow(/R2-nothing, which no rule file defines/);
+  });
+});

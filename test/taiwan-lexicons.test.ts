@@ -40,6 +40,8 @@ describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
       ["記者你講三小", "review", "R2-hokkien-vulgar"],
       ["彼个查某就是婊仔", "reject", "R2-hokkien-sexual"],
       ["外省豬滾出去", "reject", "R2-hokkien-slur"],
+      ["這个縣長有夠兩光，水淹入厝才出來", "review", "R2-hokkien-insult"],
+      ["憲法法庭那幾個老番顛", "review", "R2-hokkien-insult"],
     ]);
   });
 
@@ -55,6 +57,29 @@ describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
       ["伊講𪜶後生佇台北食頭路", "allow"],
       ["台灣𠕇𠕇，毋驚風颱", "allow"],
       ["這間牛肉麵夭壽好食", "allow"],
+    ]);
+  });
+});
+
+describe("name-calling that no rule read before (from abusive dev lines)", () => {
+  it("holds it aimed at someone", () => {
+    expectOutcome([
+      ["主播是不是文盲 蚵仔煎都念錯", "review", "R2-insult"],
+      ["北爛耶你，這樣也能凹", "review", "R2-insult"],
+      ["樓上ㄓㄓ，中國軍機你說是在保護台灣？", "review", "R2-insult"],
+      ["你這種整天酸別人的就是個魯蛇", "review", "R2-insult"],
+      ["那個議員根本神經病 在議場大吼大叫", "review", "R2-insult"],
+      ["這種爛咖怎麼會被提名", "review", "R2-insult"],
+    ]);
+  });
+
+  it("leaves illiteracy and neuropathy in the news, and a commenter's words about themselves", () => {
+    expectOutcome([
+      ["糖尿病友要注意周邊神經病變，腳麻要就醫", "allow"],
+      ["神經病理性疼痛有專門的藥", "allow"],
+      ["全國文盲率已經降到百分之一以下", "allow"],
+      ["早年推動掃除文盲運動，阿公就是那時候學寫字的", "allow"],
+      ["我就是魯蛇 買不起房", "allow"],
     ]);
   });
 });
