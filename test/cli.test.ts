@@ -156,9 +156,8 @@ describe("npm run rules:backtest", () => {
   it("counts and shows the decisions a rule change would change", () => {
     const candidate = join(scratch, "candidate-rules");
     cpSync(join(root, "rules/engine"), candidate, { recursive: true });
-    // A careless candidate: it adds 颱風假 to R2-go-die, so ordinary comments about a typhoon day off are held.
-    // (Not to R2-insult: its holds need the classifier's corroboration, which ordinary comments do not give.)
-    const abuse = readFileSync(join(candidate, "r2-abuse.yaml"), "utf8").replace("list: [去死]", "list: [去死, 颱風假]");
+    // A careless candidate: it adds 颱風假 to R2-insult, so ordinary comments about a typhoon day off are held.
+    const abuse = readFileSync(join(candidate, "r2-abuse.yaml"), "utf8").replace("智障, 腦殘, 白癡, 混蛋", "智障, 腦殘, 白癡, 混蛋, 颱風假");
     writeFileSync(join(candidate, "r2-abuse.yaml"), abuse);
     const inPath = join(scratch, "backtest.jsonl");
     writeFileSync(inPath, ["這個颱風假放得莫名其妙，根本沒下雨。", "明天颱風假嗎", "今天天氣很好", "幹你娘"].map((text) => JSON.stringify({ text })).join("\n"));
@@ -166,7 +165,7 @@ describe("npm run rules:backtest", () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("decisions changed: 2 (50.00%)");
     expect(result.stdout).toContain("allow → review: 2");
-    expect(result.stdout).toContain("line 1: 這個颱風假放得莫名其妙，根本沒下雨。  [- → R2-go-die]");
+    expect(result.stdout).toContain("line 1: 這個颱風假放得莫名其妙，根本沒下雨。  [- → R2-insult]");
   });
 });
 

@@ -153,22 +153,6 @@ describe("Taiwanese comments", () => {
     expect((await post("m-passage", { body: calm, acceptedRulesVersion: rulesVersion })).status).toBe(201);
   });
 
-  it("publishes a word that is also an ordinary one when the classifier reads the comment as ordinary, marking the flag for moderators", async () => {
-    const body = "我家小母狗今天結紮 醫生說三天就會活蹦亂跳 但回家一直舔傷口 只好戴頭套";
-    const response = await post("m-dog", { body, acceptedRulesVersion: rulesVersion });
-    expect(response.status).toBe(201);
-    const { comment } = (await response.json()) as any;
-    expect(comment.verdict.reasons).toEqual([]);
-    const stored = await t.database.db.selectFrom("comments").select("verdict").where("id", "=", comment.id).executeTakeFirstOrThrow();
-    expect(stored.verdict.score).toBeLessThan(loadRuleSet(readEngineRuleFiles()).classifierPolicy!.corroboration!.floor);
-    expect(stored.verdict.reasons).toEqual([expect.objectContaining({ ruleId: "R2-misogyny", action: "flag", uncorroborated: true })]);
-    // Said to someone, the same word is held whatever the classifier reads.
-    const aimed = await post("m-dog", { body: `${body} 妳也是小母狗`, acceptedRulesVersion: rulesVersion });
-    expect(aimed.status).toBe(202);
-    const told = ((await aimed.json()) as any).comment.verdict.reasons;
-    expect(told).toEqual([expect.objectContaining({ ruleId: "R2-misogyny", action: "review" })]);
-  });
-
   it("names the category of every reason, in the refusal and in the decision record", async () => {
     const body = "綠蛆滾出台灣，幹你娘";
     const response = await post("m-category", { body, acceptedRulesVersion: rulesVersion });

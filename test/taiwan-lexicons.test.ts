@@ -64,7 +64,9 @@ describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
 describe("name-calling that no rule read before (from abusive dev lines)", () => {
   it("holds it aimed at someone", () => {
     expectOutcome([
-      ["主播是不是文盲 蚵仔煎都念錯", "review", "R2-insult"],
+      ["這種滷蛇怎麼會被提名", "review", "R2-insult"],
+      ["這個議員蛇精病 在議場大吼大叫", "review", "R2-insult"],
+      ["這個縣長有夠老番癲", "review", "R2-hokkien-insult"],
       ["北爛耶你，這樣也能凹", "review", "R2-insult"],
       ["樓上ㄓㄓ，中國軍機你說是在保護台灣？", "review", "R2-insult"],
       ["你這種整天酸別人的就是個魯蛇", "review", "R2-insult"],
@@ -73,13 +75,20 @@ describe("name-calling that no rule read before (from abusive dev lines)", () =>
     ]);
   });
 
-  it("leaves illiteracy and neuropathy in the news, and a commenter's words about themselves", () => {
+  it("leaves illiteracy, neuropathy, mental health and science news, and a commenter's words about themselves", () => {
     expectOutcome([
       ["糖尿病友要注意周邊神經病變，腳麻要就醫", "allow"],
       ["神經病理性疼痛有專門的藥", "allow"],
-      ["全國文盲率已經降到百分之一以下", "allow"],
-      ["早年推動掃除文盲運動，阿公就是那時候學寫字的", "allow"],
+      ["憂鬱症不是神經病，是需要治療的疾病", "allow"],
+      ["以前的人會把精神疾病叫神經病，這是污名", "allow"],
+      ["數位文盲比例偏高的鄉鎮，政府應該派人教長輩用手機報稅", "allow"],
+      ["我阿公是文盲，但是他會算帳", "allow"],
+      ["研究團隊發現這顆行星距離地球約兩光年", "allow"],
+      ["兩光子顯微鏡可以看到更深層的腦組織", "allow"],
+      ["大立光與玉晶光兩光學股今天同步大漲", "allow"],
       ["我就是魯蛇 買不起房", "allow"],
+      ["魯蛇如我 薪水二十八K", "allow"],
+      ["身為魯蛇 週末只能宅在家", "allow"],
     ]);
   });
 });

@@ -396,28 +396,6 @@ describe("the moderator pages", () => {
     expect(article).toContain("你這個死全家的東西");
   });
 
-  it("says on the item page when a flag stands because the classifier read the words as ordinary", async () => {
-    const author = await memberPage("web-hana");
-    // Published: 母狗 of a dog, which the classifier reads as ordinary (classifier-policy.yaml, corroboration).
-    const posted = await postCommentForm(author, "我家小母狗今天結紮 回家一直舔傷口 只好戴頭套");
-    expect(posted.headers.get("location")).toContain("notice=published");
-    const dogId = /comment-(\d+)/.exec(posted.headers.get("location")!)![1]!;
-    for (const reporter of ["web-r4", "web-r5", "web-r6"]) {
-      const client = await memberPage(reporter);
-      const page = await (await client.get(`/articles/${ARTICLE}`)).text();
-      const reported = await client.post(`/articles/${ARTICLE}/page/report`, { _csrf: csrfOf(page), commentId: dogId, reason: "abuse" });
-      expect(reported.status).toBe(303);
-    }
-    const moderator = await memberPage("web-mod5", "moderator");
-    const queue = await (await moderator.get("/moderate?subject=comment")).text();
-    // The item's card in the queue (its text is marked up: 小<mark>母狗</mark>).
-    const card = queue.slice(queue.lastIndexOf("<article", queue.indexOf("今天結紮")));
-    expect(card).toMatch(/<strong>R2-misogyny<\/strong> 性騷擾、厭女（僅標示：分類器讀為一般用語）/);
-    const itemPath = /<a href="(\/moderate\/items\/\d+)">/.exec(card)![1]!;
-    const itemPage = await (await moderator.get(itemPath)).text();
-    expect(itemPage).toMatch(/<strong>R2-misogyny<\/strong>.*?data-testid="category">性騷擾、厭女<\/span>.*?（僅標示：分類器讀為一般用語）/);
-  });
-
   it("serves the stylesheet and the keyboard script from this site", async () => {
     const css = await t.request("GET", "/assets/site.css");
     expect(css.headers.get("content-type")).toContain("text/css");

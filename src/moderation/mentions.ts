@@ -13,11 +13,6 @@ export interface MentionReader {
    * quoted in a sentence that warns about it or asked about.
    */
   readerFor(original: string): (start: number, end: number, words: MentionedWords) => Span["mention"];
-  /**
-   * Whether a text addresses someone outside its quotations (an address cue: 你, 樓上) or names a commenter
-   * of the thread anywhere, quotations included (a report does not name the people of this thread).
-   */
-  speaksToSomeone(original: string): boolean;
 }
 
 export type MentionedWords = "abuse" | "offer";
@@ -56,20 +51,21 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
     return questions.some((cue) => head.startsWith(cue));
   };
 
-  const speaksToSomeone = (original: string) => {
-    const unquoted = canonical(withoutQuotations(original, pairs));
-    return address.some((cue) => unquoted.includes(cue)) || commenters.some((cue) => canonical(original).includes(cue));
-  };
-
   return {
-    speaksToSomeone,
     readerFor(original) {
       // Each quotation's verdict, computed once however many hits it holds (a comment of 500 quoted words
       // would otherwise normalize its sentence 500 times).
       const byQuotation = new Map<string, Span["mention"]>();
-      // Whether the comment speaks to someone: read once, when a quotation first needs it.
+      // Whether the comment addresses someone outside its quotations, or names a commenter of the thread
+      // anywhere, quotations included (a report does not name the people of this thread): read once.
       let addresses: boolean | undefined;
-      const speaks = () => (addresses ??= speaksToSomeone(original));
+      const speaksToSomeone = () => {
+        if (addresses === undefined) {
+          const unquoted = canonical(withoutQuotations(original, pairs));
+          addresses = address.some((cue) => unquoted.includes(cue)) || commenters.some((cue) => canonical(original).includes(cue));
+        }
+        return addresses;
+      };
       return (start, end, words) => {
         const lineStart = original.lastIndexOf("\n", start - 1) + 1;
         const lineEndAt = original.indexOf("\n", end);
@@ -109,7 +105,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           // Someone addressed anywhere else in the comment may be whom the words are for (樓上，新聞說「…」;
           // 樓上。新聞說「…」; 新聞說「…」「樓上」; 新聞「樓上…」) or a reader asked about a report (議員嗆市長
           // 「…」，你能接受嗎): held for a moderator, never refused, and never passed as reported.
-          else if (speaks()) mention = "quoted";
+          else if (speaksToSomeone()) mention = "quoted";
           else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);

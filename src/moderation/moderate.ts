@@ -343,7 +343,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
   }
 
   function verdictOf(subject: Subject, hits: RuleHits): Verdict {
-    let reasons = [...hits.reasons];
+    const reasons = [...hits.reasons];
     let score: number | null = null;
     let topNgrams: Verdict["topNgrams"] = [];
     const input = hits.classifierInput;
@@ -352,23 +352,17 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       const categoryOf = (text: string) => classifier.categoryOf(text, FORUM_RULE_CATEGORIES[policy.forumRule]);
       score = Number(classification.probability.toFixed(4));
       topNgrams = classification.topNgrams;
-      let passageProbability = 0;
       if (score >= policy.reviewThreshold) {
         reasons.push(classifierReason(policy, policy.reason, categoryOf(input.text), []));
       } else if (policy.passage) {
         // A long comment whose abuse is one clause: the rest of it outweighs that clause in the whole
         // text's score, so its most abusive passage is scored alone, against a threshold of its own.
         const passage = mostAbusivePassage(classifier, input, policy.passage.length);
-        passageProbability = passage?.probability ?? 0;
         if (passage && passage.probability >= policy.passage.threshold) {
           topNgrams = passage.topNgrams;
           const span: Span = { start: passage.start, end: passage.end, text: subject.text.slice(passage.start, passage.end), passage: true };
           reasons.push(classifierReason(policy, policy.passage.reason, categoryOf(passage.text), [span]));
         }
-      }
-      const corroboration = policy.corroboration;
-      if (corroboration && mentions && score < corroboration.floor && passageProbability < corroboration.floor) {
-        reasons = uncorroborated(reasons, corroboration.rules, () => mentions.speaksToSomeone(subject.text));
       }
     }
     return { action: verdictAction(reasons), reasons, score, topNgrams, rulesVersion: ruleSet.version, modelVersion };
@@ -510,16 +504,6 @@ function toReason(rule: Rule, spans: Span[]): Reason {
     message: rule.reason,
     spans: spans.sort((a, b) => a.start - b.start || a.end - b.end),
   };
-}
-
-/**
- * The holds of `rules` (words that are also ordinary ones) lowered to flags, marked `uncorroborated`, when the
- * classifier read the comment as ordinary (the caller checked its scores) and the comment speaks to no one.
- */
-function uncorroborated(reasons: Reason[], rules: readonly string[], speaksToSomeone: () => boolean): Reason[] {
-  const lowered = (reason: Reason) => reason.action === "review" && rules.includes(reason.ruleId);
-  if (!reasons.some(lowered) || speaksToSomeone()) return reasons;
-  return reasons.map((reason) => (lowered(reason) ? { ...reason, action: "flag" as const, uncorroborated: true as const } : reason));
 }
 
 /** The classifier's reason: for the whole comment without a span, for its most abusive passage with it. */

@@ -144,18 +144,6 @@ const classifierPolicySchema = z.strictObject({
       reason: z.string().trim().min(1),
     })
     .optional(),
-  // Rules whose words are also ordinary ones (北七 said of oneself, 母狗 of a dog): their holds stand only
-  // when the classifier agrees a little. Below `floor` for the whole comment and its most abusive passage,
-  // in a comment that speaks to no one (no address cue outside quotations, no commenter named), such a
-  // rule's hold becomes a flag. Only rules of this policy's forum rule that hold for review and that the
-  // classifier reads.
-  corroboration: z
-    .strictObject({
-      rules: z.array(z.string().trim().min(1)).min(1),
-      floor: z.number().gt(0).lt(1),
-      basis: z.string().trim().min(1),
-    })
-    .optional(),
 });
 
 const fileSchemas = {
@@ -264,19 +252,6 @@ export function loadRuleSet(files: readonly RuleFile[]): RuleSet {
   const mentionRules = mentions?.value ?? null;
   for (const id of mentionRules?.warnedRules ?? []) {
     if (!rules.some((rule) => rule.id === id)) throw new RuleFileError(mentions!.file, null, `mentions.warnedRules names ${id}, which no rule file defines`);
-  }
-  for (const id of policy?.corroboration?.rules ?? []) {
-    const rule = rules.find((candidate) => candidate.id === id);
-    const wrong = !rule
-      ? "which no rule file defines"
-      : rule.action !== "review"
-        ? `whose action is ${rule.action}, not review`
-        : rule.forumRule !== policy!.forumRule
-          ? `of forum rule ${rule.forumRule}, not the classifier's ${policy!.forumRule}`
-          : !rule.classifierReads
-            ? "whose words the classifier does not read"
-            : null;
-    if (wrong) throw new RuleFileError(classifierPolicy!.file, null, `classifier.corroboration.rules names ${id}, ${wrong}`);
   }
   const version = createHash("sha256")
     .update(JSON.stringify({ rules, substitutions: chosen, classifierPolicy: policy, mentions: mentionRules }))

@@ -53,13 +53,8 @@ export interface Reason {
   forumRule: ForumRule;
   severity: Severity;
   category: Category;
-  /** The rule's action, lowered when every span of it is a mention (see Span.mention) or uncorroborated. */
+  /** The rule's action, lowered when every span of it is a mention (see Span.mention). */
   action: RuleAction;
-  /**
-   * Lowered to a flag: the rule's words are also ordinary ones (rules/engine/classifier-policy.yaml,
-   * corroboration), the classifier read the comment as ordinary and it speaks to no one.
-   */
-  uncorroborated?: true;
   /** Shown to the member (zh-TW). */
   message: string;
   spans: Span[];

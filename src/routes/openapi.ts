@@ -52,11 +52,7 @@ const reasonSchema = {
     forumRule: { enum: ["R1", "R2", "R3", "R4"] },
     severity: { enum: ["low", "medium", "high", "critical"] },
     category: { enum: [...CATEGORIES], description: "the kind of harm, as rules/labelling-guide.md defines it" },
-    action: { enum: ["reject", "review", "flag"], description: "the rule's action, lowered where its words are only mentioned or uncorroborated" },
-    uncorroborated: {
-      const: true,
-      description: "lowered to a flag: the rule's words are also ordinary ones, the classifier read the comment as ordinary and it speaks to no one",
-    },
+    action: { enum: ["reject", "review", "flag"], description: "the rule's action, lowered where its words are only mentioned" },
     message: { type: "string", description: "zh-TW, shown to the member" },
     spans: { type: "array", items: spanSchema },
   },

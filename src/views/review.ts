@@ -74,16 +74,7 @@ function queueCardView(item: { id: string | null; subject_kind: ReviewItemRow["s
     text: subject?.text ?? item.subject_excerpt,
     /** The comment's version, for a decision that must judge what the moderator read (subjectVersion). */
     subjectVersion: subject?.version ?? null,
-    reasons: [...reasons.values()].map(({ ruleId, forumRule, category, severity, action, message, spans, uncorroborated }) => ({
-      ruleId,
-      forumRule,
-      category,
-      severity,
-      action,
-      message,
-      spans,
-      ...(uncorroborated ? { uncorroborated } : {}),
-    })),
+    reasons: [...reasons.values()].map(({ ruleId, forumRule, category, severity, action, message, spans }) => ({ ruleId, forumRule, category, severity, action, message, spans })),
     score: scores.length ? Math.max(...scores) : null,
     reports: reportsByReason,
   };

@@ -9,7 +9,7 @@ import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNot
 import type { WebSession } from "../session.ts";
 import type { DecisionView } from "../../views/decisions.ts";
 import type { ItemDetailView, StoredVerdict } from "../../views/review.ts";
-import { MarkedText, ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, flagNote, KIND_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
+import { MarkedText, ACTION_CHOICES, ACTION_NAMES, AUTOMATION_NAMES, Badge, KIND_NAMES, MEMBER_STATUS_NAMES, TRUST_NAMES, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, SUBJECT_STATUS_NAMES, rulesText } from "./labels.tsx";
 
 function SubjectText({ detail }: { detail: ItemDetailView }) {
   const subject = detail.subject;
@@ -32,7 +32,7 @@ function ReasonsList({ verdict }: { verdict: StoredVerdict | undefined }) {
               <span class="category" data-testid="category">
                 {CATEGORY_NAMES[reason.category] ?? reason.category}
               </span>{" "}
-              {flagNote(reason) ? <span class="muted">{flagNote(reason)}</span> : null} {reason.message}
+              {reason.action === "flag" ? <span class="muted">（僅標示）</span> : null} {reason.message}
               {reason.spans.length ? (
                 <span class="muted">
                   {" "}

@@ -21,11 +21,6 @@ export const ACTION_NAMES: Record<string, string> = {
   uphold: "維持原處分",
   reverse: "撤銷原處分",
 };
-/** What a flag says beside its reason: it only marks, and why when the classifier read the words as ordinary. */
-export function flagNote(reason: { action: string; uncorroborated?: true }): string | null {
-  if (reason.action !== "flag") return null;
-  return reason.uncorroborated ? "（僅標示：分類器讀為一般用語）" : "（僅標示）";
-}
 export const AUTOMATION_NAMES: Record<string, string> = { fully_automated: "全自動", human_with_automated_help: "人工（自動偵測輔助）", human: "人工" };
 export const REPORT_REASON_NAMES: Record<string, string> = {
   illegal: "違法",

@@ -6,7 +6,7 @@ import { CATEGORY_NAMES, ErrorBox, FORUM_RULE_NAMES, formatTime, Layout, spanNot
 import type { WebSession } from "../session.ts";
 import { isRowId } from "../../http/row-id.ts";
 import type { CountsView, QueueItemView } from "../../views/review.ts";
-import { ACTION_NAMES, Badge, flagNote, KIND_NAMES, MarkedText, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
+import { ACTION_NAMES, Badge, KIND_NAMES, MarkedText, REPORT_REASON_NAMES, SOURCE_NAMES, SUBJECT_NAMES, rulesText } from "./labels.tsx";
 
 const FILTERS = ["kind", "subject", "forumRule", "source", "state", "escalated", "memberId", "articleId", "site"] as const;
 
@@ -68,7 +68,7 @@ function QueueCard({ item, session, back, siteNames }: { item: QueueItemView; se
           {card.reasons.map((reason) => (
             <li>
               <strong>{reason.ruleId}</strong> {CATEGORY_NAMES[reason.category] ?? reason.category}
-              {flagNote(reason) ?? ""}
+              {reason.action === "flag" ? "（僅標示）" : ""}
               {reason.spans.length ? <span class="muted"> — {reason.spans.map(spanNote).join("、")}</span> : null}
             </li>
           ))}
