@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { DamerauLevenshteinDistance } from "natural/lib/natural/distance/index.js";
 import type { NicknameRules } from "../nicknames/rules.ts";
 import type { Database } from "./schema.ts";
@@ -19,28 +19,29 @@ export interface Confusion {
   nickname: string;
 }
 
-/** A live member whose nickname is the same key, or (for long enough keys) within the near-match distance. */
+/**
+ * A live member whose nickname is the same key, or (for long enough keys) within the near-match distance.
+ * One round trip: the same-key lookup and the near-match candidates (members sharing a one-deletion
+ * variant, nickname_neighbors) are read together; a same key wins.
+ */
 export async function findConfusion(db: Db, key: string, rules: NicknameRules, exceptMemberId: string): Promise<Confusion | null> {
-  const same = await db
-    .selectFrom("members")
-    .select(["id", "nickname"])
-    .where("nickname_key", "=", key)
-    .where("status", "<>", "revoked")
-    .where("id", "<>", exceptMemberId)
-    .executeTakeFirst();
-  if (same) return { kind: "same", memberId: same.id, nickname: same.nickname ?? "" };
-  if ([...key].length < rules.minCharsForNearMatch || rules.nearMatchDistance === 0) return null;
-  const candidates = await db
-    .selectFrom("nickname_neighbors")
-    .innerJoin("members", "members.id", "nickname_neighbors.member_id")
-    .select(["members.id", "members.nickname", "members.nickname_key"])
-    .distinct()
-    .where("nickname_neighbors.variant", "in", deletionNeighbors(key))
-    .where("members.status", "<>", "revoked")
-    .where("members.id", "<>", exceptMemberId)
-    .limit(50)
-    .execute();
-  for (const candidate of candidates) {
+  const near = [...key].length >= rules.minCharsForNearMatch && rules.nearMatchDistance > 0;
+  const same = sql`
+    (select 'same' as kind, id, nickname, nickname_key from members
+     where nickname_key = ${key} and status <> 'revoked' and id <> ${exceptMemberId} limit 1)`;
+  const { rows } = await sql<{ kind: "same" | "near"; id: string; nickname: string | null; nickname_key: string | null }>`
+    ${same}
+    ${near
+      ? sql`union all
+    (select distinct 'near' as kind, m.id, m.nickname, m.nickname_key
+     from nickname_neighbors n join members m on m.id = n.member_id
+     where n.variant in (${sql.join(deletionNeighbors(key))}) and m.status <> 'revoked' and m.id <> ${exceptMemberId}
+     limit 50)`
+      : sql``}
+  `.execute(db);
+  const found = rows.find((row) => row.kind === "same");
+  if (found) return { kind: "same", memberId: found.id, nickname: found.nickname ?? "" };
+  for (const candidate of rows) {
     if (!candidate.nickname_key) continue;
     const distance = DamerauLevenshteinDistance(key, candidate.nickname_key, { transposition_cost: 1 });
     if (distance <= rules.nearMatchDistance) return { kind: "near", memberId: candidate.id, nickname: candidate.nickname ?? "" };
