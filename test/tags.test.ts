@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addTagInOneTrip } from "../src/db/tags.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 
 let t: TestContext;
@@ -55,6 +56,42 @@ describe("adding tags (R3)", () => {
     const insult = await tag("t3", "transit-1", "市府白癡");
     expect(insult.status).toBe(202);
     expect(insult.body.tag.status).toBe("pending");
+    // Its review item was written with it: open, on the article's site, with the verdict as its source.
+    const item = await t.database.db
+      .selectFrom("review_items")
+      .selectAll()
+      .where("subject_kind", "=", "tag")
+      .where("subject_id", "=", insult.body.tag.id)
+      .executeTakeFirstOrThrow();
+    expect(item).toMatchObject({ state: "open", site_id: "default", forum_rules: ["R2"], severity: "medium" });
+    const sources = await t.database.db.selectFrom("review_sources").selectAll().where("item_id", "=", item.id).execute();
+    expect(sources).toEqual([expect.objectContaining({ source: "automated_detection", detail: expect.objectContaining({ action: "review" }) })]);
+  });
+
+  it("writes a tag in one statement, and leaves a label a concurrent request inserted first to the caller's transaction", async () => {
+    const first = await tag("t5", "transit-1", "公車路線");
+    expect(first.status).toBe(201);
+    const stored = (await t.database.db.selectFrom("tags").selectAll().where("id", "=", first.body.tag.id).executeTakeFirstOrThrow());
+    // As if this request had read no tag under the label before the other one inserted it.
+    const raced = await addTagInOneTrip(t.database.db, {
+      articleId: "transit-1",
+      memberId: "t6",
+      existingId: null,
+      label: "公車路線",
+      labelKey: stored.label_key,
+      status: "published",
+      verdict: {},
+      rulesVersion: stored.rules_version,
+      hold: null,
+      now: new Date(),
+    });
+    expect(raced).toBeUndefined();
+    // No support was written (the member's row is, as the transaction would write it first).
+    expect(await t.database.db.selectFrom("tag_supporters").selectAll().where("member_id", "=", "t6").execute()).toEqual([]);
+    // Through the API the same member supports the tag that is there.
+    const supported = await tag("t6", "transit-1", "公車路線");
+    expect(supported.status).toBe(200);
+    expect(supported.body).toMatchObject({ tag: { id: first.body.tag.id, supporters: 2 }, alreadySupported: false });
   });
 
   it("refuses a tag unrelated to the article (a word of other articles about something else)", async () => {

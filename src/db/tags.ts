@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Database, TagsTable } from "./schema.ts";
 
 export type TagRow = Selectable<TagsTable>;
@@ -30,6 +30,76 @@ export async function insertTag(
     .onConflict((oc) => oc.columns(["article_id", "label_key"]).doNothing())
     .returningAll()
     .executeTakeFirst();
+}
+
+/** What addTagInOneTrip writes: a new tag (existingId null) or support of one already there. */
+export interface OneTripTag {
+  articleId: string;
+  memberId: string;
+  /** The tag already on the article under this label, which the member supports; null to add it. */
+  existingId: string | null;
+  label: string;
+  labelKey: string;
+  status: "published" | "pending";
+  verdict: unknown;
+  rulesVersion: string;
+  /** A new pending tag's review item (src/db/review.ts newItemValues), or null when it is published. */
+  hold: { forumRules: string[]; severity: string; sortKey: number; detail: unknown } | null;
+  now: Date;
+}
+
+/**
+ * A member adds a tag (or supports one already there) in one statement: the member row, the tag, a held
+ * tag's review item with its source, the support, and the supporter count. Undefined when a concurrent
+ * request inserted the same label first (the statement's snapshot cannot see that row): the caller then
+ * supports it in a transaction of its own.
+ */
+export async function addTagInOneTrip(
+  db: Kysely<Database>,
+  tag: OneTripTag,
+): Promise<{ row: TagRow; created: boolean; supported: boolean; supporters: number } | undefined> {
+  const { rows } = await sql<TagRow & { created: boolean; supported: boolean; supporters: string | number }>`
+    with member as (
+      insert into members (id, created_at, updated_at) values (${tag.memberId}, ${tag.now}, ${tag.now})
+      on conflict (id) do nothing
+    ),
+    new_tag as (
+      insert into tags (article_id, label, label_key, status, verdict, rules_version, created_by, created_at, updated_at)
+      select ${tag.articleId}, ${tag.label}, ${tag.labelKey}, ${tag.status}, ${JSON.stringify(tag.verdict)}::jsonb, ${tag.rulesVersion},
+             ${tag.memberId}, ${tag.now}, ${tag.now}
+      where ${tag.existingId}::bigint is null
+      on conflict (article_id, label_key) do nothing
+      returning *
+    ),
+    tag as (
+      select *, true as created from new_tag
+      union all
+      select *, false as created from tags where id = ${tag.existingId}::bigint
+    ),
+    item as (
+      insert into review_items (kind, subject_kind, subject_id, state, forum_rules, severity, report_weight, sort_key, created_at, updated_at)
+      select 'moderation', 'tag', id::text, 'open', ${tag.hold?.forumRules ?? []}::text[], ${tag.hold?.severity ?? null}, 0, ${tag.hold?.sortKey ?? 0},
+             ${tag.now}, ${tag.now}
+      from new_tag where ${tag.hold !== null}
+      returning id
+    ),
+    source as (
+      insert into review_sources (item_id, source, detail, created_at)
+      select id, 'automated_detection', ${JSON.stringify(tag.hold?.detail ?? null)}::jsonb, ${tag.now} from item
+    ),
+    supporter as (
+      insert into tag_supporters (tag_id, member_id, created_at)
+      select id, ${tag.memberId}, ${tag.now} from tag
+      on conflict (tag_id, member_id) do nothing
+      returning tag_id
+    )
+    select tag.*, exists (select 1 from supporter) as supported,
+           (select count(*) from tag_supporters s where s.tag_id = tag.id) + (select count(*) from supporter) as supporters
+    from tag`.execute(db);
+  const found = rows[0];
+  if (!found) return undefined;
+  const { created, supported, supporters, ...row } = found;
+  return { row: row as TagRow, created, supported, supporters: Number(supporters) };
 }
 
 /** Records the member's support of the tag; false when they supported it already. */

@@ -2,7 +2,9 @@ import type { Kysely } from "kysely";
 import { articlesStamp, newestArticleTexts } from "../db/articles.ts";
 import { ensureMember } from "../db/members.ts";
 import type { Database } from "../db/schema.ts";
-import { addTagSupporter, countTagSupporters, findTag, insertTag, type TagRow } from "../db/tags.ts";
+import { addTagInOneTrip, addTagSupporter, countTagSupporters, findTag, insertTag, type TagRow } from "../db/tags.ts";
+import { newItemValues } from "../db/review.ts";
+import type { Verdict } from "../moderation/verdict.ts";
 import type { Moderator } from "../moderation/moderate.ts";
 import type { Policy } from "../policy.ts";
 import { refusalError } from "../screening/phase.ts";
@@ -20,6 +22,11 @@ export function corpusCache(moderator: Moderator) {
     cached = { stamp, corpus };
     return corpus;
   };
+}
+
+/** Why a held tag waits: the rules' forum rules when they hold it, else forum rule R3 (relatedness unsure). */
+function holdOf(verdict: Verdict): { forumRules: string[]; severity: "medium" | "low" } {
+  return verdict.action === "review" ? { forumRules: verdict.reasons.map((r) => r.forumRule), severity: "medium" } : { forumRules: ["R3"], severity: "low" };
 }
 
 export interface AddedTag {
@@ -55,6 +62,21 @@ export async function addTag(
   const labelKey = screened.normalized!.text;
   const detail = { ...verdict, relatedness: relatednessView(relatedness) };
 
+  // One round trip in all but a race: a concurrent request inserted the same label first.
+  const oneTrip = await addTagInOneTrip(db, {
+    articleId,
+    memberId,
+    existingId: existing?.id ?? null,
+    label,
+    labelKey,
+    status: pending ? "pending" : "published",
+    verdict: detail,
+    rulesVersion: verdict.rulesVersion,
+    hold: pending ? { ...holdOf(verdict), ...newItemValues(policy, { ...holdOf(verdict), reportWeight: 0, now }), detail } : null,
+    now,
+  });
+  if (oneTrip) return { row: oneTrip.row, created: oneTrip.created, alreadySupported: !oneTrip.supported, supporters: oneTrip.supporters, relatedness };
+
   return db.transaction().execute(async (trx) => {
     await ensureMember(trx, memberId, now);
     const inserted = existing
@@ -63,16 +85,7 @@ export async function addTag(
     const created = inserted !== undefined;
     // A concurrent request may have inserted the same label first: support that one.
     const row = existing ?? inserted ?? (await findTag(trx, articleId, labelKey))!;
-    if (created && pending) {
-      await holdForReview(trx, policy, {
-        subjectKind: "tag",
-        subjectId: row.id,
-        detail,
-        forumRules: verdict.action === "review" ? verdict.reasons.map((r) => r.forumRule) : ["R3"],
-        severity: verdict.action === "review" ? "medium" : "low",
-        now,
-      });
-    }
+    if (created && pending) await holdForReview(trx, policy, { subjectKind: "tag", subjectId: row.id, detail, ...holdOf(verdict), now });
     const supported = await addTagSupporter(trx, row.id, memberId, now);
     return { row, created, alreadySupported: !supported, supporters: await countTagSupporters(trx, row.id), relatedness };
   });
