@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTagInOneTrip } from "../src/db/tags.ts";
+import { storeTagInTransaction } from "../src/tags/add.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
 
 let t: TestContext;
@@ -92,6 +93,41 @@ describe("adding tags (R3)", () => {
     const supported = await tag("t6", "transit-1", "公車路線");
     expect(supported.status).toBe(200);
     expect(supported.body).toMatchObject({ tag: { id: first.body.tag.id, supporters: 2 }, alreadySupported: false });
+  });
+
+  it("counts the member's own support when the same member posts the same tag several times at once", async () => {
+    // A new tag: the copies race to insert it (the losers support it in a transaction).
+    const created = await Promise.all([1, 2, 3, 4].map(() => tag("t9", "transit-1", "公車班次")));
+    expect(created.filter((a) => !a.body.alreadySupported)).toHaveLength(1);
+    for (const answer of created) expect(answer.body.tag.supporters).toBe(1);
+    // A tag already there: on PostgreSQL a copy's insert waits for another copy to commit, which its count
+    // cannot see; rounds make that likely. Every answer counts the member's support.
+    for (let round = 0; round < 8; round++) {
+      const answers = await Promise.all([1, 2, 3, 4].map(() => tag(`t9-${round}`, "transit-1", "公車班次")));
+      expect(answers.filter((a) => !a.body.alreadySupported), `round ${round}`).toHaveLength(1);
+      for (const answer of answers) expect(answer.body.tag.supporters, `round ${round}`).toBe(round + 2);
+    }
+  });
+
+  it("stores a tag in a transaction when the one statement lost a race: supports the label there, holds a new one with its item", async () => {
+    const policy = t.config.policy;
+    const verdict = { action: "allow" as const, reasons: [], score: null, topNgrams: [], rulesVersion: "rules-test", modelVersion: null };
+    const there = await t.database.db.selectFrom("tags").selectAll().where("article_id", "=", "transit-1").where("label", "=", "夜間公車").executeTakeFirstOrThrow();
+    const before = Number((await t.database.db.selectFrom("tag_supporters").select((eb) => eb.fn.countAll<string>().as("n")).where("tag_id", "=", there.id).executeTakeFirstOrThrow()).n);
+    // Screening saw no tag under the label; another request inserted it since.
+    const supported = await storeTagInTransaction(t.database.db, policy, {
+      articleId: "transit-1", memberId: "t8", existing: null, label: "夜間公車", labelKey: there.label_key, pending: false, verdict, detail: verdict, now: new Date(),
+    });
+    expect(supported).toMatchObject({ row: { id: there.id }, created: false, alreadySupported: false, supporters: before + 1 });
+    // A new tag held for a moderator: stored pending with its open item on the article's site and its source.
+    const held = await storeTagInTransaction(t.database.db, policy, {
+      articleId: "transit-1", memberId: "t8", existing: null, label: "候車亭", labelKey: "候车亭", pending: true, verdict, detail: { ...verdict, relatedness: { kind: "unknown" } }, now: new Date(),
+    });
+    expect(held).toMatchObject({ row: { status: "pending" }, created: true, alreadySupported: false, supporters: 1 });
+    const item = await t.database.db.selectFrom("review_items").selectAll().where("subject_kind", "=", "tag").where("subject_id", "=", held.row.id).executeTakeFirstOrThrow();
+    expect(item).toMatchObject({ state: "open", site_id: "default", forum_rules: ["R3"], severity: "low" });
+    const sources = await t.database.db.selectFrom("review_sources").selectAll().where("item_id", "=", item.id).execute();
+    expect(sources).toEqual([expect.objectContaining({ source: "automated_detection", detail: expect.objectContaining({ relatedness: { kind: "unknown" } }) })]);
   });
 
   it("refuses a tag unrelated to the article (a word of other articles about something else)", async () => {

@@ -50,7 +50,10 @@ export function newItemValues(policy: Policy, feed: Pick<ItemFeed, "forumRules" 
   return { forumRules: [...new Set(feed.forumRules)].sort(), sortKey: sortKeyOf(policy, feed.severity, feed.reportWeight, feed.now) };
 }
 
-/** Opens the subject's item with its first source in one statement; undefined when one is open already. */
+/**
+ * Opens the subject's item with its first source in one statement; undefined when one is open already.
+ * db/tags.ts addTagInOneTrip writes a new tag's item the same way inside its own statement.
+ */
 async function openItemWithSource(trx: Transaction<Database>, policy: Policy, feed: ItemFeed): Promise<ReviewItemRow | undefined> {
   const { forumRules, sortKey } = newItemValues(policy, feed);
   // ON CONFLICT waits for a concurrent transaction opening the same item, then does nothing.

@@ -52,7 +52,8 @@ export interface OneTripTag {
  * A member adds a tag (or supports one already there) in one statement: the member row, the tag, a held
  * tag's review item with its source, the support, and the supporter count. Undefined when a concurrent
  * request inserted the same label first (the statement's snapshot cannot see that row): the caller then
- * supports it in a transaction of its own.
+ * supports it in a transaction of its own. The review item and its source are written as
+ * db/review.ts openItemWithSource writes them (a new tag has no open item yet): change both together.
  */
 export async function addTagInOneTrip(
   db: Kysely<Database>,
@@ -94,7 +95,9 @@ export async function addTagInOneTrip(
       returning tag_id
     )
     select tag.*, exists (select 1 from supporter) as supported,
-           (select count(*) from tag_supporters s where s.tag_id = tag.id) + (select count(*) from supporter) as supporters
+           -- The member supports the tag either way (now, or before: a request of theirs that committed
+           -- after this statement's snapshot was taken is waited for by the insert, not seen by a count).
+           (select count(*) from tag_supporters s where s.tag_id = tag.id and s.member_id <> ${tag.memberId}) + 1 as supporters
     from tag`.execute(db);
   const found = rows[0];
   if (!found) return undefined;

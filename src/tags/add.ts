@@ -40,8 +40,9 @@ export interface AddedTag {
 
 /**
  * A member adds a tag to an article, or supports one already there: screened (forum rule R3 and the
- * rules), stored published or held with a review item, and counted as the member's support, in one
- * transaction. Refusals are ApiErrors (the route answers them as they are).
+ * rules), stored published or held with a review item, and counted as the member's support, all at once:
+ * in one statement (db/tags.ts addTagInOneTrip), or in one transaction when a concurrent request inserted
+ * the same label first. Refusals are ApiErrors (the route answers them as they are).
  */
 export async function addTag(
   db: Kysely<Database>,
@@ -56,27 +57,56 @@ export async function addTag(
   if (read.refusal) throw refusalError(read.refusal);
   const screened = await screenTagStored(read, { db, articleId, limits, loadCorpus });
   if (screened.refusal) throw refusalError(screened.refusal);
-  const { existing, pending } = screened;
   const verdict = screened.verdict!;
   const relatedness = screened.relatedness!;
-  const labelKey = screened.normalized!.text;
-  const detail = { ...verdict, relatedness: relatednessView(relatedness) };
-
-  // One round trip in all but a race: a concurrent request inserted the same label first.
+  const tag: ScreenedTag = {
+    articleId,
+    memberId,
+    existing: screened.existing,
+    label,
+    labelKey: screened.normalized!.text,
+    pending: screened.pending,
+    verdict,
+    detail: { ...verdict, relatedness: relatednessView(relatedness) },
+    now,
+  };
   const oneTrip = await addTagInOneTrip(db, {
     articleId,
     memberId,
-    existingId: existing?.id ?? null,
+    existingId: tag.existing?.id ?? null,
     label,
-    labelKey,
-    status: pending ? "pending" : "published",
-    verdict: detail,
+    labelKey: tag.labelKey,
+    status: tag.pending ? "pending" : "published",
+    verdict: tag.detail,
     rulesVersion: verdict.rulesVersion,
-    hold: pending ? { ...holdOf(verdict), ...newItemValues(policy, { ...holdOf(verdict), reportWeight: 0, now }), detail } : null,
+    hold: tag.pending ? { ...holdOf(verdict), ...newItemValues(policy, { ...holdOf(verdict), reportWeight: 0, now }), detail: tag.detail } : null,
     now,
   });
   if (oneTrip) return { row: oneTrip.row, created: oneTrip.created, alreadySupported: !oneTrip.supported, supporters: oneTrip.supporters, relatedness };
+  return { ...(await storeTagInTransaction(db, policy, tag)), relatedness };
+}
 
+/** A tag as screening left it, ready to be stored. */
+export interface ScreenedTag {
+  articleId: string;
+  memberId: string;
+  /** The tag under this label that screening found on the article, if any. */
+  existing: TagRow | null;
+  label: string;
+  labelKey: string;
+  pending: boolean;
+  verdict: Verdict;
+  /** The verdict with the tag's relatedness, as the tag and its review item record it. */
+  detail: unknown;
+  now: Date;
+}
+
+/**
+ * The tag stored in one transaction of several statements: what addTag does when the one statement finds
+ * that a concurrent request inserted the same label first (it then supports that tag).
+ */
+export async function storeTagInTransaction(db: Kysely<Database>, policy: Policy, tag: ScreenedTag): Promise<Omit<AddedTag, "relatedness">> {
+  const { articleId, memberId, existing, label, labelKey, pending, verdict, detail, now } = tag;
   return db.transaction().execute(async (trx) => {
     await ensureMember(trx, memberId, now);
     const inserted = existing
@@ -87,6 +117,6 @@ export async function addTag(
     const row = existing ?? inserted ?? (await findTag(trx, articleId, labelKey))!;
     if (created && pending) await holdForReview(trx, policy, { subjectKind: "tag", subjectId: row.id, detail, ...holdOf(verdict), now });
     const supported = await addTagSupporter(trx, row.id, memberId, now);
-    return { row, created, alreadySupported: !supported, supporters: await countTagSupporters(trx, row.id), relatedness };
+    return { row, created, alreadySupported: !supported, supporters: await countTagSupporters(trx, row.id) };
   });
 }
