@@ -95,8 +95,10 @@ describe("adding tags (R3)", () => {
     expect(supported.body).toMatchObject({ tag: { id: first.body.tag.id, supporters: 2 }, alreadySupported: false });
   });
 
-  it("counts the member's own support when the same member posts the same tag several times at once", async () => {
-    // A new tag: the copies race to insert it (the losers support it in a transaction).
+  // PGlite serves one statement at a time, so the copies never race there: this runs on PostgreSQL (CI's
+  // second pass), where it fails with a count that leaves out the member's own concurrent copy.
+  it.skipIf(!process.env.DATABASE_URL)("counts the member's own support when the same member posts the same tag several times at once", async () => {
+    // A new tag: the copies race to insert it (the losers support it in storeTagInTransaction).
     const created = await Promise.all([1, 2, 3, 4].map(() => tag("t9", "transit-1", "公車班次")));
     expect(created.filter((a) => !a.body.alreadySupported)).toHaveLength(1);
     for (const answer of created) expect(answer.body.tag.supporters).toBe(1);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { buildServer } from "../../scripts/build-server.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -12,10 +13,14 @@ let built: Promise<void> | undefined;
  * source files (bench/profile-summary.ts groups by them).
  */
 export class ServerProcess {
-  readonly port = 30000 + Math.floor(Math.random() * 20000);
-  readonly base = `http://127.0.0.1:${this.port}`;
+  /** The port of the last start: one the system had free just before, taken again if another took it. */
+  port = 0;
   process!: ChildProcess;
   output = "";
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 
   constructor(
     private readonly env: Record<string, string>,
@@ -24,8 +29,20 @@ export class ServerProcess {
   ) {}
 
   async start(): Promise<void> {
-    this.output = "";
     if (!this.fromSources) await (built ??= buildServer());
+    // A port picked at random, or even one the system had free a moment ago, can be taken by then (a
+    // client connection's local port on a busy machine): start again on another.
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort();
+      const started = await this.spawnOnPort();
+      if (started) return;
+      if (!this.output.includes("EADDRINUSE") || attempt === 5) throw new Error(`server did not start:\n${this.output}`);
+    }
+  }
+
+  /** Whether the server came up listening on `port` (false: it exited first). */
+  private async spawnOnPort(): Promise<boolean> {
+    this.output = "";
     const entry = this.fromSources ? ["--import", "tsx", "src/server.ts"] : ["--enable-source-maps", "build/server.js"];
     this.process = spawn(process.execPath, [...this.nodeArgs, ...entry], {
       cwd: root,
@@ -36,9 +53,11 @@ export class ServerProcess {
     this.process.stderr!.on("data", (chunk) => (this.output += chunk));
     const deadline = Date.now() + 60_000;
     while (!this.output.includes("listening on")) {
-      if (Date.now() > deadline || this.process.exitCode !== null) throw new Error(`server did not start:\n${this.output}`);
+      if (this.process.exitCode !== null) return false;
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${this.output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    return true;
   }
 
   exited(): Promise<number | null> {
@@ -52,4 +71,16 @@ export class ServerProcess {
     this.process.kill(signal);
     return exited;
   }
+}
+
+/** A port the system has free now (it may be taken again before it is used: start() retries). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
