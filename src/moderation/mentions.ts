@@ -62,7 +62,12 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
       const speaksToSomeone = () => {
         if (addresses === undefined) {
           const unquoted = canonical(withoutQuotations(original, pairs));
-          addresses = address.some((cue) => unquoted.includes(cue)) || commenters.some((cue) => canonical(original).includes(cue));
+          if (address.some((cue) => unquoted.includes(cue))) addresses = true;
+          else {
+            // The whole comment is normalized only when needed, and once for every commenter cue.
+            const whole = canonical(original);
+            addresses = commenters.some((cue) => whole.includes(cue));
+          }
         }
         return addresses;
       };

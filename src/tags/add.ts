@@ -70,6 +70,7 @@ export async function addTag(
     detail: { ...verdict, relatedness: relatednessView(relatedness) },
     now,
   };
+  const hold = holdOf(verdict);
   const oneTrip = await addTagInOneTrip(db, {
     articleId,
     memberId,
@@ -79,7 +80,7 @@ export async function addTag(
     status: tag.pending ? "pending" : "published",
     verdict: tag.detail,
     rulesVersion: verdict.rulesVersion,
-    hold: tag.pending ? { ...holdOf(verdict), ...newItemValues(policy, { ...holdOf(verdict), reportWeight: 0, now }), detail: tag.detail } : null,
+    hold: tag.pending ? { ...hold, ...newItemValues(policy, { ...hold, reportWeight: 0, now }), detail: tag.detail } : null,
     now,
   });
   if (oneTrip) return { row: oneTrip.row, created: oneTrip.created, alreadySupported: !oneTrip.supported, supporters: oneTrip.supporters, relatedness };
