@@ -222,7 +222,9 @@ describe("claiming", () => {
     const item = items.body.items.find((i: any) => i.subjectId === posted.body.comment.id);
     expect(item).toMatchObject({ forumRules: ["R2"], severity: "medium" });
     const decided = await mod("modA", "POST", `/review/items/${item.id}/decision`, { action: "approve", note: "自嘲" });
-    expect(decided.body.decision).toMatchObject({ action: "approve", automation: "human_with_automated_help", source: "automated_detection", ruleIds: ["R2-insult"] });
+    expect(decided.body.decision).toMatchObject({ action: "approve", automation: "human_with_automated_help", source: "automated_detection" });
+    // The rule that held it (the classifier may have held it too, by the model's score).
+    expect(decided.body.decision.ruleIds).toContain("R2-insult");
     expect(await publishedIds()).toContain(posted.body.comment.id);
   });
 
