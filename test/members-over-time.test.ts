@@ -367,6 +367,9 @@ describe("what a review of the change found", () => {
     const stale = await moderator("POST", `/review/items/${itemId}/decision`, { action: "approve", note: "看過了", subjectVersion: 1 });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe("subject_changed");
+    // The refused decision changed nothing: the status it set with the lock was rolled back with it.
+    const { rows } = await sql<{ status: string }>`select status from comments where id = ${held.body.comment.id}`.execute(t.database.db);
+    expect(rows[0]!.status).toBe("pending");
     // The item shows the new version's verdict; deciding on what is there now works and names that version.
     const item = await moderator("GET", `/review/items/${itemId}`);
     expect(item.body.subject.version).toBe(2);

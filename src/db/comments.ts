@@ -333,6 +333,28 @@ export async function lockComment(trx: Transaction<Database>, id: string): Promi
   return trx.selectFrom("comments").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
+/**
+ * Locks the comment and sets its status in one statement; returns the row as it is now with the status it
+ * had before (undefined when there is no such comment). The caller checks the row and throws to roll the
+ * change back when it must not stand (a deleted comment, a version the moderator did not read).
+ */
+export async function lockAndSetCommentStatus(
+  trx: Transaction<Database>,
+  id: string,
+  status: CommentStatus,
+  now: Date,
+): Promise<(CommentRow & { statusBefore: CommentStatus }) | undefined> {
+  return trx
+    .with("before", (db) => db.selectFrom("comments").select(["id", "status"]).where("id", "=", id).forUpdate())
+    .updateTable("comments")
+    .set({ status, updated_at: now })
+    .from("before")
+    .whereRef("comments.id", "=", "before.id")
+    .returningAll("comments")
+    .returning("before.status as statusBefore")
+    .executeTakeFirst();
+}
+
 /** An edit: the current version goes to comment_versions, and the row carries the new text, verdict and status. */
 export async function keepVersionAndRewrite(
   trx: Transaction<Database>,

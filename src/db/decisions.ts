@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Policy } from "../policy.ts";
 import { feedReviewItem } from "./review.ts";
 import type { AppealsTable, Database, DecisionAutomation, DecisionSource, DecisionsTable, SubjectKind } from "./schema.ts";
@@ -26,34 +26,73 @@ export interface NewDecision {
   now: Date;
 }
 
+/** The decisions row a NewDecision is written as. */
+function decisionValues(decision: NewDecision) {
+  return {
+    subject_kind: decision.subjectKind,
+    subject_id: decision.subjectId,
+    subject_text: decision.subjectText,
+    action: decision.action,
+    forum_rules: decision.forumRules,
+    rule_ids: decision.ruleIds,
+    facts: JSON.stringify(decision.facts),
+    source: decision.source,
+    automation: decision.automation,
+    moderator_id: decision.moderatorId,
+    affected_member_id: decision.affectedMemberId,
+    rules_version: decision.rulesVersion,
+    model_version: decision.modelVersion,
+    reverses_decision_id: decision.reversesDecisionId,
+    note: decision.note ?? null,
+    review_item_id: decision.reviewItemId ?? null,
+    created_at: decision.now,
+  };
+}
+
 /** Appends to the decision log; the table refuses updates and deletes. */
 export async function recordDecision(
   db: Kysely<Database> | Transaction<Database>,
   decision: NewDecision,
 ): Promise<DecisionRow> {
-  return db
-    .insertInto("decisions")
-    .values({
-      subject_kind: decision.subjectKind,
-      subject_id: decision.subjectId,
-      subject_text: decision.subjectText,
-      action: decision.action,
-      forum_rules: decision.forumRules,
-      rule_ids: decision.ruleIds,
-      facts: JSON.stringify(decision.facts),
-      source: decision.source,
-      automation: decision.automation,
-      moderator_id: decision.moderatorId,
-      affected_member_id: decision.affectedMemberId,
-      rules_version: decision.rulesVersion,
-      model_version: decision.modelVersion,
-      reverses_decision_id: decision.reversesDecisionId,
-      note: decision.note ?? null,
-      review_item_id: decision.reviewItemId ?? null,
-      created_at: decision.now,
-    })
-    .returningAll()
+  return db.insertInto("decisions").values(decisionValues(decision)).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * A moderator's decision on a review item in one statement: the subject's open reports settled (when
+ * `reports` is an outcome; an appeal settles none), the decision appended, and the item closed by it with
+ * its lease released. Returns the decision and the members whose reports were settled. Call inside the
+ * transaction that locked the item (src/review/decide.ts).
+ */
+export async function recordDecisionClosingItem(
+  trx: Transaction<Database>,
+  decision: NewDecision & { reviewItemId: string },
+  reports: "upheld" | "dismissed" | null,
+): Promise<{ decision: DecisionRow; reporters: string[] }> {
+  const row = await trx
+    .with("settled", (db) =>
+      db
+        .updateTable("reports")
+        .set({ outcome: reports ?? "dismissed" })
+        .where(sql<boolean>`${reports !== null}`)
+        .where("subject_kind", "=", decision.subjectKind)
+        .where("subject_id", "=", decision.subjectId)
+        .where("outcome", "is", null)
+        .returning("reporter_id"),
+    )
+    .with("decision", (db) => db.insertInto("decisions").values(decisionValues(decision)).returningAll())
+    .with("closed", (db) =>
+      db
+        .updateTable("review_items")
+        .set((eb) => ({ state: "decided", decision_id: eb.selectFrom("decision").select("id"), decided_at: decision.now, lease_until: null, updated_at: decision.now }))
+        .where("id", "=", decision.reviewItemId)
+        .returning("id"),
+    )
+    .selectFrom("decision")
+    .selectAll("decision")
+    .select(sql<string[]>`(select coalesce(array_agg(distinct reporter_id), '{}') from settled)`.as("reporters"))
     .executeTakeFirstOrThrow();
+  const { reporters, ...written } = row;
+  return { decision: written as DecisionRow, reporters };
 }
 
 /** The decision that reverses `decisionId`, if any. */

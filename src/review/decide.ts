@@ -1,13 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
-import { lockComment, republishComment, setCommentStatus } from "../db/comments.ts";
-import { findDecision, recordDecision, type DecisionRow, type NewDecision } from "../db/decisions.ts";
+import { lockAndSetCommentStatus, republishComment } from "../db/comments.ts";
+import { findDecision, recordDecisionClosingItem, type DecisionRow, type NewDecision } from "../db/decisions.ts";
 import { findMember, liftSiteSuspension, setMemberSanction, suspendFromSite } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
-import { closeReviewItem, lockReviewItem, sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
+import { lockReviewItem, type ReviewItemRow, type SourceFinding } from "../db/review.ts";
 import { removeCommentsOf } from "../db/comments.ts";
 import { approveNickname } from "../db/nicknames.ts";
-import { settleReportsOn } from "../db/reports.ts";
 import { findTagById, setTagStatus } from "../db/tags.ts";
 import type { Database } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
@@ -66,7 +65,7 @@ function checkInput(item: ReviewItemRow, input: DecisionInput): void {
 }
 
 /** What the automated sources of an item found: the rule ids and facts that go into the decision record. */
-function automatedFacts(sources: ReviewSourceRow[]) {
+function automatedFacts(sources: SourceFinding[]) {
   const verdicts = sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict & { premoderation?: Premoderation });
   const reports = sources.filter((s) => s.source === "member_report").map((s) => s.detail);
   return {
@@ -114,13 +113,10 @@ export async function decideReviewItem(
     if (input.action === "revoke") assertMaySanctionEverySite(staff);
     const conflict = conflictBetween(item.parties, moderatorId);
     if (conflict) throw new ApiError(403, conflict.code, conflict.message, conflict.details);
-    const sources = await sourcesOf(trx, item.id);
-    const outcome =
-      item.kind === "appeal"
-        ? await decideAppeal(trx, policy, item, input, { ...staff, id: moderatorId }, now)
-        : await decideModeration(trx, policy, item, sources, input, { ...staff, id: moderatorId }, now, bulk);
-    await closeReviewItem(trx, item.id, outcome.decision.id, now);
-    return outcome;
+    // The decision closes the item in the statement that records it.
+    return item.kind === "appeal"
+      ? decideAppeal(trx, policy, item, input, { ...staff, id: moderatorId }, now)
+      : decideModeration(trx, policy, item, item.sources, input, { ...staff, id: moderatorId }, now, bulk);
   });
 }
 
@@ -128,7 +124,7 @@ async function decideModeration(
   trx: Transaction<Database>,
   policy: Policy,
   item: ReviewItemRow,
-  sources: ReviewSourceRow[],
+  sources: SourceFinding[],
   input: DecisionInput,
   staff: Staff & { id: string },
   now: Date,
@@ -146,9 +142,10 @@ async function decideModeration(
   if (bulk) extraFacts.bulk = bulk;
 
   if (item.subject_kind === "comment") {
-    const comment = await lockComment(trx, item.subject_id);
+    // Set with the lock; a check below that fails throws, and the transaction takes the change back.
+    const comment = await lockAndSetCommentStatus(trx, item.subject_id, violation ? "removed" : "published", now);
     if (!comment) throw new ApiError(404, "subject_not_found", `comment ${item.subject_id} no longer exists`);
-    if (comment.status === "deleted") throw new ApiError(409, "subject_deleted", "作者已刪除這則留言 (the author deleted the comment)");
+    if (comment.statusBefore === "deleted") throw new ApiError(409, "subject_deleted", "作者已刪除這則留言 (the author deleted the comment)");
     if (input.subjectVersion !== undefined && input.subjectVersion !== comment.version) {
       throw new ApiError(409, "subject_changed", "作者在你審閱後修改了留言，請重新檢視 (the comment was edited since you read it)", {
         currentVersion: comment.version,
@@ -159,7 +156,6 @@ async function decideModeration(
     versions = { rules: comment.rules_version, model: comment.model_version };
     // The decision judged this version of the text (earlier ones are in comment_versions).
     extraFacts.commentVersion = comment.version;
-    await setCommentStatus(trx, comment.id, violation ? "removed" : "published", now);
   } else if (item.subject_kind === "tag") {
     const tag = await findTagById(trx, item.subject_id);
     if (!tag) throw new ApiError(404, "subject_not_found", `tag ${item.subject_id} no longer exists`);
@@ -196,9 +192,7 @@ async function decideModeration(
     }
   }
 
-  const reporters = await settleReportsOn(trx, item.subject_kind, item.subject_id, violation ? "upheld" : "dismissed");
-
-  const decision = await recordDecision(trx, {
+  const { decision, reporters } = await recordDecisionClosingItem(trx, {
     subjectKind: item.subject_kind,
     subjectId: item.subject_id,
     subjectText,
@@ -216,7 +210,7 @@ async function decideModeration(
     note: input.note,
     reviewItemId: item.id,
     now,
-  } satisfies NewDecision);
+  } satisfies NewDecision, violation ? "upheld" : "dismissed");
   if (until && suspendFrom !== null) await suspendFromSite(trx, affectedMemberId, suspendFrom, until, decision.id, now);
   // A share of moderators' decisions on comments and tags goes to another moderator for a blind second look.
   if (item.subject_kind !== "member" && sampledForSecondLook(decision.id, policy.review.secondLookShare)) {
@@ -265,7 +259,7 @@ async function decideAppeal(
       restored.sanctionLifted = original.action;
     }
   }
-  const decision = await recordDecision(trx, {
+  const { decision } = await recordDecisionClosingItem(trx, {
     subjectKind: original.subject_kind,
     subjectId: original.subject_id,
     subjectText: original.subject_text,
@@ -283,7 +277,7 @@ async function decideAppeal(
     note: input.note,
     reviewItemId: item.id,
     now,
-  });
+  }, null);
   const liftedSuspension =
     reverse && VIOLATION_ACTIONS.includes(original.action) && original.affected_member_id
       ? await liftStrikeSuspension(trx, policy, original.affected_member_id, original.id, now)
