@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { ensureMember } from "../src/db/members.ts";
+import { insertReport } from "../src/db/reports.ts";
+import { feedReviewItem } from "../src/db/review.ts";
 import { createTestContext, type TestContext } from "./support/context.ts";
+import { usingPostgres } from "./support/database.ts";
 
 let t: TestContext;
 let rulesVersion: string;
@@ -226,6 +231,50 @@ describe("claiming", () => {
     // The rule that held it (the classifier may have held it too, by the model's score).
     expect(decided.body.decision.ruleIds).toContain("R2-insult");
     expect(await publishedIds()).toContain(posted.body.comment.id);
+  });
+
+  it("settles the subject's open reports as dismissed when the moderator approves, and as upheld when they remove", async () => {
+    const kept = await postComment("reported-kept", "市長這次的說法前後矛盾");
+    const gone = await postComment("reported-gone", "市長的公關又在亂講");
+    for (const posted of [kept, gone]) expect((await report("reporter-x", "comment", posted.body.comment.id)).status).toBe(201);
+    const items = await mod("modA", "GET", "/review/items?source=member_report&limit=100");
+    const itemOf = (id: string) => items.body.items.find((i: any) => i.subjectId === id).id;
+    expect((await mod("modA", "POST", `/review/items/${itemOf(kept.body.comment.id)}/decision`, { action: "approve", note: "批評政策" })).status).toBe(201);
+    expect((await mod("modA", "POST", `/review/items/${itemOf(gone.body.comment.id)}/decision`, { action: "remove", forumRules: ["R2"], note: "辱罵" })).status).toBe(201);
+    const outcome = async (id: string) =>
+      (await t.database.db.selectFrom("reports").select("outcome").where("subject_kind", "=", "comment").where("subject_id", "=", id).executeTakeFirstOrThrow()).outcome;
+    expect(await outcome(kept.body.comment.id)).toBe("dismissed");
+    expect(await outcome(gone.body.comment.id)).toBe("upheld");
+  });
+
+  // PGlite has one connection: nothing waits for a lock there.
+  it.skipIf(!usingPostgres)("records a report that arrived while the decision waited for the item's lock", async () => {
+    const posted = await postComment("held-raced", "你真的是白癡");
+    expect(posted.status).toBe(202);
+    const items = await mod("modA", "GET", "/review/items?source=automated_detection&limit=100");
+    const itemId = items.body.items.find((i: any) => i.subjectId === posted.body.comment.id).id;
+    let deciding: Promise<{ status: number; body: any }> | undefined;
+    await t.database.db.transaction().execute(async (trx) => {
+      // A reporter's transaction holds the item (as src/reports/file.ts does) while the decision arrives.
+      const now = new Date();
+      await ensureMember(trx, "raced-reporter", now);
+      const filed = await insertReport(trx, { reporterId: "raced-reporter", subjectKind: "comment", subjectId: posted.body.comment.id, reason: "abuse", note: null, weight: 1, now });
+      await feedReviewItem(trx, t.config.policy, {
+        kind: "moderation", subjectKind: "comment", subjectId: posted.body.comment.id, source: "member_report",
+        detail: { reportId: filed!.id, reason: "abuse", note: null, weight: 1 }, forumRules: ["R2"], severity: "medium", reportWeight: 1, now,
+      });
+      deciding = mod("modA", "POST", `/review/items/${itemId}/decision`, { action: "remove", forumRules: ["R2"], note: "辱罵" });
+      // Commit only once the decision is waiting for the lock.
+      for (;;) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.database.db);
+        if (rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
+    const decided = await deciding!;
+    expect(decided.status).toBe(201);
+    expect(decided.body.decision.source).toBe("member_report");
+    expect(decided.body.decision.facts.reports).toHaveLength(1);
   });
 
   it("validates decisions: forum rule for a removal, days for a suspension, known actions", async () => {

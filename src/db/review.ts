@@ -115,33 +115,24 @@ export interface ItemParties {
   appealedModeratorId: string | null;
 }
 
-/** What a source of an item found, as a decision records it (src/review/decide.ts). */
-export type SourceFinding = Pick<ReviewSourceRow, "source" | "detail">;
-
 /**
- * The review item with this id, locked until the transaction ends, with its parties and its sources'
- * findings (in the order they arrived) read in the same statement: a decision checks the parties before
- * anything else and records the findings. Undefined when there is none.
+ * The review item with this id, locked until the transaction ends, with its parties read in the same
+ * statement (a decision checks them before anything else); undefined when there is none. Its sources are
+ * read after it (sourcesOf), not in this statement: on PostgreSQL a statement that waited for the lock
+ * sees the locked row as it is now but other tables as they were when it began, so a report added by the
+ * transaction it waited for would be missing.
  */
-export async function lockReviewItem(
-  trx: Transaction<Database>,
-  id: string,
-): Promise<(ReviewItemRow & { parties: ItemParties; sources: SourceFinding[] }) | undefined> {
+export async function lockReviewItem(trx: Transaction<Database>, id: string): Promise<(ReviewItemRow & { parties: ItemParties }) | undefined> {
   const row = await trx
     .selectFrom("review_items")
     .selectAll()
     .select([itemAuthorId.as("party_author_id"), appealedModeratorId.as("party_appealed_moderator_id")])
-    .select(
-      sql<SourceFinding[]>`(select coalesce(json_agg(json_build_object('source', s.source, 'detail', s.detail) order by s.id), '[]') from review_sources s where s.item_id = review_items.id)`.as(
-        "sources",
-      ),
-    )
     .where("id", "=", id)
     .forUpdate()
     .executeTakeFirst();
   if (!row) return undefined;
-  const { party_author_id, party_appealed_moderator_id, sources, ...item } = row;
-  return { ...item, parties: { authorId: party_author_id ?? null, appealedModeratorId: party_appealed_moderator_id ?? null }, sources };
+  const { party_author_id, party_appealed_moderator_id, ...item } = row;
+  return { ...item, parties: { authorId: party_author_id ?? null, appealedModeratorId: party_appealed_moderator_id ?? null } };
 }
 
 /** Marks the item decided by the decision and releases its lease. */

@@ -4,7 +4,7 @@ import { lockAndSetCommentStatus, republishComment } from "../db/comments.ts";
 import { findDecision, recordDecisionClosingItem, type DecisionRow, type NewDecision } from "../db/decisions.ts";
 import { findMember, liftSiteSuspension, setMemberSanction, suspendFromSite } from "../db/members.ts";
 import { setNickname } from "../db/nicknames.ts";
-import { lockReviewItem, type ReviewItemRow, type SourceFinding } from "../db/review.ts";
+import { lockReviewItem, sourcesOf, type ReviewItemRow, type ReviewSourceRow } from "../db/review.ts";
 import { removeCommentsOf } from "../db/comments.ts";
 import { approveNickname } from "../db/nicknames.ts";
 import { findTagById, setTagStatus } from "../db/tags.ts";
@@ -65,7 +65,7 @@ function checkInput(item: ReviewItemRow, input: DecisionInput): void {
 }
 
 /** What the automated sources of an item found: the rule ids and facts that go into the decision record. */
-function automatedFacts(sources: SourceFinding[]) {
+function automatedFacts(sources: ReviewSourceRow[]) {
   const verdicts = sources.filter((s) => s.source === "automated_detection").map((s) => s.detail as Verdict & { premoderation?: Premoderation });
   const reports = sources.filter((s) => s.source === "member_report").map((s) => s.detail);
   return {
@@ -116,7 +116,7 @@ export async function decideReviewItem(
     // The decision closes the item in the statement that records it.
     return item.kind === "appeal"
       ? decideAppeal(trx, policy, item, input, { ...staff, id: moderatorId }, now)
-      : decideModeration(trx, policy, item, item.sources, input, { ...staff, id: moderatorId }, now, bulk);
+      : decideModeration(trx, policy, item, await sourcesOf(trx, item.id), input, { ...staff, id: moderatorId }, now, bulk);
   });
 }
 
@@ -124,7 +124,7 @@ async function decideModeration(
   trx: Transaction<Database>,
   policy: Policy,
   item: ReviewItemRow,
-  sources: SourceFinding[],
+  sources: ReviewSourceRow[],
   input: DecisionInput,
   staff: Staff & { id: string },
   now: Date,
