@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trustLevelOf } from "../src/review/trust.ts";
 import { readPolicy } from "../src/rules-on-disk.ts";
 import { createTestContext, trustAsWritten, type TestContext } from "./support/context.ts";
+import { usingPostgres } from "./support/database.ts";
 
 // Members judged over time, with rules/policy.yaml's trust section as written: newcomers pre-moderated,
 // trust from history, warnings to acknowledge, moderators acting on a member directly.
@@ -377,6 +378,29 @@ describe("what a review of the change found", () => {
     expect(decided.status).toBe(201);
     expect(decided.body.decision.facts.commentVersion).toBe(2);
     expect(decided.body.decision.subjectText).toBe("第一次留言，改一下內容");
+  });
+
+  // PGlite has one connection: nothing waits for a lock there.
+  it.skipIf(!usingPostgres)("takes a held comment's item before the comment when the author edits it, as a decision does", async () => {
+    const held = await post("lock-order", "第一次留言，先問個好");
+    expect(held.status).toBe(202);
+    const id = held.body.comment.id;
+    const itemId = await itemOf(id);
+    let editing: Promise<{ status: number; body: any }> | undefined;
+    await t.database.db.transaction().execute(async (trx) => {
+      // A decision has locked the item; the edit arrives and waits.
+      await sql`select id from review_items where id = ${itemId} for update`.execute(trx);
+      editing = as("lock-order", "PATCH", `/comments/${id}`, { body: "第一次留言，改一下問候" });
+      for (;;) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.database.db);
+        if (rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // The decision's next step, the comment, is free: the edit waits for the item without holding the
+      // comment (holding it, the two would deadlock and one would answer 500).
+      await sql`select id from comments where id = ${id} for update nowait`.execute(trx);
+    });
+    expect((await editing!).status).toBe(202);
   });
 
   it("passes edits through the flood check: members editing their comments into the same text are held", async () => {

@@ -63,6 +63,8 @@ export async function editComment(
   }
   const premoderation = verdict.action === "allow" ? premoderationOf(member?.trust_level ?? "newcomer", policy.trust, hasLink(verdict)) : null;
   const comment = await db.transaction().execute(async (trx) => {
+    // Its open items first, then the comment: the order a decision takes them in, so the two never deadlock.
+    await lockOpenItemsOn(trx, "comment", commentId);
     const current = ownComment(await lockComment(trx, commentId), commentId, identity.memberId);
     if (current.status === "removed" || current.status === "deleted") {
       throw new ApiError(409, "comment_not_editable", "這則留言已被移除或刪除，無法修改 (removed or deleted)");
