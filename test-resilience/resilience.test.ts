@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrivatePostgres, postComment, serverOn, tokenFor } from "./support.ts";
 
 let postgres: PrivatePostgres;
-beforeAll(() => {
+beforeAll(async () => {
   postgres = new PrivatePostgres();
-  postgres.init();
+  await postgres.init();
 });
 afterAll(() => postgres?.destroy());
 

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mintToken } from "../src/auth/token.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
-import { ServerProcess } from "../test/support/server-process.ts";
+import { freePort, ServerProcess } from "../test/support/server-process.ts";
 
 const rulesVersion = readForumRules().version;
 
@@ -17,19 +17,38 @@ const pgBin = join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sor
  * mid-test never touches the machine's server. Runs as the postgres user, as initdb requires.
  */
 export class PrivatePostgres {
-  readonly port = 30000 + Math.floor(Math.random() * 20000);
+  port = 0;
   private readonly dir = mkdtempSync(join(tmpdir(), "pg-private-"));
-  readonly url = `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+
+  get url() {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
 
   private run(args: string[]) {
     const result = spawnSync("runuser", ["-u", "postgres", "--", ...args], { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}${result.stdout}`);
+    if (result.status !== 0) {
+      const log = join(this.dir, "log");
+      throw new Error(`${args.join(" ")} failed: ${result.stderr}${result.stdout}${existsSync(log) ? `\n${readFileSync(log, "utf8")}` : ""}`);
+    }
   }
 
-  init() {
+  /**
+   * Creates the cluster and starts it on a port the system has free. A random port could be one the
+   * system had handed out to a connection (CI failed so once): the first start asks for a free one, and
+   * tries another if that was taken in between. The port then stays the cluster's across restarts.
+   */
+  async init() {
     chmodSync(this.dir, 0o777);
     this.run([join(pgBin, "initdb"), "-D", join(this.dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
-    this.start();
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort();
+      try {
+        this.start();
+        return;
+      } catch (error) {
+        if (attempt === 5 || !/could not bind|already in use/i.test(String(error))) throw error;
+      }
+    }
   }
 
   start() {

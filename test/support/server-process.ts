@@ -74,7 +74,7 @@ export class ServerProcess {
 }
 
 /** A port the system has free now (it may be taken again before it is used: start() retries). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
