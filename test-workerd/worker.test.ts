@@ -9,14 +9,16 @@ import { connectPostgres, withClient } from "../src/db/postgres.ts";
 import { readForumRules } from "../src/rules-on-disk.ts";
 import { TestPublisher } from "../test/support/publisher.ts";
 import { WebhookReceiver } from "../test/support/receiver.ts";
+import { freePort } from "../test/support/server-process.ts";
 
 // The machine's PostgreSQL; each run gets a database of its own, dropped afterwards.
 const SERVER = process.env.WORKERD_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const root = new URL("..", import.meta.url).pathname;
 const database = `workerd_${randomBytes(5).toString("hex")}`;
 const secret = randomBytes(24).toString("hex");
-const port = 20000 + Math.floor(Math.random() * 20000);
-const base = `http://127.0.0.1:${port}`;
+// Asked of the system when the test starts: a random port could be one it had handed to a connection.
+let port = 0;
+let base = "";
 const rulesVersion = readForumRules().version;
 let wrangler: ChildProcess;
 let output = "";
@@ -42,6 +44,8 @@ beforeAll(async () => {
   await migrate(handle, readMigrationFiles());
   await handle.close();
 
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
   await publisher.start();
   await publisher.addKey("edge-rsa", "RS256");
   await publisher.addKey("edge-ec", "ES256");
