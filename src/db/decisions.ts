@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Policy } from "../policy.ts";
-import { feedReviewItem } from "./review.ts";
+import { settleReportsQuery } from "./reports.ts";
+import { closedItemValues, feedReviewItem } from "./review.ts";
 import type { AppealsTable, Database, DecisionAutomation, DecisionSource, DecisionsTable, SubjectKind } from "./schema.ts";
 
 export type DecisionRow = Selectable<DecisionsTable>;
@@ -69,21 +70,15 @@ export async function recordDecisionClosingItem(
   reports: "upheld" | "dismissed" | null,
 ): Promise<{ decision: DecisionRow; reporters: string[] }> {
   const row = await trx
+    // An appeal settles no reports: the statement is the same, with a condition that holds for none.
     .with("settled", (db) =>
-      db
-        .updateTable("reports")
-        .set({ outcome: reports ?? "dismissed" })
-        .where(sql<boolean>`${reports !== null}`)
-        .where("subject_kind", "=", decision.subjectKind)
-        .where("subject_id", "=", decision.subjectId)
-        .where("outcome", "is", null)
-        .returning("reporter_id"),
+      settleReportsQuery(db, decision.subjectKind, decision.subjectId, reports ?? "dismissed").where(sql<boolean>`${reports !== null}`),
     )
     .with("decision", (db) => db.insertInto("decisions").values(decisionValues(decision)).returningAll())
     .with("closed", (db) =>
       db
         .updateTable("review_items")
-        .set((eb) => ({ state: "decided", decision_id: eb.selectFrom("decision").select("id"), decided_at: decision.now, lease_until: null, updated_at: decision.now }))
+        .set((eb) => ({ ...closedItemValues(decision.now), decision_id: eb.selectFrom("decision").select("id") }))
         .where("id", "=", decision.reviewItemId)
         .returning("id"),
     )

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, QueryCreator, Selectable, Transaction } from "kysely";
 import { findComment, setCommentStatus } from "./comments.ts";
 import { findMember } from "./members.ts";
 import { findTagById } from "./tags.ts";
@@ -99,15 +99,22 @@ export async function listReportsOn(db: Db, subjectKind: SubjectKind, subjectId:
     .execute();
 }
 
-/** Gives the subject's reports that have no outcome yet this one; returns their reporters. */
-export async function settleReportsOn(db: Db, subjectKind: SubjectKind, subjectId: string, outcome: "upheld" | "dismissed"): Promise<string[]> {
-  const settled = await db
+/**
+ * The statement that gives the subject's reports without an outcome this one, returning their reporters:
+ * settleReportsOn runs it alone, db/decisions.ts recordDecisionClosingItem inside a decision's statement.
+ */
+export function settleReportsQuery(db: QueryCreator<Database>, subjectKind: SubjectKind, subjectId: string, outcome: "upheld" | "dismissed") {
+  return db
     .updateTable("reports")
     .set({ outcome })
     .where("subject_kind", "=", subjectKind)
     .where("subject_id", "=", subjectId)
     .where("outcome", "is", null)
-    .returning("reporter_id")
-    .execute();
+    .returning("reporter_id");
+}
+
+/** Gives the subject's reports that have no outcome yet this one; returns their reporters. */
+export async function settleReportsOn(db: Db, subjectKind: SubjectKind, subjectId: string, outcome: "upheld" | "dismissed"): Promise<string[]> {
+  const settled = await settleReportsQuery(db, subjectKind, subjectId, outcome).execute();
   return [...new Set(settled.map((row) => row.reporter_id))];
 }

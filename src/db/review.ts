@@ -135,11 +135,16 @@ export async function lockReviewItem(trx: Transaction<Database>, id: string): Pr
   return { ...item, parties: { authorId: party_author_id ?? null, appealedModeratorId: party_appealed_moderator_id ?? null } };
 }
 
+/** What closing an item sets besides the deciding decision's id: decided now, its lease released. */
+export function closedItemValues(now: Date) {
+  return { state: "decided" as const, decided_at: now, lease_until: null, updated_at: now };
+}
+
 /** Marks the item decided by the decision and releases its lease. */
 export async function closeReviewItem(trx: Transaction<Database>, id: string, decisionId: string, now: Date): Promise<void> {
   await trx
     .updateTable("review_items")
-    .set({ state: "decided", decision_id: decisionId, decided_at: now, lease_until: null, updated_at: now })
+    .set({ ...closedItemValues(now), decision_id: decisionId })
     .where("id", "=", id)
     .execute();
 }
