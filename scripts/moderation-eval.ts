@@ -1,8 +1,9 @@
-// npm run eval:moderation -- --input data/taiwan/dev.jsonl [--sweep] [--show N]
+// npm run eval:moderation -- --input data/taiwan/dev.jsonl [--sweep] [--grid] [--show N]
 // The whole pipeline (rules, mentions and classifier, as the service runs it) on labelled Taiwanese lines
 // (data/taiwan/, labels allow|review|reject): how many benign lines it holds, how many abusive lines it
 // catches, how many of its rejections were right, binary macro-F1, and the same per topic and category.
 // --sweep: the same figures at other classifier thresholds (to choose one on dev, never on test);
+// --grid: the pairs of whole-comment and passage thresholds ranked by classifier-policy.yaml's written rule;
 // --show N: up to N benign lines held and abusive lines passed, to read.
 import { parseArgs } from "node:util";
 import { loadClassifier } from "../src/classifier/model.ts";
@@ -12,7 +13,7 @@ import { verdictAction, type VerdictAction } from "../src/moderation/verdict.ts"
 import { readEngineRuleFiles, readModelFile } from "../src/rules-on-disk.ts";
 import { InputError, readJsonl, runCommand, textOf } from "./jsonl.ts";
 
-const USAGE = "usage: npm run eval:moderation -- --input FILE.jsonl [--sweep] [--show N]";
+const USAGE = "usage: npm run eval:moderation -- --input FILE.jsonl [--sweep] [--grid] [--show N]";
 
 interface Judged {
   text: string;
@@ -53,7 +54,7 @@ function summary(rows: Judged[], actionOf: (row: Judged) => VerdictAction) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { input: { type: "string" }, sweep: { type: "boolean", default: false }, show: { type: "string", default: "0" } } });
+  const { values } = parseArgs({ options: { input: { type: "string" }, sweep: { type: "boolean", default: false }, grid: { type: "boolean", default: false }, show: { type: "string", default: "0" } } });
   if (!values.input) throw new InputError(USAGE);
   const ruleSet = loadRuleSet(readEngineRuleFiles());
   const classifier = loadClassifier(readModelFile());
@@ -125,6 +126,24 @@ async function main() {
     const byPassage = (r: Judged) => passagePolicy !== null && r.passageScore >= passagePolicy.threshold;
     sweep(`classifier threshold sweep (rules and the passage threshold ${passagePolicy?.threshold ?? "—"} unchanged)`, (r, t) => r.score >= t || byPassage(r));
     if (passagePolicy) sweep(`passage threshold sweep (whole-comment threshold ${threshold} unchanged)`, (r, t) => r.score >= threshold || r.passageScore >= t);
+  }
+  if (values.grid && passagePolicy) {
+    // The written rule of rules/engine/classifier-policy.yaml: of the pairs (whole-comment threshold,
+    // passage threshold) that catch at least 90 % of the abusive lines, the one that holds the fewest
+    // benign lines; of equals, the one that catches most, then the highest passage threshold.
+    const pairs: { whole: number; passage: number; held: number; caught: number }[] = [];
+    for (let w = 55; w <= 85; w++) {
+      for (let p = 85; p <= 99; p++) {
+        const at = summary(rows, (r) => (r.rulesAction !== "allow" || r.score >= w / 100 || r.passageScore >= p / 100 ? "review" : "allow"));
+        pairs.push({ whole: w / 100, passage: p / 100, held: at.benignHeld, caught: at.caught });
+      }
+    }
+    const abusive = rows.filter((r) => r.label !== "allow").length;
+    const needed = Math.ceil(0.9 * abusive);
+    const ranked = pairs.filter((p) => p.caught >= needed).sort((a, b) => a.held - b.held || b.caught - a.caught || b.passage - a.passage);
+    console.log(`\nthreshold pairs catching at least ${needed} of ${abusive} abusive lines (90 %), fewest benign held first:`);
+    for (const p of ranked.slice(0, 8)) console.log(`  whole ${p.whole.toFixed(2)}  passage ${p.passage.toFixed(2)}  held ${p.held}  caught ${p.caught}`);
+    if (ranked.length === 0) console.log("  none");
   }
   const show = Number(values.show);
   if (show > 0) {

@@ -223,6 +223,7 @@ describe("mention is not use", () => {
       "北七是什麼意思？",
       "他當時對被害人大吼「幹你娘」，被依恐嚇罪起訴",
       "「ㄍㄋㄋ」是什麼的縮寫？",
+      "「藍白豬」是怎麼來的？",
     ]);
   });
 
@@ -252,6 +253,17 @@ describe("mention is not use", () => {
     expect(comment("養豬場裡有三頭母豬同時待產").action).toBe("allow");
     expect(comment("鄰居家的母狗一胎生八隻，有人要領養嗎").action).toBe("allow");
     expect(comment("被我家那隻母狗咬到手").action).toBe("allow");
+    // Pet and stray news held by the word in dev lines (2026-11-30), and the same words said to a woman.
+    expectOutcome([
+      ["我家小母狗今天結紮 回家一直舔傷口", "allow"],
+      ["派出所收養了一隻流浪的小母狗 取名叫巡巡", "allow"],
+      ["社區有一隻老母狗 整棟的住戶輪流餵她", "allow"],
+      ["母狗發情期要注意什麼", "allow"],
+      ["毒餌毒死三隻浪浪 其中一隻是剛生完的母狗", "allow"],
+      ["妳這隻老母狗", "review", "R2-misogyny"],
+      ["妳就像發情的母狗", "review", "R2-misogyny"],
+      ["滾回我家，小母狗", "review", "R2-misogyny"],
+    ]);
   });
 
   it("keeps a reported threat of violence held for a moderator, and lets a reported curse pass", () => {
@@ -260,6 +272,10 @@ describe("mention is not use", () => {
     expect(threat.reasons[0]).toMatchObject({ ruleId: "R1-threat-explicit", action: "review", spans: [{ mention: "reported" }] });
     const curse = comment("立委罵部長「你去死啦」的影片被瘋傳");
     expect(curse.action).toBe("allow");
+    // 去死一死 is an emphatic 去死 (the guide: 只說「去死」→ review): held, not refused, and passed when reported.
+    expect(comment("那個議員去死一死算了").reasons).toMatchObject([{ ruleId: "R2-go-die", action: "review" }]);
+    expect(comment("立委罵部長「你去死一死啦」的影片被瘋傳").action).toBe("allow");
+    expect(comment("檢察官你怎麼不去死").action).toBe("reject");
     expect(curse.reasons[0]).toMatchObject({ ruleId: "R2-go-die", action: "flag", spans: [{ mention: "reported" }] });
     // A death wish stays held, reported or not: a reporting cue is easy to add to one's own curse.
     for (const text of ["一個被告在庭上大罵檢察官「你不得好死」", "大家一起罵「記者全家不得好死」"]) {
@@ -289,6 +305,20 @@ describe("mention is not use", () => {
       ["你問我是誰？白癡", "review", "R2-insult"],
       ["你懂我？超智障", "review", "R2-insult"],
       ["你就是北七本人", "review", "R2-insult"],
+      // Self-talk written as one word (dev lines, 2026-11-30), and the same words at someone else.
+      ["我北七 排了三小時買到的票是隔天的", "allow"],
+      ["鑰匙鎖在車內 北七如我", "allow"],
+      ["白癡如我 又把雨傘忘在捷運上", "allow"],
+      ["市長本人北七", "review", "R2-insult"],
+      ["你北七喔 我北七的時候你在哪", "review", "R2-insult"],
+      ["別碰我，北七如你", "review", "R2-insult"],
+      // What readers were called, a coin, and a denial for someone else; calling a group the word is still held.
+      ["我被兩邊都罵過 罵我1450的跟罵我五毛的 是在同一篇文章底下", "allow"],
+      ["被叫舔共 被叫台奸 我只是說兩岸要有溝通管道", "allow"],
+      ["阿嬤的零錢罐還有五毛硬幣欸", "allow"],
+      ["你不是1450也不是五毛，你就是一個很會吵架的台灣人", "allow"],
+      ["這群五毛 被罵五毛剛好", "review", "R2-group-slur"],
+      ["你就是舔共", "review", "R2-group-slur"],
       ["我這個白癡老公又把錢輸光了", "review", "R2-insult"],
       ["那些黑人活該被叫黑鬼", "review", "R2-group-slur"],
       // Numbers and ordinary words that share characters with insults.
@@ -446,6 +476,19 @@ describe("mention is not use", () => {
     }
     // Addressed in the quotation's own clause, it is use.
     for (const text of ["樓下 新聞說「幹你娘」", "新聞說「幹你娘」送樓下"]) expect(comment(text).action, text).toBe("reject");
+    // Further than ten characters off in its clause (comments punctuated with spaces), an address holds the
+    // quotation like one elsewhere: dev lines of reports refused as the commenter's own words (2026-11-30).
+    for (const text of [
+      "被告在法庭上罵法官「你不得好死」 被當庭依妨害公務移送 結果本案多判了四個月 你說值得嗎",
+      "這則新聞底下已經第三次出現有人說「我知道你住哪」這種話了 不管是不是開玩笑 都很讓人不舒服 小編可以處理一下嗎",
+      "你的留言被刪應該是因為打了「機掰」兩個字，不是因為立場",
+      `樓上${" ".repeat(20)}說「幹你娘」`,
+      `「幹你娘」這三個字${" ".repeat(20)}送給樓上`,
+    ]) {
+      expect(comment(text).action, text).toBe("review");
+    }
+    // Within ten characters, a long address is still the commenter's own.
+    for (const text of ["你們這些人根本就是「支那豬」", "我要說一句：「幹你娘」", "「幹你娘」 這句話 送給樓上"]) expect(comment(text).action, text).toBe("reject");
     // A report that speaks to no one is still reported, a 你 inside the reported words included.
     expectReported(["法官認定他罵對方「王八蛋」構成公然侮辱，大家怎麼看", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天"]);
   });

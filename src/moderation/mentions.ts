@@ -23,6 +23,10 @@ const SENTENCE_END = /[。！？!?；;\n]/u;
 // (400 ms of engine time for 2,000 characters). A longer sentence is not read as a mention.
 const REACH = 400;
 const SEPARATOR = /[\s\p{P}\p{S}]/u;
+// How close to a quotation, in UTF-16 units of its clause, an address makes the commenter the one saying the
+// words (我跟你說「…」, 你們這些人根本就是「…」, 「…」說的就是妳, 新聞說「…」 送給樓上): never a mention. Further
+// off, an address holds the quotation ("quoted"), never refused and never passed as reported.
+const NEAR = 10;
 
 export function createMentionReader(mentions: Mentions, canonical: (text: string) => string): MentionReader {
   const pairs = mentions.quotePairs.map((pair) => [...pair] as [string, string]);
@@ -96,9 +100,12 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
             (sentenceStart === quote.open - REACH && sentenceStart > lineStart) || (sentenceEnd === quote.close + 1 + REACH && sentenceEnd < lineEnd);
           const outside = `${original.slice(sentenceStart, quote.open)}|${original.slice(quote.close + 1, sentenceEnd)}`;
           const around = canonical(outside);
-          // Whom the words are for: the clause around the quotation (between commas), other quotations left out.
-          const clauseStart = lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1;
-          const clauseEnd = nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END);
+          // Whom the words are for: the clause around the quotation (between commas), other quotations left
+          // out, as far as NEAR characters on either side. An address further off in the clause holds the
+          // quotation like one elsewhere in the comment (below): spaces often stand for all punctuation, so
+          // a clause can run a whole comment (被告罵法官「你不得好死」 被移送 … 你說值得嗎).
+          const clauseStart = Math.max(lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1, quote.open - NEAR);
+          const clauseEnd = Math.min(nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END), quote.close + 1 + NEAR);
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
           const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];
