@@ -223,7 +223,6 @@ describe("mention is not use", () => {
       "北七是什麼意思？",
       "他當時對被害人大吼「幹你娘」，被依恐嚇罪起訴",
       "「ㄍㄋㄋ」是什麼的縮寫？",
-      "「藍白豬」是怎麼來的？",
     ]);
   });
 
@@ -256,13 +255,16 @@ describe("mention is not use", () => {
     // Pet and stray news held by the word in dev lines (2026-11-30), and the same words said to a woman.
     expectOutcome([
       ["我家小母狗今天結紮 回家一直舔傷口", "allow"],
-      ["派出所收養了一隻流浪的小母狗 取名叫巡巡", "allow"],
-      ["社區有一隻老母狗 整棟的住戶輪流餵她", "allow"],
-      ["母狗發情期要注意什麼", "allow"],
+      ["今天好冷 我家小母狗一直鑽被窩", "allow"],
       ["毒餌毒死三隻浪浪 其中一隻是剛生完的母狗", "allow"],
       ["妳這隻老母狗", "review", "R2-misogyny"],
       ["妳就像發情的母狗", "review", "R2-misogyny"],
       ["滾回我家，小母狗", "review", "R2-misogyny"],
+      // A review's cases (2026-11-30): the pet's words said to a woman.
+      ["今晚來我家小母狗", "review", "R2-misogyny"],
+      ["妳就是流浪的母狗", "review", "R2-misogyny"],
+      ["我們辦公室有一隻小母狗 整天勾引主管", "review", "R2-misogyny"],
+      ["妳是不是母狗發情期到了", "review", "R2-misogyny"],
     ]);
   });
 
@@ -276,6 +278,9 @@ describe("mention is not use", () => {
     expect(comment("那個議員去死一死算了").reasons).toMatchObject([{ ruleId: "R2-go-die", action: "review" }]);
     expect(comment("立委罵部長「你去死一死啦」的影片被瘋傳").action).toBe("allow");
     expect(comment("檢察官你怎麼不去死").action).toBe("reject");
+    // A whole family told to die is refused, 去死一死 included (a review's case).
+    expect(comment("你跟你那群支持者全家都去死一死好了").action).toBe("reject");
+    expect(comment("炒房的全家去死").action).toBe("reject");
     expect(curse.reasons[0]).toMatchObject({ ruleId: "R2-go-die", action: "flag", spans: [{ mention: "reported" }] });
     // A death wish stays held, reported or not: a reporting cue is easy to add to one's own curse.
     for (const text of ["一個被告在庭上大罵檢察官「你不得好死」", "大家一起罵「記者全家不得好死」"]) {
@@ -312,13 +317,19 @@ describe("mention is not use", () => {
       ["市長本人北七", "review", "R2-insult"],
       ["你北七喔 我北七的時候你在哪", "review", "R2-insult"],
       ["別碰我，北七如你", "review", "R2-insult"],
-      // What readers were called, a coin, and a denial for someone else; calling a group the word is still held.
+      // Only opening the comment or after a separator: after another word 我北七 is said to someone (a review's cases).
+      ["不要惹我北七", "review", "R2-insult"],
+      ["你比我北七", "review", "R2-insult"],
+      ["別煩我北七", "review", "R2-insult"],
+      // What readers were called, and a coin; calling a group the word, or others being called it, is still held.
       ["我被兩邊都罵過 罵我1450的跟罵我五毛的 是在同一篇文章底下", "allow"],
       ["被叫舔共 被叫台奸 我只是說兩岸要有溝通管道", "allow"],
       ["阿嬤的零錢罐還有五毛硬幣欸", "allow"],
-      ["你不是1450也不是五毛，你就是一個很會吵架的台灣人", "allow"],
       ["這群五毛 被罵五毛剛好", "review", "R2-group-slur"],
       ["你就是舔共", "review", "R2-group-slur"],
+      ["他們被罵五毛剛好而已", "review", "R2-group-slur"],
+      ["你們被罵舔共不冤", "review", "R2-group-slur"],
+      ["難道他們也不是五毛嗎", "review", "R2-group-slur"],
       ["我這個白癡老公又把錢輸光了", "review", "R2-insult"],
       ["那些黑人活該被叫黑鬼", "review", "R2-group-slur"],
       // Numbers and ordinary words that share characters with insults.
@@ -489,6 +500,17 @@ describe("mention is not use", () => {
     }
     // Within ten characters, a long address is still the commenter's own.
     for (const text of ["你們這些人根本就是「支那豬」", "我要說一句：「幹你娘」", "「幹你娘」 這句話 送給樓上"]) expect(comment(text).action, text).toBe("reject");
+    // A stray opening mark does not pair with a later quotation's closing one and hide the address (a review's cases).
+    for (const text of [
+      "「你們這些記者寫的東西根本不能看 我的回應就像新聞說的「幹你娘」",
+      "「你這個人每天都在這裡亂講話 新聞說「幹你娘」",
+      "「你，新聞說「幹你娘」",
+      "「你們這些記者寫的東西根本不能看 我的回應就像新聞說的「支那豬」",
+    ]) {
+      expect(comment(text).action, text).not.toBe("allow");
+    }
+    // 是怎麼來的 after a slur is rhetoric, not a question about the word.
+    for (const text of ["綠蛆是怎麼來的 民進黨養出來的", "破麻是怎麼來的 看那個女主播就知道"]) expect(comment(text).action, text).toBe("reject");
     // A report that speaks to no one is still reported, a 你 inside the reported words included.
     expectReported(["法官認定他罵對方「王八蛋」構成公然侮辱，大家怎麼看", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天"]);
   });

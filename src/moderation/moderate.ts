@@ -66,6 +66,8 @@ interface TermUse {
   standIn: boolean;
   /** An exception that excuses only written without a separator inside (see exceptionWords). */
   unbroken?: boolean;
+  /** An exception that excuses only at the text's start or after a separator (see exceptionWords). */
+  leading?: boolean;
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -253,9 +255,9 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         }
       }
     }
-    for (const { word, unbroken } of exceptionWords(rule)) {
+    for (const { word, unbroken, leading } of exceptionWords(rule)) {
       const text = normalizeText(word);
-      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [], standIn: false, unbroken });
+      if (text) addPattern(text, { rule: ruleIndex, isException: true, term: word, wholeWord: false, standalone: false, boundaries: [], standIn: false, unbroken, leading });
     }
   });
   // Per subject kind, the rules that read the detector view: named detectors and regular expressions. A
@@ -297,6 +299,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         if (!ruleSet.rules[use.rule]!.subjects.includes(subject.kind)) continue;
         if (use.isException) {
           if (use.unbroken && hasGapInside(normalized, match.start, match.end)) continue;
+          if (use.leading && match.start > 0 && !normalized.gapBefore[match.start]) continue;
           const list = excused.get(use.rule) ?? [];
           list.push(match);
           excused.set(use.rule, list);

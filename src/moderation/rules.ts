@@ -43,6 +43,9 @@ const exceptionGroup = z
     list: z.array(z.string().trim().min(1)).min(1).optional(),
     precededBy: z.array(z.string().trim().min(1)).min(1).optional(),
     unbroken: z.boolean().optional(),
+    // `leading`: the listed words excuse only where they open the comment or follow a space or punctuation
+    // (我北七 排了三小時 is the commenter; 不要惹我北七 and 今晚來我家小母狗 are said to someone). Implies unbroken.
+    leading: z.boolean().optional(),
   })
   .refine((group) => group.list !== undefined || group.precededBy !== undefined, { message: "an exception group needs list or precededBy" });
 
@@ -163,10 +166,12 @@ export type Mentions = z.infer<typeof mentionsSchema>;
  * `precededBy` word before each of its terms, which excuses only written as one word (別碰我，白癡 is not
  * 我白癡: punctuation between them is where the commenter turns to someone else).
  */
-export function exceptionWords(rule: Rule): { word: string; unbroken: boolean }[] {
+export function exceptionWords(rule: Rule): { word: string; unbroken: boolean; leading: boolean }[] {
   return rule.exceptions.flatMap((group) => [
-    ...(group.list ?? []).map((word) => ({ word, unbroken: group.unbroken ?? false })),
-    ...(group.precededBy ?? []).flatMap((before) => rule.terms.flatMap((terms) => terms.list.map((term) => ({ word: before + term, unbroken: true })))),
+    ...(group.list ?? []).map((word) => ({ word, unbroken: (group.unbroken ?? false) || (group.leading ?? false), leading: group.leading ?? false })),
+    ...(group.precededBy ?? []).flatMap((before) =>
+      rule.terms.flatMap((terms) => terms.list.map((term) => ({ word: before + term, unbroken: true, leading: group.leading ?? false }))),
+    ),
   ]);
 }
 
