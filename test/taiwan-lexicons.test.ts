@@ -145,6 +145,9 @@ describe("number slang", () => {
       ["你们这群1450", "review", "R2-group-slur"],
       ["你1450喔，領多少", "review", "R2-group-slur"],
       ["1450又出來洗地了", "review", "R2-group-slur"],
+      ["網軍1450準時上工護航 辛苦了", "review", "R2-group-slur"],
+      ["1450上工矣", "review", "R2-group-slur"],
+      ["1450快出來解釋一下", "review", "R2-group-slur"],
     ]);
   });
 
@@ -159,6 +162,8 @@ describe("number slang", () => {
       ["有效票差距就是426票", "allow"],
       ["9487号公交改线了", "allow"],
       ["1450億的特別預算", "allow"],
+      ["這筆1450上工程款", "allow"],
+      ["總預算1450快要用完", "allow"],
       ["總共1450萬元的補助", "allow"],
     ]);
   });
@@ -278,6 +283,14 @@ describe("mention is not use", () => {
     expect(comment("那個議員去死一死算了").reasons).toMatchObject([{ ruleId: "R2-go-die", action: "review" }]);
     expect(comment("立委罵部長「你去死一死啦」的影片被瘋傳").action).toBe("allow");
     expect(comment("檢察官你怎麼不去死").action).toBe("reject");
+    // 真的該死 said of people is held like 去死; of oneself, or bare 該死, it is not.
+    expectOutcome([
+      ["詐騙集團真的該死", "review", "R2-go-die"],
+      ["黃牛真的該死", "review", "R2-go-die"],
+      ["我真的該死 又忘了帶鑰匙", "allow"],
+      ["該死的鬧鐘又沒響", "allow"],
+      ["別煩我真的該死", "review", "R2-go-die"],
+    ]);
     // A whole family told to die is refused, 去死一死 included (a review's case).
     expect(comment("你跟你那群支持者全家都去死一死好了").action).toBe("reject");
     expect(comment("炒房的全家去死").action).toBe("reject");
