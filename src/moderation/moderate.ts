@@ -185,6 +185,25 @@ function isSplitStandIn(normalized: NormalizedText, start: number, end: number, 
   return attachedBefore && attachedAfter;
 }
 
+// What ends a sentence before a `leading` exception word: a space or a comma does not (樓上 我家小母狗 過來,
+// 你們 被罵五毛不冤 are said to someone), nor an emoji (樓上😀我北七).
+const SENTENCE_END = /[。！？!?；;…\n\r]/u;
+const SKIPPED_BEFORE = /[\s\p{Cf}\p{Extended_Pictographic}\u{FE0F}]/u;
+
+/** Whether the original text's character at `at` opens the comment or a sentence (only spaces between). */
+function opensSentence(original: string, at: number): boolean {
+  let i = at;
+  while (i > 0) {
+    // One code point back: an emoji is a surrogate pair.
+    const size = i > 1 && isLowSurrogate(original.charCodeAt(i - 1)) ? 2 : 1;
+    const char = original.slice(i - size, i);
+    if (SENTENCE_END.test(char)) return true;
+    if (!SKIPPED_BEFORE.test(char)) return false;
+    i -= size;
+  }
+  return true;
+}
+
 /** Whether a separator stands anywhere inside [start, end) of the canonical text. */
 function hasGapInside(normalized: NormalizedText, start: number, end: number): boolean {
   for (let i = start + 1; i < end; i++) if (normalized.gapBefore[i]) return true;
@@ -299,7 +318,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
         if (!ruleSet.rules[use.rule]!.subjects.includes(subject.kind)) continue;
         if (use.isException) {
           if (use.unbroken && hasGapInside(normalized, match.start, match.end)) continue;
-          if (use.leading && match.start > 0 && !normalized.gapBefore[match.start]) continue;
+          if (use.leading && !opensSentence(subject.text, normalized.originStart[match.start]!)) continue;
           const list = excused.get(use.rule) ?? [];
           list.push(match);
           excused.set(use.rule, list);

@@ -43,8 +43,9 @@ const exceptionGroup = z
     list: z.array(z.string().trim().min(1)).min(1).optional(),
     precededBy: z.array(z.string().trim().min(1)).min(1).optional(),
     unbroken: z.boolean().optional(),
-    // `leading`: the listed words excuse only where they open the comment or follow a space or punctuation
-    // (我北七 排了三小時 is the commenter; 不要惹我北七 and 今晚來我家小母狗 are said to someone). Implies unbroken.
+    // `leading`: the listed words excuse only where they open the comment or a sentence (after 。！？；… or a
+    // line break; spaces and emoji between are skipped): 我北七 排了三小時 is the commenter; 不要惹我北七,
+    // 不要惹 我北七 and 樓上，我家小母狗 are said to someone. Implies unbroken.
     leading: z.boolean().optional(),
   })
   .refine((group) => group.list !== undefined || group.precededBy !== undefined, { message: "an exception group needs list or precededBy" });
