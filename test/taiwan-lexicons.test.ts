@@ -165,6 +165,9 @@ describe("number slang", () => {
       ["下午1450上工，1800下班", "allow"],
       ["調查局查獲網軍1450餘個帳號", "allow"],
       ["中共網軍1450多個帳號被封", "allow"],
+      // A count excused only after 網軍 (a third review's cases).
+      ["你1450多嘴什麼", "review", "R2-group-slur"],
+      ["這些1450餘孽", "review", "R2-group-slur"],
       ["總共1450萬元的補助", "allow"],
     ]);
   });
@@ -288,16 +291,6 @@ describe("mention is not use", () => {
     expect(comment("那個議員去死一死算了").reasons).toMatchObject([{ ruleId: "R2-go-die", action: "review" }]);
     expect(comment("立委罵部長「你去死一死啦」的影片被瘋傳").action).toBe("allow");
     expect(comment("檢察官你怎麼不去死").action).toBe("reject");
-    // 真的該死 said of people is held like 去死; of oneself, or bare 該死, it is not.
-    expectOutcome([
-      ["詐騙集團真的該死", "review", "R2-go-die"],
-      ["黃牛真的該死", "review", "R2-go-die"],
-      ["我真的該死 又忘了帶鑰匙", "allow"],
-      ["該死的鬧鐘又沒響", "allow"],
-      ["今天真是該死的熱", "allow"],
-      ["死刑犯真的該死嗎？廢死團體怎麼說", "allow"],
-      ["別煩我真的該死", "review", "R2-go-die"],
-    ]);
     // A whole family told to die is refused, 去死一死 included (a review's case).
     expect(comment("你跟你那群支持者全家都去死一死好了").action).toBe("reject");
     expect(comment("炒房的全家去死").action).toBe("reject");
@@ -344,6 +337,9 @@ describe("mention is not use", () => {
       ["不要惹 我北七", "review", "R2-insult"],
       ["今天排隊\n我北七 排了三小時", "allow"],
       ["🙋我北七 又搭錯車", "allow"],
+      ["會議開錯房間⋯我北七", "allow"],
+      ["好累... 我北七 又坐過站", "allow"],
+      ["樓上👍🏻我北七", "review", "R2-insult"],
       // What readers were called, and a coin; calling a group the word, or others being called it, is still held.
       ["我被兩邊都罵過 罵我1450的跟罵我五毛的 是在同一篇文章底下", "allow"],
       ["被叫舔共 被叫台奸 我只是說兩岸要有溝通管道", "allow"],
@@ -532,6 +528,8 @@ describe("mention is not use", () => {
       "你😀😀😀😀😀說「幹你娘」",
       `你${"\u3000".repeat(11)}說「幹你娘」`,
       `你${"\u200b".repeat(30)}說「幹你娘」`,
+      `你${"❤️".repeat(10)}說「幹你娘」`,
+      `你${"\u3164".repeat(10)}說「幹你娘」`,
     ]) {
       expect(comment(text).action, text).toBe("reject");
     }

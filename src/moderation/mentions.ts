@@ -23,35 +23,41 @@ const SENTENCE_END = /[。！？!?；;\n]/u;
 // (400 ms of engine time for 2,000 characters). A longer sentence is not read as a mention.
 const REACH = 400;
 const SEPARATOR = /[\s\p{P}\p{S}]/u;
-// Invisible format characters and halves of surrogate pairs (emoji): padding, not characters of the clause.
-const INVISIBLE_OR_PAIRED = /[\p{Cf}\uD800-\uDFFF]/u;
-// How close to a quotation, in characters of its clause that are not separators (padding of spaces or emoji
-// does not count), an address makes the commenter the one saying the words (我跟你說「…」, 你們這些人根本就是
+// What counts toward NEAR: a letter or a digit (an astral Han character such as 𪜶 too), not the Hangul
+// fillers that look like spaces; spaces, punctuation, emoji and their modifiers are padding.
+const COUNTED = /^(?![\u115F\u1160\u3164\uFFA0])[\p{L}\p{N}]$/u;
+// How close to a quotation, in letters and digits of its clause (padding of spaces, emoji or fillers does not
+// count), an address makes the commenter the one saying the words (我跟你說「…」, 你們這些人根本就是
 // 「…」, 「…」說的就是妳, 新聞說「…」 送給樓上): never a mention. Further off, an address holds the quotation
 // ("quoted"), never refused and never passed as reported.
 const NEAR = 10;
 
-/** Where the NEAR characters (separators not counted) before `at` begin. */
+/** Where the NEAR counted characters (letters and digits, by code point) before `at` begin. */
 function nearStart(text: string, at: number): number {
   let counted = 0;
   let i = at;
   while (i > 0 && counted < NEAR) {
-    i--;
-    if (!SEPARATOR.test(text[i]!) && !INVISIBLE_OR_PAIRED.test(text[i]!)) counted++;
+    const size = i > 1 && isLowSurrogate(text.charCodeAt(i - 1)) ? 2 : 1;
+    i -= size;
+    if (COUNTED.test(text.slice(i, i + size))) counted++;
   }
   return i;
 }
 
-/** Where the NEAR characters (separators not counted) from `from` on end. */
+/** Where the NEAR counted characters (letters and digits, by code point) from `from` on end. */
 function nearEnd(text: string, from: number): number {
   let counted = 0;
   let i = from;
   while (i < text.length && counted < NEAR) {
-    if (!SEPARATOR.test(text[i]!) && !INVISIBLE_OR_PAIRED.test(text[i]!)) counted++;
-    i++;
+    const size = isHighSurrogate(text.charCodeAt(i)) && i + 1 < text.length ? 2 : 1;
+    if (COUNTED.test(text.slice(i, i + size))) counted++;
+    i += size;
   }
   return i;
 }
+
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
 
 export function createMentionReader(mentions: Mentions, canonical: (text: string) => string): MentionReader {
   const pairs = mentions.quotePairs.map((pair) => [...pair] as [string, string]);

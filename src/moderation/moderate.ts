@@ -187,8 +187,8 @@ function isSplitStandIn(normalized: NormalizedText, start: number, end: number, 
 
 // What ends a sentence before a `leading` exception word: a space or a comma does not (樓上 我家小母狗 過來,
 // 你們 被罵五毛不冤 are said to someone), nor an emoji (樓上😀我北七).
-const SENTENCE_END = /[。！？!?；;…\n\r]/u;
-const SKIPPED_BEFORE = /[\s\p{Cf}\p{Extended_Pictographic}\u{FE0F}]/u;
+const SENTENCE_END = /[。｡．﹒.！？!?﹗‼；;…⋯‥～~\n\r\u2028\u2029]/u;
+const SKIPPED_BEFORE = /^(?![0-9#*])[\s\p{Cf}\p{Extended_Pictographic}\p{Emoji_Component}\u{FE0E}\u{FE0F}]+$/u;
 
 /** Whether the original text's character at `at` opens the comment or a sentence (only spaces between). */
 function opensSentence(original: string, at: number): boolean {
