@@ -1,7 +1,7 @@
 // npm run train [-- --train FILE.jsonl --taiwan FILE.jsonl --dev FILE.jsonl --taiwan-dev FILE.jsonl --output FILE]
 // Trains the abuse classifier deterministically (seeded order, fixed settings) on COLD and the project's
-// Taiwanese train split, and writes the model with its version (hash of the training data and settings)
-// and its figures on both dev sets. Test splits are never read here.
+// Taiwanese train split, and writes the model with its version (hash of the training data, as the classifier
+// reads it, and the settings) and its figures on both dev sets. Test splits are never read here.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -71,7 +71,10 @@ const leetCharacters = ruleSet.substitutions.leetCharacters;
 const cold = deduplicate(readLabelled(values.train));
 const taiwan = deduplicate(readLabelled(values.taiwan));
 const rows: LabelledText[] = [...cold, ...taiwan];
-const hashes = rows.map((row) => ngramFeatures(moderator.classifierText(row.text), SETTINGS.maxN).hashes);
+// What the classifier reads of each row; the model's version hashes it, so a change to the rules or to the
+// code that masks mentions, which changes what training reads, changes the version too.
+const readTexts = rows.map((row) => moderator.classifierText(row.text));
+const hashes = readTexts.map((text) => ngramFeatures(text, SETTINGS.maxN).hashes);
 const coldRows = cold.map((_, i) => i);
 const taiwanRows = taiwan.map((_, i) => cold.length + i);
 
@@ -186,8 +189,10 @@ const trainSeconds = (performance.now() - started) / 1000;
 const version = createHash("sha256")
   .update(readFileSync(values.train))
   .update(readFileSync(values.taiwan))
-  // What the classifier reads depends on the rules (mentions are masked), but not on its own threshold.
+  // What the classifier reads depends on the rules and on the code that masks mentions, not on its own
+  // threshold: the texts as read are hashed, with the rules for good measure.
   .update(JSON.stringify({ SETTINGS, leetCharacters, rules: ruleSet.rules, substitutions: ruleSet.substitutions, mentions: ruleSet.mentions }))
+  .update(readTexts.join("\n"))
   .digest("hex")
   .slice(0, 12);
 const model: ModelFile = {

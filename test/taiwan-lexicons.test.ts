@@ -542,6 +542,11 @@ describe("mention is not use", () => {
     ]) {
       expect(comment(text).action, text).not.toBe("allow");
     }
+    // Another quotation that addresses someone holds the report too (a second review's cases: they passed).
+    for (const text of ["新聞說「幹你娘」「送給你」", "新聞標題「幹你娘」『就是在說你』", '"你" 新聞說"幹你娘"', "『你「』新聞說「幹你娘」"]) {
+      expect(comment(text).action, text).toBe("review");
+    }
+    expectReported(["他在庭上罵對方「王八蛋」又罵「混蛋」，被判拘役二十天", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天"]);
     // 是怎麼來的 after a slur is rhetoric, not a question about the word.
     for (const text of ["綠蛆是怎麼來的 民進黨養出來的", "破麻是怎麼來的 看那個女主播就知道"]) expect(comment(text).action, text).toBe("reject");
     // A report that speaks to no one is still reported, a 你 inside the reported words included.

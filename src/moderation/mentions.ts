@@ -106,6 +106,17 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
         }
         return addresses;
       };
+      // The comment's quotations (innermost pairs), each with whether its words address someone: a report
+      // next to a quotation that does (新聞說「幹你娘」「送給你」) may be meant for that someone. Read once.
+      let spans: { open: number; close: number; addresses: boolean }[] | undefined;
+      /** Whether a quotation apart from [open, close] (not inside it, not around it) addresses someone. */
+      const anotherQuotationAddresses = (open: number, close: number) => {
+        spans ??= quotationSpans(original, pairs).map((span) => {
+          const words = canonical(original.slice(span.open + 1, span.close));
+          return { ...span, addresses: address.some((cue) => words.includes(cue)) };
+        });
+        return spans.some((span) => span.addresses && (span.close < open || span.open > close));
+      };
       return (start, end, words) => {
         const lineStart = original.lastIndexOf("\n", start - 1) + 1;
         const lineEndAt = original.indexOf("\n", end);
@@ -148,7 +159,7 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
           // Someone addressed anywhere else in the comment may be whom the words are for (樓上，新聞說「…」;
           // 樓上。新聞說「…」; 新聞說「…」「樓上」; 新聞「樓上…」) or a reader asked about a report (議員嗆市長
           // 「…」，你能接受嗎): held for a moderator, never refused, and never passed as reported.
-          else if (speaksToSomeone()) mention = "quoted";
+          else if (speaksToSomeone() || anotherQuotationAddresses(quote.open, quote.close)) mention = "quoted";
           else if (asked || reporting.some((cue) => around.includes(cue))) mention = "reported";
           else mention = "quoted";
           byQuotation.set(key, mention);
@@ -193,6 +204,21 @@ function enclosingQuote(
 
 const CLAUSE_END = /[，,、。！？!?；;\n]/u;
 
+/** Every quotation's marks, each closing mark paired with the nearest opening mark before it. */
+function quotationSpans(text: string, pairs: [string, string][]): { open: number; close: number }[] {
+  const spans: { open: number; close: number }[] = [];
+  for (const [open, close] of pairs) {
+    if (!text.includes(open)) continue;
+    const opened: number[] = [];
+    for (let i = 0; i < text.length; i++) {
+      const char = text[i]!;
+      if (open === close ? char === open && opened.length === 0 : char === open) opened.push(i);
+      else if (char === close && opened.length > 0) spans.push({ open: opened.pop()!, close: i });
+    }
+  }
+  return spans;
+}
+
 /**
  * The text with every quotation (marks and words) taken out. Each closing mark closes the nearest opening
  * mark before it, so a stray opening mark stays in the text with what follows it: 「你們… 新聞說的「幹你娘」
@@ -201,15 +227,11 @@ const CLAUSE_END = /[，,、。！？!?；;\n]/u;
 function withoutQuotations(text: string, pairs: [string, string][]): string {
   // One pass per kind of mark (a comment of hundreds of quotations is read once per quotation: cutting
   // them one slice at a time made that cubic).
-  for (const [open, close] of pairs) {
-    if (!text.includes(open)) continue;
+  for (const pair of pairs) {
+    const spans = quotationSpans(text, [pair]);
+    if (spans.length === 0) continue;
     const cut = new Uint8Array(text.length);
-    const opened: number[] = [];
-    for (let i = 0; i < text.length; i++) {
-      const char = text[i]!;
-      if (open === close ? char === open && opened.length === 0 : char === open) opened.push(i);
-      else if (char === close && opened.length > 0) cut.fill(1, opened.pop()!, i + 1);
-    }
+    for (const span of spans) cut.fill(1, span.open, span.close + 1);
     let result = "";
     for (let i = 0; i < text.length; i++) if (!cut[i]) result += text[i];
     text = result;
