@@ -192,7 +192,7 @@ const version = createHash("sha256")
   // What the classifier reads depends on the rules and on the code that masks mentions, not on its own
   // threshold: the texts as read are hashed, with the rules for good measure.
   .update(JSON.stringify({ SETTINGS, leetCharacters, rules: ruleSet.rules, substitutions: ruleSet.substitutions, mentions: ruleSet.mentions }))
-  .update(readTexts.join("\n"))
+  .update(JSON.stringify(readTexts))
   .digest("hex")
   .slice(0, 12);
 const model: ModelFile = {

@@ -543,7 +543,16 @@ describe("mention is not use", () => {
       expect(comment(text).action, text).not.toBe("allow");
     }
     // Another quotation that addresses someone holds the report too (a second review's cases: they passed).
-    for (const text of ["新聞說「幹你娘」「送給你」", "新聞標題「幹你娘」『就是在說你』", '"你" 新聞說"幹你娘"', "『你「』新聞說「幹你娘」"]) {
+    for (const text of [
+      "新聞說「幹你娘」「送給你」",
+      "新聞標題「幹你娘」『就是在說你』",
+      '"你" 新聞說"幹你娘"',
+      "『你「』新聞說「幹你娘」",
+      // Around the report, or a stray straight quote on an earlier line (a third review's cases).
+      "新聞標題『就是在說你「王八蛋」』",
+      "「你看新聞說「王八蛋」」",
+      '"你這種人\n新聞說"王八蛋"',
+    ]) {
       expect(comment(text).action, text).toBe("review");
     }
     expectReported(["他在庭上罵對方「王八蛋」又罵「混蛋」，被判拘役二十天", "被告在庭上罵法官「你這個王八蛋」，被判拘役二十天"]);

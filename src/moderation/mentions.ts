@@ -106,16 +106,17 @@ export function createMentionReader(mentions: Mentions, canonical: (text: string
         }
         return addresses;
       };
-      // The comment's quotations (innermost pairs), each with whether its words address someone: a report
-      // next to a quotation that does (新聞說「幹你娘」「送給你」) may be meant for that someone. Read once.
+      // The comment's quotations (innermost pairs), each with whether its own words (quotations inside it
+      // cut) address someone: a report beside or inside a quotation that does (新聞說「幹你娘」「送給你」,
+      // 新聞標題『就是在說你「王八蛋」』) may be meant for that someone. Read once.
       let spans: { open: number; close: number; addresses: boolean }[] | undefined;
-      /** Whether a quotation apart from [open, close] (not inside it, not around it) addresses someone. */
+      /** Whether a quotation other than [open, close] and those inside it addresses someone. */
       const anotherQuotationAddresses = (open: number, close: number) => {
         spans ??= quotationSpans(original, pairs).map((span) => {
-          const words = canonical(original.slice(span.open + 1, span.close));
+          const words = canonical(withoutQuotations(original.slice(span.open + 1, span.close), pairs));
           return { ...span, addresses: address.some((cue) => words.includes(cue)) };
         });
-        return spans.some((span) => span.addresses && (span.close < open || span.open > close));
+        return spans.some((span) => span.addresses && !(span.open >= open && span.close <= close));
       };
       return (start, end, words) => {
         const lineStart = original.lastIndexOf("\n", start - 1) + 1;
