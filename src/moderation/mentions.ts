@@ -1,3 +1,4 @@
+import { codePointAt, codePointBefore } from "./normalize.ts";
 import type { Mentions } from "./rules.ts";
 import type { Span } from "./verdict.ts";
 
@@ -37,9 +38,9 @@ function nearStart(text: string, at: number): number {
   let counted = 0;
   let i = at;
   while (i > 0 && counted < NEAR) {
-    const size = i > 1 && isLowSurrogate(text.charCodeAt(i - 1)) ? 2 : 1;
-    i -= size;
-    if (COUNTED.test(text.slice(i, i + size))) counted++;
+    const char = codePointBefore(text, i);
+    i -= char.length;
+    if (COUNTED.test(char)) counted++;
   }
   return i;
 }
@@ -49,15 +50,12 @@ function nearEnd(text: string, from: number): number {
   let counted = 0;
   let i = from;
   while (i < text.length && counted < NEAR) {
-    const size = isHighSurrogate(text.charCodeAt(i)) && i + 1 < text.length ? 2 : 1;
-    if (COUNTED.test(text.slice(i, i + size))) counted++;
-    i += size;
+    const char = codePointAt(text, i);
+    if (COUNTED.test(char)) counted++;
+    i += char.length;
   }
   return i;
 }
-
-const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
-const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
 
 export function createMentionReader(mentions: Mentions, canonical: (text: string) => string): MentionReader {
   const pairs = mentions.quotePairs.map((pair) => [...pair] as [string, string]);

@@ -4,6 +4,8 @@ import { Matcher } from "./matcher.ts";
 import { createMentionReader, type MentionedWords } from "./mentions.ts";
 import {
   canonicalSpelling,
+  codePointBefore,
+  isLowSurrogate,
   foldForDetectors,
   isAlphanumeric,
   normalize,
@@ -66,7 +68,7 @@ interface TermUse {
   standIn: boolean;
   /** An exception that excuses only written without a separator inside (see exceptionWords). */
   unbroken?: boolean;
-  /** An exception that excuses only at the text's start or after a separator (see exceptionWords). */
+  /** An exception that excuses only where it opens the comment or a sentence (see opensSentence). */
   leading?: boolean;
 }
 
@@ -187,7 +189,7 @@ function isSplitStandIn(normalized: NormalizedText, start: number, end: number, 
 
 // What ends a sentence before a `leading` exception word: a space or a comma does not (樓上 我家小母狗 過來,
 // 你們 被罵五毛不冤 are said to someone), nor an emoji (樓上😀我北七).
-const SENTENCE_END = /[。｡．﹒.！？!?﹗‼；;…⋯‥～~\n\r\u2028\u2029]/u;
+const LEADING_SENTENCE_END = /[。｡．﹒.！？!?﹗‼；;…⋯‥～~\n\r\u2028\u2029]/u;
 const SKIPPED_BEFORE = /^(?![0-9#*])[\s\p{Cf}\p{Extended_Pictographic}\p{Emoji_Component}\u{FE0E}\u{FE0F}]+$/u;
 
 /** Whether the original text's character at `at` opens the comment or a sentence (only spaces between). */
@@ -195,11 +197,10 @@ function opensSentence(original: string, at: number): boolean {
   let i = at;
   while (i > 0) {
     // One code point back: an emoji is a surrogate pair.
-    const size = i > 1 && isLowSurrogate(original.charCodeAt(i - 1)) ? 2 : 1;
-    const char = original.slice(i - size, i);
-    if (SENTENCE_END.test(char)) return true;
+    const char = codePointBefore(original, i);
+    if (LEADING_SENTENCE_END.test(char)) return true;
     if (!SKIPPED_BEFORE.test(char)) return false;
-    i -= size;
+    i -= char.length;
   }
   return true;
 }
@@ -498,7 +499,6 @@ export function mostAbusivePassage(classifier: Classifier, input: ClassifierInpu
   return best;
 }
 
-const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
 

@@ -37,6 +37,18 @@ function isLatinLetter(char: string): boolean {
   return char >= "a" && char <= "z";
 }
 
+export const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+
+/** The code point that ends at `at` in `text` (two UTF-16 units for an emoji or 𪜶, one otherwise). */
+export function codePointBefore(text: string, at: number): string {
+  return at > 1 && isLowSurrogate(text.charCodeAt(at - 1)) ? text.slice(at - 2, at) : text.slice(at - 1, at);
+}
+
+/** The code point that starts at `at` in `text`. */
+export function codePointAt(text: string, at: number): string {
+  return String.fromCodePoint(text.codePointAt(at)!);
+}
+
 export function isAlphanumeric(char: string | undefined): boolean {
   return char !== undefined && ((char >= "a" && char <= "z") || (char >= "0" && char <= "9"));
 }
