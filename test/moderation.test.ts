@@ -195,6 +195,20 @@ describe("a long comment's passages", () => {
     expect(text.slice(best.start, best.end)).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
   });
 
+  it("reads one space where the member put separators or a mention was masked, mapped to what follows", () => {
+    // 靠 北市 is not 靠北市: without the space its n-grams read 靠北 (a curse) across two words.
+    const input = inputOf("靠 北市又漲了！！好貴…");
+    expect(input.text).toBe("靠 北市又涨了 好贵");
+    expect(input.originStart[1]).toBe(2);
+    expect(inputOf("好耶😂😂真的").text).toBe("好耶 真的");
+    // None at the edges; a reported mention leaves one space where it stood.
+    expect(inputOf("  ，靠北。").text).toBe("靠北");
+    expect(inputOf("新聞說他罵對方「王八蛋」，被判拘役").text).toBe("新闻说他骂对方 被判拘役");
+    expect(inputOf("「北七」是什麼意思？").text).toBe("是什么意思");
+    // The rules still read the canonical text, where the spaced evasion is one word.
+    expect(reading.moderate({ kind: "comment", text: "幹 你 娘" }).reasons.map((reason) => reason.ruleId)).toContain("R2-profanity-severe");
+  });
+
   it("reads none in a comment short enough for its whole score", () => {
     seen.length = 0;
     expect(mostAbusivePassage(counting, inputOf("惡".repeat(45)), 30)).toBeNull();

@@ -8,7 +8,8 @@ export interface NgramSignal {
 
 /**
  * The abuse classifier: logistic regressions over hashed character n-grams (1-3) of the engine's
- * canonical text (so Traditional, Simplified and evasion spellings meet in one form). Two experts — one
+ * canonical text (so Traditional, Simplified and evasion spellings meet in one form), with one space where
+ * a separator stood (moderate.ts maskUnread). Two experts — one
  * trained on the project's Taiwanese news comments, one on COLD (mainland social media) — are mixed by a
  * gate, a third regression that tells how much a text reads like COLD's domain: a comment about 颱風假
  * is scored by the Taiwanese expert, implicit bias about region or gender in mainland phrasing by COLD's.
