@@ -107,6 +107,27 @@ describe("name-calling that no rule read before (from abusive dev lines)", () =>
   });
 });
 
+describe("操 said alone as an expletive (from abusive dev lines)", () => {
+  it("holds it between separators, at either end, after 我 or 哇", () => {
+    expectOutcome([
+      ["操 手机屏幕又摔碎", "review", "R2-profanity-standalone"],
+      ["哇操 一碗牛肉麵三百八", "review", "R2-profanity-standalone"],
+      ["我操，這是什麼鬼判決", "review", "R2-profanity-standalone"],
+      ["這哨吹成這樣 裁判收錢喔 操", "review", "R2-profanity-standalone"],
+    ]);
+  });
+
+  it("leaves the words it stands in, and the overworked", () => {
+    expectOutcome([
+      ["我操作股票十年，沒賺過", "allow"],
+      ["今天體操 比賽很精彩", "allow"],
+      ["被老闆操到爆肝，下個月要離職", "allow"],
+      ["曹操 說過的話", "allow"],
+      ["剪接師笑說被導演「操」到爆肝，但很值得", "allow"],
+    ]);
+  });
+});
+
 describe("Zhuyin, pinyin initials and romanized spellings", () => {
   it("reads them as the curse they spell", () => {
     expectOutcome([
