@@ -40,7 +40,8 @@ async function main() {
   const classifier = loadClassifier(readModelFile());
   const loadMs = performance.now() - started;
   const convert = values.script === "traditional" ? toTraditional : (text: string) => text;
-  // The classifier reads what the service gives it: the canonical text without reported mentions.
+  // The classifier reads what the service gives it (moderate.ts classifierText): the canonical text without
+  // reported mentions, one space where a separator stood.
   const rulesOnly = createModerator(ruleSet);
 
   const labels: (0 | 1)[] = [];

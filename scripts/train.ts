@@ -15,7 +15,10 @@ import { toTraditional } from "./traditional.ts";
 import { CATEGORIES, type Category } from "../src/moderation/verdict.ts";
 
 // Chosen on the dev splits (COLD dev, data/taiwan/dev.jsonl with npm run eval:moderation -- --sweep):
-// - hashed 1-3 character n-grams; 4-grams lost 0.01-0.02 macro-F1 on both dev sets;
+// - hashed 1-3 character n-grams; 4-grams lost 0.01-0.02 macro-F1 on both dev sets. Tried again once the
+//   classifier read separators as spaces (2026-11-30): at 90 % of dev's abusive lines caught 4-grams held
+//   143 benign lines against 157, but cost 28 % of the classifier's speed, COLD dev macro-F1 0.875 → 0.864
+//   and 3 points of category accuracy, so they stay out;
 // - the Taiwanese expert 2^21 buckets, COLD's 2^18, as signed bytes (model.ts quantizeWeights): its
 //   train split has about 450k distinct n-grams, so at 2^18 buckets most shared one with others. Read by
 //   the model of the time before they were trained on, round fifteen's 2,061 lines (data/taiwan/README.md)
@@ -32,7 +35,7 @@ import { CATEGORIES, type Category } from "../src/moderation/verdict.ts";
 //   0.05 caught 1-2 points more abusive lines at the same share of benign lines held (ROC-AUC 0.977 →
 //   0.980) than 0 or 0.03; it raises scores, so the thresholds in rules/engine/classifier-policy.yaml were
 //   chosen again with it;
-// - l2 (COLD's expert), taiwanL2 (the Taiwanese expert) and gateL2 (the gate): the penalty on a weight each
+// - coldL2 (COLD's expert), taiwanL2 (the Taiwanese expert) and gateL2 (the gate): the penalty on a weight each
 //   time its n-gram is seen. At 1e-6 it did nothing: single characters and function words (女, 那, 都, 一群,
 //   私) took weights of 0.4-1.2 from the lines they happened to stand in, and 那個女主播問問題很犀利 scored
 //   0.97. 0.03 on the Taiwanese expert and the gate: at 90 % of dev's abusive lines caught, 164 benign
@@ -48,7 +51,7 @@ const SETTINGS = {
   gateBits: 15,
   epochs: 3,
   learningRate: 0.1,
-  l2: 1e-6,
+  coldL2: 1e-6,
   taiwanL2: 0.03,
   gateL2: 0.03,
   taiwanRepeats: 5,
@@ -73,7 +76,8 @@ const { values } = parseArgs({
   },
 });
 
-// The classifier reads what the service gives it: the canonical text without reported mentions.
+// The classifier reads what the service gives it: the canonical text without reported mentions, one space
+// where a separator stood (moderate.ts classifierText).
 const ruleSet = loadRuleSet(readEngineRuleFiles());
 const moderator = createModerator(ruleSet);
 const leetCharacters = ruleSet.substitutions.leetCharacters;
@@ -155,7 +159,7 @@ const taiwanExpert = {
   weights: taiwanRuns[0]!.weights.map((_, bucket) => taiwanRuns.reduce((sum, run) => sum + run.weights[bucket]!, 0) / taiwanRuns.length),
 };
 addNaiveBayes(taiwanExpert.weights, SETTINGS.taiwanBits, taiwanRows, SETTINGS.naiveBayesWeight);
-const coldExpert = trainLogistic(SETTINGS.coldBits, coldRows, (i) => rows[i]!.label, SETTINGS.l2);
+const coldExpert = trainLogistic(SETTINGS.coldBits, coldRows, (i) => rows[i]!.label, SETTINGS.coldL2);
 const repeatedTaiwan = Array.from({ length: SETTINGS.taiwanRepeats }, () => taiwanRows).flat();
 const gate = trainLogistic(SETTINGS.gateBits, [...coldRows, ...repeatedTaiwan], (i) => (i < cold.length ? 1 : 0), SETTINGS.gateL2);
 

@@ -132,6 +132,8 @@ describe("Taiwanese comments", () => {
   });
 
   it("holds a long comment whose abuse is one clause, marking the passage the classifier read alone (202)", async () => {
+    // Long enough that the ordinary rest outweighs the clause in the whole comment's score (a shorter one,
+    // with the model of 2026-11-30 sixth session, scored over the threshold whole and never reached passages).
     const body = "我們社區管委會開會開了三個小時，討論要不要換電梯，廠商報了兩家的價錢，一家便宜但保固短，另一家貴了快一倍但保固十年，大家吵來吵去，最後還是沒結論。主委那個老番顛講話顛三倒四，叫他滾回家吃自己啦。下次開會我還是會去，畢竟電梯真的很舊了，每次搭都怕卡住，住高樓的長輩也常常抱怨，希望年底前可以決定，工程期間大家爬樓梯也要互相體諒。";
     const response = await post("m-passage", { body, acceptedRulesVersion: rulesVersion });
     expect(response.status).toBe(202);

@@ -201,12 +201,24 @@ describe("a long comment's passages", () => {
     expect(input.text).toBe("靠 北市又涨了 好贵");
     expect(input.originStart[1]).toBe(2);
     expect(inputOf("好耶😂😂真的").text).toBe("好耶 真的");
+    // A line break or a tab separates like a space.
+    expect(inputOf("靠\n北市又漲了\r\n\t好貴").text).toBe("靠 北市又涨了 好贵");
+    expect(reading.moderate({ kind: "comment", text: "又塞車了\n幹" }).reasons.map((reason) => reason.ruleId)).toContain("R2-profanity-standalone");
     // None at the edges; a reported mention leaves one space where it stood.
     expect(inputOf("  ，靠北。").text).toBe("靠北");
     expect(inputOf("新聞說他罵對方「王八蛋」，被判拘役").text).toBe("新闻说他骂对方 被判拘役");
     expect(inputOf("「北七」是什麼意思？").text).toBe("是什么意思");
     // The rules still read the canonical text, where the spaced evasion is one word.
     expect(reading.moderate({ kind: "comment", text: "幹 你 娘" }).reasons.map((reason) => reason.ruleId)).toContain("R2-profanity-severe");
+  });
+
+  it("never starts or ends a passage on a space, so a masked mention stays out of the span shown", () => {
+    // The window ends right where the reported 「王八蛋」 was masked: the space standing for it is trimmed.
+    const text = `${"一二三四五六七八九".repeat(2)}十惡惡惡新聞說他罵對方「王八蛋」被判拘役，${"大家好".repeat(8)}`;
+    const best = mostAbusivePassage(counting, inputOf(text), 30)!;
+    expect(best.text).not.toMatch(/^ | $/);
+    expect(text.slice(best.start, best.end)).toContain("惡惡惡");
+    expect(text.slice(best.start, best.end)).not.toContain("王八蛋");
   });
 
   it("reads none in a comment short enough for its whole score", () => {

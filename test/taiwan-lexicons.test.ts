@@ -43,6 +43,8 @@ describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
       ["三小 綠燈才亮一秒後面就在叭", "review", "R2-hokkien-vulgar"],
       ["明天早上八點打卡 扛三小 繼續看", "review", "R2-hokkien-vulgar"],
       ["一坪八十萬？這是在賣三小喔", "review", "R2-hokkien-vulgar"],
+      ["你講3小", "review", "R2-hokkien-vulgar"],
+      ["嗆三小欸", "review", "R2-hokkien-vulgar"],
       ["彼个查某就是婊仔", "reject", "R2-hokkien-sexual"],
       ["外省豬滾出去", "reject", "R2-hokkien-slur"],
       ["憲法法庭那幾個老番顛", "review", "R2-hokkien-insult"],
@@ -59,6 +61,8 @@ describe("Taiwanese Hokkien (iTaigi terms and their forum spellings)", () => {
       ["排三小时的拉面店", "allow"],
       ["家裡三小孩都在發燒", "allow"],
       ["第三小節開始換人唱", "allow"],
+      ["我們家兩大三小，住一間四人房剛好嗎？", "allow"],
+      ["排了3小時才進場", "allow"],
       ["我兒子問我「三小」是什麼意思", "allow"],
       ["士林北投科技園區", "allow"],
       ["虐殺小貓的人被判刑", "allow"],
@@ -114,6 +118,8 @@ describe("操 said alone as an expletive (from abusive dev lines)", () => {
       ["哇操 一碗牛肉麵三百八", "review", "R2-profanity-standalone"],
       ["我操，這是什麼鬼判決", "review", "R2-profanity-standalone"],
       ["這哨吹成這樣 裁判收錢喔 操", "review", "R2-profanity-standalone"],
+      ["操啦 又輸了", "review", "R2-profanity-standalone"],
+      ["停水第三天\n操\n連澡都不能洗", "review", "R2-profanity-standalone"],
     ]);
   });
 
@@ -124,6 +130,10 @@ describe("操 said alone as an expletive (from abusive dev lines)", () => {
       ["被老闆操到爆肝，下個月要離職", "allow"],
       ["曹操 說過的話", "allow"],
       ["剪接師笑說被導演「操」到爆肝，但很值得", "allow"],
+      // Not the substitutions' spellings of 操: 草 alone is net slang for laughing, Cao a surname.
+      ["草 這集的梗也太多www", "allow"],
+      ["Kevin Cao 說得對", "allow"],
+      ["花、草、樹木都被颱風吹倒", "allow"],
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { CATEGORIES, type Category } from "../categories.ts";
 
-/** A character n-gram of the canonical text and the weight it added to the classifier's score. */
+/** A character n-gram of what the classifier read (see moderate.ts classifierText) and the weight it added to its score. */
 export interface NgramSignal {
   ngram: string;
   weight: number;
@@ -71,7 +71,7 @@ const FNV_PRIME = 16777619;
 const MAX_N = 4;
 
 /**
- * The distinct character n-grams of 1..maxN characters of the canonical text, with start and end markers,
+ * The distinct character n-grams of 1..maxN characters of what the classifier reads, with start and end markers,
  * hashed by FNV-1a without building a string per n-gram. Characters are code points, so 𪜶 is one
  * character and no n-gram holds half a surrogate pair. Training and scoring both read this.
  */

@@ -508,9 +508,13 @@ export function mostAbusivePassage(classifier: Classifier, input: ClassifierInpu
   let best: { start: number; end: number; text: string; probability: number; topNgrams: NgramSignal[] } | null = null;
   for (let from = 0; from < text.length; from += step) {
     // Never half a surrogate pair at either edge (an astral character such as 𪜶 is two units).
-    const start = isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from;
+    let start = isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from;
     let end = Math.min(text.length, from + length);
     if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end++;
+    // Nor a space at either edge: it stands for a separator or a masked mention between two kept
+    // characters, and would map the passage onto what was masked.
+    if (text[start] === " ") start++;
+    if (end > start && text[end - 1] === " ") end--;
     const passage = text.slice(start, end);
     const { probability, topNgrams } = classifier.classify(passage);
     if (!best || probability > best.probability) {

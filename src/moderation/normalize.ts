@@ -7,7 +7,7 @@ import { toCanonicalScript } from "./script.ts";
  * Per character: invisible characters are dropped; combining marks and Zhuyin tone marks join the
  * character before them; NFKC (full-width ｆｕｃｋ → fuck) and lower case; accents and Tâi-lô tone marks
  * dropped from Latin letters (kàn → kan); Traditional → Simplified;
- * separators (spaces, punctuation, symbols: 幹 你 娘, 幹.你.娘, 幹！你！娘) are dropped but remembered
+ * separators (spaces, line breaks and tabs, punctuation, symbols: 幹 你 娘, 幹.你.娘, 幹！你！娘) are dropped but remembered
  * as a gap before the next character; a letter repeated in a row counts once (fuuuuck → fuck). A leet
  * character (sh1t, f*ck) is kept as a letter when it follows a letter with no gap.
  */
@@ -95,7 +95,11 @@ export function normalize(original: string, options: NormalizeOptions): Normaliz
       emit(toCanonicalScript(char), start);
       continue;
     }
-    if (code < 0x20 || code === 0x7f) continue;
+    if (code < 0x20 || code === 0x7f) {
+      // Line breaks and tabs separate like a space (又塞車了\n幹 is 幹 said alone); other controls are dropped.
+      if (code >= 0x09 && code <= 0x0d && text.length > 0) pendingGap = true;
+      continue;
+    }
     if (code >= 0x80) {
       if (INVISIBLE.test(char)) continue;
       if (ATTACHING.test(char)) {
