@@ -474,7 +474,7 @@ function maskUnread(original: string, normalized: NormalizedText, spansByRule: M
   // Adds what the classifier reads between two kept runs (or before the first, after the last: no space
   // there), all mapped to `at`, a point of the original text.
   const separate = (from: number, to: number, at: number, spaceBefore: boolean, spaceAfter: boolean) => {
-    const emoji = emojiIn(original.slice(from, to));
+    const emoji = emojiIn(original, from, to);
     const between = emoji ? `${spaceBefore ? " " : ""}${emoji}${spaceAfter ? " " : ""}` : spaceBefore && spaceAfter ? " " : "";
     if (!between) return;
     runs.push(between);
@@ -511,10 +511,18 @@ function maskUnread(original: string, normalized: NormalizedText, spansByRule: M
 
 const PICTOGRAPH = /\p{Extended_Pictographic}/gu;
 
-/** The distinct pictographic emoji of a separator run, in order (😂😂👍 → 😂👍), or "". */
-function emojiIn(separators: string): string {
-  if (separators.length === 0) return "";
-  const found = separators.match(PICTOGRAPH);
+/** The distinct pictographic emoji of original[from, to), a separator run, in order (😂😂👍 → 😂👍), or "". */
+function emojiIn(original: string, from: number, to: number): string {
+  // Most runs are a space or punctuation: only a unit where emoji live sends the run to the expression
+  // (© ®, ‼ and the symbol blocks up to U+2FFF but …, 〰 〽, surrogate pairs; not CJK or full-width punctuation).
+  let candidate = false;
+  for (let i = from; i < to && !candidate; i++) {
+    const unit = original.charCodeAt(i);
+    candidate =
+      unit === 0xa9 || unit === 0xae || unit === 0x3030 || unit === 0x303d || (unit >= 0x203c && unit < 0x3000 && unit !== 0x2026) || (unit > 0x303f && unit < 0xff00);
+  }
+  if (!candidate) return "";
+  const found = original.slice(from, to).match(PICTOGRAPH);
   return found ? [...new Set(found)].join("") : "";
 }
 
