@@ -347,7 +347,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
     normalized: (text) => normalize(text, options),
     classifierText(text) {
       const normalized = normalize(text, options);
-      return maskUnread(text, normalized, ruleSpans({ kind: "comment", text }, normalized), ruleSet.rules).text;
+      return maskUnread(normalized, ruleSpans({ kind: "comment", text }, normalized), ruleSet.rules).text;
     },
     moderate(subject, normalized = normalize(subject.text, options)) {
       return verdictOf(subject, ruleHits(subject, normalized));
@@ -362,7 +362,7 @@ export function createModerator(ruleSet: RuleSet, classifier: Classifier | null 
       .sort((a, b) => a[0] - b[0])
       .map(([ruleIndex, spans]) => toReason(ruleSet.rules[ruleIndex]!, spans));
     const read = classifier && policy && policy.subjects.includes(subject.kind);
-    return { reasons, classifierInput: read ? maskUnread(subject.text, normalized, spansByRule, ruleSet.rules) : null };
+    return { reasons, classifierInput: read ? maskUnread(normalized, spansByRule, ruleSet.rules) : null };
   }
 
   function verdictOf(subject: Subject, hits: RuleHits): Verdict {
@@ -453,36 +453,22 @@ function mentionable(rule: Rule, warnedRules: readonly string[]): MentionedWords
 /**
  * The canonical text without what the classifier should not read: reported mentions, and the spans of
  * rules that say `classifierReads: false` (web addresses). Where the member put a separator (a space,
- * a line break, punctuation, an emoji) or something was left out, the classifier reads one space: 靠 北市
- * is not 靠北市, so its n-grams no longer see 靠北 there (the rules still read the canonical text, where
- * the evasion 幹 你 娘 is 幹你娘). The emoji among the separators are read too, each once between spaces
- * (好耶😂😂真的 → 好耶 😂 真的): 🖕 and 🤮 say something. On dev the spaces held 167 benign lines where 184
- * were held without them, at the same share caught (before the l2 penalty of scripts/train.ts; both
- * together 154); the emoji then 151 (and 2-4 fewer at 88, 89 and 91 % caught).
+ * punctuation, an emoji) or something was left out, the classifier reads one space: 靠 北市 is not 靠北市,
+ * so its n-grams no longer see 靠北 there (the rules still read the canonical text, where the evasion 幹 你 娘
+ * is 幹你娘). On dev this held 167 benign lines where 184 were held without it, at the same share caught
+ * (before the l2 penalty of scripts/train.ts; both together 157).
  */
-function maskUnread(original: string, normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): ClassifierInput {
+function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): ClassifierInput {
   const masked: Span[] = [];
   for (const [rule, spans] of spansByRule) {
     const unread = !rules[rule]!.classifierReads;
     for (const span of spans) if (unread || span.mention === "reported") masked.push(span);
   }
   const source = normalized.text;
-  // Kept runs of the canonical text are copied whole, with what stood between runs as one separator.
+  // Kept runs of the canonical text are copied whole, with one space between runs.
   const runs: string[] = [];
   const originStart: number[] = [];
   const originEnd: number[] = [];
-  // Adds what the classifier reads between two kept runs (or before the first, after the last: no space
-  // there), all mapped to `at`, a point of the original text.
-  const separate = (from: number, to: number, at: number, spaceBefore: boolean, spaceAfter: boolean) => {
-    const emoji = emojiIn(original, from, to);
-    const between = emoji ? `${spaceBefore ? " " : ""}${emoji}${spaceAfter ? " " : ""}` : spaceBefore && spaceAfter ? " " : "";
-    if (!between) return;
-    runs.push(between);
-    for (let k = 0; k < between.length; k++) {
-      originStart.push(at);
-      originEnd.push(at);
-    }
-  };
   let runStart = -1;
   let gap = false;
   for (let i = 0; i < source.length; i++) {
@@ -495,8 +481,11 @@ function maskUnread(original: string, normalized: NormalizedText, spansByRule: M
       if (skip) continue;
     }
     if (runStart < 0) {
-      const first = originStart.length === 0;
-      if (first || gap) separate(first ? 0 : originEnd[originEnd.length - 1]!, origin, origin, !first, true);
+      if (gap && originStart.length > 0) {
+        runs.push(" ");
+        originStart.push(origin);
+        originEnd.push(origin);
+      }
       runStart = i;
       gap = false;
     }
@@ -504,26 +493,7 @@ function maskUnread(original: string, normalized: NormalizedText, spansByRule: M
     originEnd.push(normalized.originEnd[i]!);
   }
   if (runStart >= 0) runs.push(source.slice(runStart));
-  const last = originEnd.length === 0 ? 0 : originEnd[originEnd.length - 1]!;
-  separate(last, original.length, original.length, originEnd.length > 0, false);
   return { text: runs.join(""), originStart, originEnd };
-}
-
-const PICTOGRAPH = /\p{Extended_Pictographic}/gu;
-
-/** The distinct pictographic emoji of original[from, to), a separator run, in order (😂😂👍 → 😂👍), or "". */
-function emojiIn(original: string, from: number, to: number): string {
-  // Most runs are a space or punctuation: only a unit where emoji live sends the run to the expression
-  // (© ®, ‼ and the symbol blocks up to U+2FFF but …, 〰 〽, surrogate pairs; not CJK or full-width punctuation).
-  let candidate = false;
-  for (let i = from; i < to && !candidate; i++) {
-    const unit = original.charCodeAt(i);
-    candidate =
-      unit === 0xa9 || unit === 0xae || unit === 0x3030 || unit === 0x303d || (unit >= 0x203c && unit < 0x3000 && unit !== 0x2026) || (unit > 0x303f && unit < 0xff00);
-  }
-  if (!candidate) return "";
-  const found = original.slice(from, to).match(PICTOGRAPH);
-  return found ? [...new Set(found)].join("") : "";
 }
 
 /**
