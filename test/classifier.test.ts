@@ -143,6 +143,16 @@ describe("the committed model", () => {
     expect(Math.abs(metrics.macroF1 - recorded.macroF1)).toBeLessThanOrEqual(0.005);
   });
 
+  it("holds group contempt no rule reads the same spaced out between every character (an evasion)", () => {
+    const threshold = loadRuleSet(readEngineRuleFiles()).classifierPolicy!.reviewThreshold;
+    for (const text of ["那些移工就跟蟑螂一樣，抓都抓不完", "越南新娘都是買來的，用完就丟", "東南亞來的都是小偷，全部趕回去"]) {
+      expect(rulesOnly.moderate({ kind: "comment", text }).reasons, text).toEqual([]);
+      expect(score(text), text).toBeGreaterThanOrEqual(threshold);
+      expect(score([...text].join(" ")), text).toBeGreaterThanOrEqual(threshold);
+      expect(score([...text].join(".")), text).toBeGreaterThanOrEqual(threshold);
+    }
+  });
+
   it("names a category for an abusive text, among those it is asked for", () => {
     const abuse = ["insult", "profanity", "hate", "sexual_harassment", "threat"] as const;
     expect(classifier.categoryOf(rulesOnly.classifierText("那個女主播就是靠陪睡上位的，騷到不行"), abuse)).toBe("sexual_harassment");

@@ -453,10 +453,15 @@ function mentionable(rule: Rule, warnedRules: readonly string[]): MentionedWords
 /**
  * The canonical text without what the classifier should not read: reported mentions, and the spans of
  * rules that say `classifierReads: false` (web addresses). Where the member put a separator (a space,
- * punctuation, an emoji) or something was left out, the classifier reads one space: 靠 北市 is not 靠北市,
- * so its n-grams no longer see 靠北 there (the rules still read the canonical text, where the evasion 幹 你 娘
- * is 幹你娘). On dev this held 167 benign lines where 184 were held without it, at the same share caught
- * (before the l2 penalty of scripts/train.ts; both together 157).
+ * a line break, punctuation, an emoji) or something was left out, between two runs of at least two
+ * characters each, the classifier reads one space: 買不起 北市的房子 is not read across the gap, and a
+ * sentence's last word does not run into the next one's first. A run of one character is read joined to
+ * its neighbours, so writing spaced out to dodge the filter (你 這 個 廢 物) reads as if unspaced, as
+ * the rules read it (they read the canonical text, where 幹 你 娘 is 幹你娘). On dev, spaces everywhere
+ * held 167 benign lines where 184 were held without them (before the l2 penalty of scripts/train.ts;
+ * with it 154), but a comment spaced out between every character then passed 1,004 of the 2,298
+ * abusive dev lines caught (8 before); with one-character runs joined, 152 held and 92 passed; training
+ * also on each line read unspaced (scripts/train.ts) 156 held and 62 passed.
  */
 function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): ClassifierInput {
   const masked: Span[] = [];
@@ -465,35 +470,43 @@ function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>
     for (const span of spans) if (unread || span.mention === "reported") masked.push(span);
   }
   const source = normalized.text;
-  // Kept runs of the canonical text are copied whole, with one space between runs.
-  const runs: string[] = [];
-  const originStart: number[] = [];
-  const originEnd: number[] = [];
+  // The kept runs, [from, to) of the canonical text: split where a separator stood or something was masked.
+  const runs: [number, number][] = [];
   let runStart = -1;
-  let gap = false;
   for (let i = 0; i < source.length; i++) {
     const origin = normalized.originStart[i]!;
     const skip = masked.length > 0 && masked.some((span) => span.start <= origin && origin < span.end);
     if (skip || normalized.gapBefore[i]) {
-      if (runStart >= 0) runs.push(source.slice(runStart, i));
+      if (runStart >= 0) runs.push([runStart, i]);
       runStart = -1;
-      gap = true;
       if (skip) continue;
     }
-    if (runStart < 0) {
-      if (gap && originStart.length > 0) {
-        runs.push(" ");
-        originStart.push(origin);
-        originEnd.push(origin);
-      }
-      runStart = i;
-      gap = false;
-    }
-    originStart.push(origin);
-    originEnd.push(normalized.originEnd[i]!);
+    if (runStart < 0) runStart = i;
   }
-  if (runStart >= 0) runs.push(source.slice(runStart));
-  return { text: runs.join(""), originStart, originEnd };
+  if (runStart >= 0) runs.push([runStart, source.length]);
+  const pieces: string[] = [];
+  const originStart: number[] = [];
+  const originEnd: number[] = [];
+  for (let k = 0; k < runs.length; k++) {
+    const [from, to] = runs[k]!;
+    if (k > 0 && !isOneCharacter(source, runs[k - 1]!) && !isOneCharacter(source, runs[k]!)) {
+      // The space stands for the separator: it maps to where the run after it starts, with no width.
+      pieces.push(" ");
+      originStart.push(normalized.originStart[from]!);
+      originEnd.push(normalized.originStart[from]!);
+    }
+    pieces.push(source.slice(from, to));
+    for (let i = from; i < to; i++) {
+      originStart.push(normalized.originStart[i]!);
+      originEnd.push(normalized.originEnd[i]!);
+    }
+  }
+  return { text: pieces.join(""), originStart, originEnd };
+}
+
+/** Whether a run of the text is one character (one code point: 𪜶 is two units). */
+function isOneCharacter(text: string, [from, to]: [number, number]): boolean {
+  return to - from === 1 || (to - from === 2 && isLowSurrogate(text.charCodeAt(from + 1)));
 }
 
 /**
