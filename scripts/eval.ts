@@ -40,8 +40,7 @@ async function main() {
   const classifier = loadClassifier(readModelFile());
   const loadMs = performance.now() - started;
   const convert = values.script === "traditional" ? toTraditional : (text: string) => text;
-  // The classifier reads what the service gives it (moderate.ts classifierText): the canonical text without
-  // reported mentions, one space where a separator stood.
+  // The classifier reads what the service gives it: the canonical text without reported mentions.
   const rulesOnly = createModerator(ruleSet);
 
   const labels: (0 | 1)[] = [];

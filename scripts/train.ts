@@ -15,10 +15,10 @@ import { toTraditional } from "./traditional.ts";
 import { CATEGORIES, type Category } from "../src/moderation/verdict.ts";
 
 // Chosen on the dev splits (COLD dev, data/taiwan/dev.jsonl with npm run eval:moderation -- --sweep):
-// - hashed 1-3 character n-grams; 4-grams lost 0.01-0.02 macro-F1 on both dev sets. Tried again once the
-//   classifier read separators as spaces (2026-11-30): at 90 % of dev's abusive lines caught 4-grams held
-//   143 benign lines against 157, but cost 28 % of the classifier's speed, COLD dev macro-F1 0.875 → 0.864
-//   and 3 points of category accuracy, so they stay out;
+// - hashed 1-3 character n-grams; 4-grams lost 0.01-0.02 macro-F1 on both dev sets. Tried again on
+//   2026-11-30 while the classifier read separators as spaces (taken back, see README): at 90 % of dev's
+//   abusive lines caught 4-grams held 143 benign lines against 157, but cost 28 % of the classifier's
+//   speed, COLD dev macro-F1 0.875 → 0.864 and 3 points of category accuracy, so they stay out;
 // - the Taiwanese expert 2^21 buckets, COLD's 2^18, as signed bytes (model.ts quantizeWeights): its
 //   train split has about 450k distinct n-grams, so at 2^18 buckets most shared one with others. Read by
 //   the model of the time before they were trained on, round fifteen's 2,061 lines (data/taiwan/README.md)
@@ -42,10 +42,6 @@ import { CATEGORIES, type Category } from "../src/moderation/verdict.ts";
 //   lines held against 184 (Taiwanese dev ROC-AUC 0.981 → 0.983; COLD dev macro-F1, Traditional, 0.874 →
 //   0.871); 0.02 held 167, 0.04 175; on the Taiwanese expert alone 176, on the gate alone 177; on COLD's
 //   expert too 164 but COLD dev fell to 0.859, so it stays at 1e-6;
-// - learnUnspaced: the Taiwanese lines read with spaces (moderate.ts maskUnread) are learned a second time
-//   without them. Without it, a dev line spaced out between every character passed 92 times of the 2,298
-//   caught (4.0 %; 8 before the classifier read spaces); with it 62 of 2,282 (2.7 %), at 156 benign dev
-//   lines held against 152 at 90 % caught. Learning only the abusive lines unspaced held 175;
 // - the category scorers use 2^14 buckets per category; coldPerCategory: COLD's offensive lines (all group
 //   attacks) given to them, one in this many, so they do not drown the Taiwanese categories.
 const SETTINGS = {
@@ -58,7 +54,6 @@ const SETTINGS = {
   coldL2: 1e-6,
   taiwanL2: 0.03,
   gateL2: 0.03,
-  learnUnspaced: true,
   taiwanRepeats: 5,
   taiwanRuns: 9,
   categoryBits: 14,
@@ -81,8 +76,7 @@ const { values } = parseArgs({
   },
 });
 
-// The classifier reads what the service gives it: the canonical text without reported mentions, one space
-// where a separator stood (moderate.ts classifierText).
+// The classifier reads what the service gives it: the canonical text without reported mentions.
 const ruleSet = loadRuleSet(readEngineRuleFiles());
 const moderator = createModerator(ruleSet);
 const leetCharacters = ruleSet.substitutions.leetCharacters;
@@ -95,19 +89,6 @@ const readTexts = rows.map((row) => moderator.classifierText(row.text));
 const hashes = readTexts.map((text) => ngramFeatures(text, SETTINGS.maxN).hashes);
 const coldRows = cold.map((_, i) => i);
 const taiwanRows = taiwan.map((_, i) => cold.length + i);
-// Each Taiwanese line the classifier reads with spaces is also learned without them, as a comment spaced
-// out between every character is read (moderate.ts maskUnread): the spaces make n-grams of their own, and
-// a model that only saw them read the unspaced forms of abuse worse.
-if (SETTINGS.learnUnspaced) {
-  for (const row of [...taiwanRows]) {
-    if (!readTexts[row]!.includes(" ")) continue;
-    const unspaced = readTexts[row]!.replaceAll(" ", "");
-    rows.push(rows[row]!);
-    readTexts.push(unspaced);
-    hashes.push(ngramFeatures(unspaced, SETTINGS.maxN).hashes);
-    taiwanRows.push(rows.length - 1);
-  }
-}
 
 let seed = SETTINGS.seed;
 const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

@@ -1,6 +1,6 @@
 import { CATEGORIES, type Category } from "../categories.ts";
 
-/** A character n-gram of what the classifier read (see moderate.ts classifierText) and the weight it added to its score. */
+/** A character n-gram of the canonical text and the weight it added to the classifier's score. */
 export interface NgramSignal {
   ngram: string;
   weight: number;
@@ -8,8 +8,7 @@ export interface NgramSignal {
 
 /**
  * The abuse classifier: logistic regressions over hashed character n-grams (1-3) of the engine's
- * canonical text (so Traditional, Simplified and evasion spellings meet in one form), with one space where
- * a separator stood (moderate.ts maskUnread). Two experts — one
+ * canonical text (so Traditional, Simplified and evasion spellings meet in one form). Two experts — one
  * trained on the project's Taiwanese news comments, one on COLD (mainland social media) — are mixed by a
  * gate, a third regression that tells how much a text reads like COLD's domain: a comment about 颱風假
  * is scored by the Taiwanese expert, implicit bias about region or gender in mainland phrasing by COLD's.
@@ -71,7 +70,7 @@ const FNV_PRIME = 16777619;
 const MAX_N = 4;
 
 /**
- * The distinct character n-grams of 1..maxN characters of what the classifier reads, with start and end markers,
+ * The distinct character n-grams of 1..maxN characters of the canonical text, with start and end markers,
  * hashed by FNV-1a without building a string per n-gram. Characters are code points, so 𪜶 is one
  * character and no n-gram holds half a surrogate pair. Training and scoring both read this.
  */

@@ -31,8 +31,8 @@ export interface Moderator {
   canonical(text: string): string;
   /**
    * What the classifier reads: the canonical form without the words a comment only reports or asks about
-   * (see mentions.ts) and without web addresses, with one space where a separator stood (see maskUnread).
-   * Training reads the same, so the model never learns from a quoted insult or a URL's letters.
+   * (see mentions.ts) and without web addresses. Training reads the same, so the model never learns from
+   * a quoted insult or a URL's letters.
    */
   classifierText(text: string): string;
   /** The canonical form with its map back to the original text. */
@@ -452,16 +452,7 @@ function mentionable(rule: Rule, warnedRules: readonly string[]): MentionedWords
 
 /**
  * The canonical text without what the classifier should not read: reported mentions, and the spans of
- * rules that say `classifierReads: false` (web addresses). Where the member put a separator (a space,
- * a line break, punctuation, an emoji) or something was left out, between two runs of at least two
- * characters each, the classifier reads one space: 買不起 北市的房子 is not read across the gap, and a
- * sentence's last word does not run into the next one's first. A run of one character is read joined to
- * its neighbours, so writing spaced out to dodge the filter (你 這 個 廢 物) reads as if unspaced, as
- * the rules read it (they read the canonical text, where 幹 你 娘 is 幹你娘). On dev, spaces everywhere
- * held 167 benign lines where 184 were held without them (before the l2 penalty of scripts/train.ts;
- * with it 154), but a comment spaced out between every character then passed 1,004 of the 2,298
- * abusive dev lines caught (8 before); with one-character runs joined, 152 held and 92 passed; training
- * also on each line read unspaced (scripts/train.ts) 156 held and 62 passed.
+ * rules that say `classifierReads: false` (web addresses).
  */
 function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>, rules: Rule[]): ClassifierInput {
   const masked: Span[] = [];
@@ -469,44 +460,18 @@ function maskUnread(normalized: NormalizedText, spansByRule: Map<number, Span[]>
     const unread = !rules[rule]!.classifierReads;
     for (const span of spans) if (unread || span.mention === "reported") masked.push(span);
   }
-  const source = normalized.text;
-  // The kept runs, [from, to) of the canonical text: split where a separator stood or something was masked.
-  const runs: [number, number][] = [];
-  let runStart = -1;
-  for (let i = 0; i < source.length; i++) {
-    const origin = normalized.originStart[i]!;
-    const skip = masked.length > 0 && masked.some((span) => span.start <= origin && origin < span.end);
-    if (skip || normalized.gapBefore[i]) {
-      if (runStart >= 0) runs.push([runStart, i]);
-      runStart = -1;
-      if (skip) continue;
-    }
-    if (runStart < 0) runStart = i;
-  }
-  if (runStart >= 0) runs.push([runStart, source.length]);
-  const pieces: string[] = [];
+  if (masked.length === 0) return { text: normalized.text, originStart: normalized.originStart, originEnd: normalized.originEnd };
+  let text = "";
   const originStart: number[] = [];
   const originEnd: number[] = [];
-  for (let k = 0; k < runs.length; k++) {
-    const [from, to] = runs[k]!;
-    if (k > 0 && !isOneCharacter(source, runs[k - 1]!) && !isOneCharacter(source, runs[k]!)) {
-      // The space stands for the separator: it maps to where the run after it starts, with no width.
-      pieces.push(" ");
-      originStart.push(normalized.originStart[from]!);
-      originEnd.push(normalized.originStart[from]!);
-    }
-    pieces.push(source.slice(from, to));
-    for (let i = from; i < to; i++) {
-      originStart.push(normalized.originStart[i]!);
-      originEnd.push(normalized.originEnd[i]!);
-    }
+  for (let i = 0; i < normalized.text.length; i++) {
+    const origin = normalized.originStart[i]!;
+    if (masked.some((span) => span.start <= origin && origin < span.end)) continue;
+    text += normalized.text[i];
+    originStart.push(origin);
+    originEnd.push(normalized.originEnd[i]!);
   }
-  return { text: pieces.join(""), originStart, originEnd };
-}
-
-/** Whether a run of the text is one character (one code point: 𪜶 is two units). */
-function isOneCharacter(text: string, [from, to]: [number, number]): boolean {
-  return to - from === 1 || (to - from === 2 && isLowSurrogate(text.charCodeAt(from + 1)));
+  return { text, originStart, originEnd };
 }
 
 /**
@@ -521,13 +486,9 @@ export function mostAbusivePassage(classifier: Classifier, input: ClassifierInpu
   let best: { start: number; end: number; text: string; probability: number; topNgrams: NgramSignal[] } | null = null;
   for (let from = 0; from < text.length; from += step) {
     // Never half a surrogate pair at either edge (an astral character such as 𪜶 is two units).
-    let start = isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from;
+    const start = isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from;
     let end = Math.min(text.length, from + length);
     if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end++;
-    // Nor a space at either edge: it stands for a separator or a masked mention between two kept
-    // characters, and would map the passage onto what was masked.
-    if (text[start] === " ") start++;
-    if (end > start && text[end - 1] === " ") end--;
     const passage = text.slice(start, end);
     const { probability, topNgrams } = classifier.classify(passage);
     if (!best || probability > best.probability) {

@@ -5,7 +5,7 @@ import type { Screening } from "./phase.ts";
 // TextPhase for any screening state.
 type EngineEnv = { moderator: Moderator };
 
-/** Width, case, script, separators, look-alike spellings: the canonical form the rules read (and the classifier, with one space where a separator stood). */
+/** Width, case, script, separators, look-alike spellings: the canonical form the rules and the classifier read. */
 export const normalize = {
   name: "normalize",
   run: <S extends Screening>(state: S, { moderator }: EngineEnv): S => ({ ...state, normalized: moderator.normalized(state.subject.text) }),
