@@ -10,8 +10,8 @@ import { devTexts } from "./dev-texts.ts";
 const ROUND_MS = 1500;
 const ROUNDS = 5;
 const texts = devTexts();
-// The pipeline hands the classifier what it reads (the engine's canonical text, mentions masked, one space
-// where a separator stood); normalization and the rules are timed in bench/engine.ts.
+// The pipeline hands the classifier what it reads (moderate.ts classifierText: the engine's canonical text
+// without reported mentions and web addresses); normalization and the rules are timed in bench/engine.ts.
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
 const canonical = texts.map((text) => moderator.classifierText(text));
 
