@@ -106,6 +106,15 @@ describe("personal data, illegal trade and threats (R1)", () => {
     expect(moderate("電話０９１２３４５６７８").reasons.map((r) => r.ruleId)).toContain("R1-phone-number");
   });
 
+  it("zero-width characters written inside a number do not hide it; the span is what the member wrote", () => {
+    const phone = "0912\u200b345\u200b678";
+    const reason = moderate(`我的電話${phone} 歡迎聯絡`).reasons.find((r) => r.ruleId === "R1-phone-number");
+    expect(reason?.spans.map((s) => s.text)).toEqual([phone]);
+    expect(moderate("寄信到 ab\u00adc@example.com").reasons.map((r) => r.ruleId)).toContain("R1-email-address");
+    // The number-slang patterns read the same view.
+    expect(moderate("你們這群426\u200b滾回去").reasons.map((r) => r.ruleId)).toContain("R2-dehumanizing-slur");
+  });
+
   it("numbers that fail their checksum are not personal data", () => {
     expect(moderate("編號A123456788").reasons).toEqual([]);
     expect(moderate("訂單 4111 1111 1111 1112").reasons).toEqual([]);

@@ -26,6 +26,7 @@ export interface NormalizeOptions {
 }
 
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u;
+const FORMAT = /^\p{Cf}$/u;
 const ATTACHING = /[\p{M}\u02ca\u02c7\u02cb\u02d9]/u;
 const SEPARATOR = /[\p{Z}\p{P}\p{S}\s]/u;
 
@@ -146,7 +147,9 @@ export function toOriginal(normalized: NormalizedText, start: number, end: numbe
 
 /**
  * The view the detectors read (phone numbers, ID and card numbers, e-mail): NFKC only, so full-width
- * digits count, with separators kept because the formats use them.
+ * digits count, with separators kept because the formats use them. Invisible format characters (zero-width
+ * spaces and joiners, soft hyphens: \p{Cf}) are left out, as the canonical text leaves them out: written
+ * inside a number (0912\u200b345\u200b678, 426\u200b) they hid it from the detectors and the patterns.
  */
 export interface FoldedText {
   text: string;
@@ -166,7 +169,7 @@ export function foldForDetectors(original: string): FoldedText {
     const code = original.charCodeAt(i);
     if (!isNfkcStable(code)) {
       const char = String.fromCodePoint(original.codePointAt(i)!);
-      if (char.normalize("NFKC") !== char) changes = true;
+      if (FORMAT.test(char) || char.normalize("NFKC") !== char) changes = true;
       i += char.length - 1;
     }
   }
@@ -179,6 +182,7 @@ export function foldForDetectors(original: string): FoldedText {
     const start = index;
     index += char.length;
     const code = char.codePointAt(0)!;
+    if (!isNfkcStable(code) && FORMAT.test(char)) continue;
     const folded = isNfkcStable(code) ? char : char.normalize("NFKC");
     for (let i = 0; i < folded.length; i++) {
       originStart.push(start);
