@@ -13,7 +13,7 @@ const texts = devTexts();
 // The pipeline hands the classifier what it reads (moderate.ts classifierText: the engine's canonical text
 // without reported mentions and web addresses); normalization and the rules are timed in bench/engine.ts.
 const moderator = createModerator(loadRuleSet(readEngineRuleFiles()));
-const canonical = texts.map((text) => moderator.classifierText(text));
+const readTexts = texts.map((text) => moderator.classifierText(text));
 
 const loads: number[] = [];
 for (let i = 0; i < 5; i++) {
@@ -28,7 +28,7 @@ function round(): number {
   let sink = 0;
   const start = performance.now();
   while (performance.now() - start < ROUND_MS) {
-    for (const text of canonical) {
+    for (const text of readTexts) {
       sink += classifier.classify(text).probability;
       done++;
     }

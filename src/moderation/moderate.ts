@@ -499,7 +499,6 @@ export function mostAbusivePassage(classifier: Classifier, input: ClassifierInpu
   return best;
 }
 
-
 const ACTION_RANK: Record<RuleAction, number> = { flag: 0, review: 1, reject: 2 };
 
 // Threats of violence (forum rule R1) and death wishes (不得好死, 全家死光: rules that reject) stay held for a

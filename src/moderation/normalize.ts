@@ -168,7 +168,7 @@ export function foldForDetectors(original: string): FoldedText {
   for (let i = 0; i < original.length && !changes; i++) {
     const code = original.charCodeAt(i);
     if (!isNfkcStable(code)) {
-      const char = String.fromCodePoint(original.codePointAt(i)!);
+      const char = codePointAt(original, i);
       if (FORMAT.test(char) || char.normalize("NFKC") !== char) changes = true;
       i += char.length - 1;
     }
