@@ -138,6 +138,25 @@ describe("操 said alone as an expletive (from abusive dev lines)", () => {
   });
 });
 
+describe("你媽的 said as a curse (from abusive dev lines)", () => {
+  it("holds it where a separator, the end or a particle follows, in either script", () => {
+    expectOutcome([
+      ["楼上你妈的，说话客气点", "review", "R2-profanity-standalone"],
+      ["樓上你媽的", "review", "R2-profanity-standalone"],
+      ["你媽的咧 又漲價", "review", "R2-profanity-standalone"],
+      ["你媽的 閉嘴", "review", "R2-profanity-standalone"],
+    ]);
+  });
+
+  it("leaves a mother's things", () => {
+    expectOutcome([
+      ["你媽的生日快到了，記得訂蛋糕", "allow"],
+      ["這是你媽的手機嗎", "allow"],
+      ["你媽的手藝真好", "allow"],
+    ]);
+  });
+});
+
 describe("Zhuyin, pinyin initials and romanized spellings", () => {
   it("reads them as the curse they spell", () => {
     expectOutcome([
