@@ -69,6 +69,7 @@ const envSchema = limitSettingsSchema.extend({
   BENCH_BASELINE: z.enum(["0", "1"]).default("0"),
   PUBLIC_READ_MEMORY_MS: z.coerce.number().int().min(0).max(5000).default(1000),
   WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
 });
 
 export interface ServerConfig {
@@ -103,6 +104,11 @@ export interface ServerConfig {
   publicReadMemoryMs: number;
   /** How often the server sends the webhooks due (0: never; another process or the Worker's cron sends them). */
   webhookIntervalMs: number;
+  /**
+   * How far (in per cent) V8 lets the Node server's heap grow past what its last full collection kept before
+   * it collects again; 0 leaves the factor to V8's own heuristics (up to fourfold).
+   */
+  heapGrowingPercent: number;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +142,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     maxCommentChars: values.MAX_COMMENT_CHARS,
     publicReadMemoryMs: values.PUBLIC_READ_MEMORY_MS,
     webhookIntervalMs: values.WEBHOOK_INTERVAL_MS,
+    heapGrowingPercent: values.HEAP_GROWING_PERCENT,
     seedDemo: values.DEMO_SEED ? values.DEMO_SEED === "1" : !values.DATABASE_URL,
     trustProxy: values.TRUST_PROXY === "1",
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
