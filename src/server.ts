@@ -20,7 +20,7 @@ const config = loadServerConfig(process.env);
 // Set before the rules, the model and the first request fill the heap. Under a steady load of comments V8
 // let the old generation grow to 190-220 MB while 90-120 MB of it were in use (objects of requests waiting
 // on the database outlive two young collections and die old), so the peak RSS moved between 230 and 405 MB
-// from run to run of the same code; at 30 % it stayed at 186-191 MB with the same throughput (README,
+// from run to run of the same code; at 30 % it stayed at 185-195 MB with the same throughput (README,
 // Benchmarks). V8 reads the flag each time it sets the next full collection's limit, so setting it here
 // does what `node --heap-growing-percent=30` does (measured alike).
 setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
