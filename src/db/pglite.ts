@@ -5,6 +5,9 @@ import { PGliteDialect } from "kysely-pglite-dialect";
 import type { DatabaseHandle } from "./handle.ts";
 import type { Database } from "./schema.ts";
 
+/** Postgres's shared buffers inside PGlite (see connectPglite). */
+export const PGLITE_SHARED_BUFFERS = "32MB";
+
 export interface PgliteOptions {
   // A folder to persist into; in memory when absent.
   dataDir?: string;
@@ -14,6 +17,11 @@ export async function connectPglite(options: PgliteOptions = {}): Promise<Databa
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    // PGlite keeps Postgres's shared buffers inside this process, so they count in the server's memory:
+    // 32 MB instead of the 128 MB PGlite's initdb writes into postgresql.conf. A small site's working set
+    // fits, and its files stay in the operating system's cache besides. A restarted server at rest: 291 MB
+    // against 384 MB (16 MB: 276 MB); the embedded benchmark's writes and reads were the same either way.
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     // int8 stays a string, as on Postgres (postgres.ts).
     parsers: { [pgliteTypes.INT8]: (value: string) => value },
   });
