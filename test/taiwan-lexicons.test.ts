@@ -139,20 +139,31 @@ describe("操 said alone as an expletive (from abusive dev lines)", () => {
 });
 
 describe("你媽的 said as a curse (from abusive dev lines)", () => {
-  it("holds it where a separator, the end or a particle follows, in either script", () => {
+  it("holds it opening a comment or clause, or after 樓上, where a separator, the end or a particle follows", () => {
     expectOutcome([
       ["楼上你妈的，说话客气点", "review", "R2-profanity-standalone"],
       ["樓上你媽的", "review", "R2-profanity-standalone"],
+      ["樓上妳媽的", "review", "R2-profanity-standalone"],
+      ["原PO你媽的 亂寫", "review", "R2-profanity-standalone"],
       ["你媽的咧 又漲價", "review", "R2-profanity-standalone"],
-      ["你媽的 閉嘴", "review", "R2-profanity-standalone"],
+      ["又塞車，你媽的 閉嘴啦", "review", "R2-profanity-standalone"],
+      ["你媽的 一個輕軌吵成這樣", "review", "R2-profanity-standalone"],
     ]);
   });
 
-  it("leaves a mother's things", () => {
+  it("leaves a mother's things, and the curse reported without quotation marks", () => {
     expectOutcome([
       ["你媽的生日快到了，記得訂蛋糕", "allow"],
       ["這是你媽的手機嗎", "allow"],
       ["你媽的手藝真好", "allow"],
+      ["我剛剛打給你媽的，她沒接", "allow"],
+      ["是誰告訴你媽的？", "allow"],
+      ["這是我送你媽的。", "allow"],
+      ["法律上那筆錢是你媽的，你沒權動用", "allow"],
+      ["這是你媽的啦，不要亂拿", "allow"],
+      ["是你媽的啊，你忘了嗎", "allow"],
+      ["議員在議會罵你媽的，被記者拍到", "allow"],
+      ["球員對裁判說了句你媽的，被驅逐出場", "allow"],
     ]);
   });
 });
