@@ -105,10 +105,17 @@ export interface ServerConfig {
   /** How often the server sends the webhooks due (0: never; another process or the Worker's cron sends them). */
   webhookIntervalMs: number;
   /**
-   * How far (in per cent) V8 lets the Node server's heap grow past what its last full collection kept before
-   * it collects again; 0 leaves the factor to V8's own heuristics (up to fourfold).
+   * V8's heap growing factor for the Node server, 1 + this / 100: after a full collection the old
+   * generation may grow to what it kept times the factor (plus the young generation's room) before the
+   * next; 0 leaves the factor to V8's own heuristics (up to 4). A `--heap-growing-percent` given to node wins.
    */
   heapGrowingPercent: number;
+}
+
+/** The V8 flag the Node server sets for HEAP_GROWING_PERCENT, or null when node was given one itself. */
+export function heapGrowingFlag(percent: number, execArgv: readonly string[]): string | null {
+  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent(?:=|$)/.test(arg))) return null;
+  return `--heap-growing-percent=${percent}`;
 }
 
 export class ConfigError extends Error {

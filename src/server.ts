@@ -6,7 +6,7 @@ import { createApp } from "./app.ts";
 import { benchBaselineRoutes } from "./routes/bench-baseline.ts";
 import { mintToken } from "./auth/token.ts";
 import { systemClock } from "./clock.ts";
-import { loadServerConfig } from "./config.ts";
+import { heapGrowingFlag, loadServerConfig } from "./config.ts";
 import { openDatabase } from "./db/open.ts";
 import { startWebhookSender } from "./webhooks/send.ts";
 import { DEMO_ARTICLE_ID, seedDemoArticle } from "./demo.ts";
@@ -17,13 +17,16 @@ import { readEngineRuleFiles, readForumRules, readModelFile, readNicknameRules, 
 import { buildSites } from "./sites.ts";
 
 const config = loadServerConfig(process.env);
-// Set before the rules, the model and the first request fill the heap. Under a steady load of comments V8
-// let the old generation grow to 190-220 MB while 90-120 MB of it were in use (objects of requests waiting
-// on the database outlive two young collections and die old), so the peak RSS moved between 230 and 405 MB
-// from run to run of the same code; at 30 % it stayed at 185-195 MB with the same throughput (README,
-// Benchmarks). V8 reads the flag each time it sets the next full collection's limit, so setting it here
-// does what `node --heap-growing-percent=30` does (measured alike).
-setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
+// V8's heap growing factor, 1 + HEAP_GROWING_PERCENT / 100: after a full collection the old generation's
+// next limit is what it kept times this, plus the young generation's room. Under a steady load of comments
+// V8's own factor (up to 4) let the old generation grow to 190-220 MB while 90-120 MB of it were in use
+// (objects of requests waiting on the database outlive two young collections and die old), so the peak
+// RSS moved between 212 and 405 MB from run to run of the same code; at 30 % it stayed at 185-195 MB with
+// the same throughput (README, Benchmarks). V8 reads the flag each time it sets the next limit, so setting
+// it here works as `node --heap-growing-percent=30` does (measured alike); a value given to node that way
+// is the operator's and is left as it is.
+const heapFlag = heapGrowingFlag(config.heapGrowingPercent, process.execArgv);
+if (heapFlag) setFlagsFromString(heapFlag);
 const forumRules = readForumRules();
 const policy = config.policyPath ? readPolicy(config.policyPath) : readPolicy();
 const nicknameRules = readNicknameRules();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadServerConfig } from "../src/config.ts";
+import { ConfigError, heapGrowingFlag, loadServerConfig } from "../src/config.ts";
 
 describe("server configuration from the environment", () => {
   it("lets the Node heap grow 30 % past what a full collection kept unless told otherwise", () => {
@@ -14,5 +14,14 @@ describe("server configuration from the environment", () => {
       expect(() => loadServerConfig({ HEAP_GROWING_PERCENT: value }), value).toThrow(ConfigError);
       expect(() => loadServerConfig({ HEAP_GROWING_PERCENT: value }), value).toThrow(/HEAP_GROWING_PERCENT/);
     }
+  });
+
+  it("sets V8's flag from the setting unless node was given the flag itself", () => {
+    expect(heapGrowingFlag(30, [])).toBe("--heap-growing-percent=30");
+    expect(heapGrowingFlag(0, ["--enable-source-maps"])).toBe("--heap-growing-percent=0");
+    expect(heapGrowingFlag(30, ["--enable-source-maps", "--heap-growing-percent=50"])).toBeNull();
+    expect(heapGrowingFlag(30, ["--heap_growing_percent=50"])).toBeNull();
+    expect(heapGrowingFlag(30, ["--heap-growing-percent", "50"])).toBeNull();
+    expect(heapGrowingFlag(30, ["--heap-growing-percentage-of-nothing"])).toBe("--heap-growing-percent=30");
   });
 });
