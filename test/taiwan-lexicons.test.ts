@@ -139,7 +139,7 @@ describe("操 said alone as an expletive (from abusive dev lines)", () => {
 });
 
 describe("你媽的 said as a curse (from abusive dev lines)", () => {
-  it("holds it opening a comment or clause, or after 樓上, where a separator, the end or a particle follows", () => {
+  it("holds it said to someone, where a separator, the end or a particle follows", () => {
     expectOutcome([
       ["楼上你妈的，说话客气点", "review", "R2-profanity-standalone"],
       ["樓上你媽的", "review", "R2-profanity-standalone"],
@@ -148,6 +148,11 @@ describe("你媽的 said as a curse (from abusive dev lines)", () => {
       ["你媽的咧 又漲價", "review", "R2-profanity-standalone"],
       ["又塞車，你媽的 閉嘴啦", "review", "R2-profanity-standalone"],
       ["你媽的 一個輕軌吵成這樣", "review", "R2-profanity-standalone"],
+      ["小編你媽的 會不會下標", "review", "R2-profanity-standalone"],
+      ["民進黨你媽的 又漲電價", "review", "R2-profanity-standalone"],
+      ["你媽的喔 效率有夠差", "review", "R2-profanity-standalone"],
+      // In a long comment the classifier's score is diluted: the rule still holds it.
+      ["今天去區公所辦事 排了兩個小時 承辦人還在聊天 再來，公務員你媽的 效率有夠差", "review", "R2-profanity-standalone"],
     ]);
   });
 
@@ -164,6 +169,8 @@ describe("你媽的 said as a curse (from abusive dev lines)", () => {
       ["是你媽的啊，你忘了嗎", "allow"],
       ["議員在議會罵你媽的，被記者拍到", "allow"],
       ["球員對裁判說了句你媽的，被驅逐出場", "allow"],
+      ["這是你的還是你媽的? 講清楚", "allow"],
+      ["保險受益人寫你媽的 比較好", "allow"],
     ]);
   });
 });
