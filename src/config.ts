@@ -114,7 +114,8 @@ export interface ServerConfig {
 
 /** The V8 flag the Node server sets for HEAP_GROWING_PERCENT, or null when node was given one itself. */
 export function heapGrowingFlag(percent: number, execArgv: readonly string[]): string | null {
-  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent(?:=|$)/.test(arg))) return null;
+  // node takes V8 flags with one dash or two, - or _ inside (NODE_OPTIONS refuses this one).
+  if (execArgv.some((arg) => /^--?heap[-_]growing[-_]percent(?:=|$)/.test(arg))) return null;
   return `--heap-growing-percent=${percent}`;
 }
 

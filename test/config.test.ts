@@ -21,7 +21,7 @@ describe("server configuration from the environment", () => {
     expect(heapGrowingFlag(0, ["--enable-source-maps"])).toBe("--heap-growing-percent=0");
     expect(heapGrowingFlag(30, ["--enable-source-maps", "--heap-growing-percent=50"])).toBeNull();
     expect(heapGrowingFlag(30, ["--heap_growing_percent=50"])).toBeNull();
-    expect(heapGrowingFlag(30, ["--heap-growing-percent", "50"])).toBeNull();
+    expect(heapGrowingFlag(30, ["-heap-growing-percent=50"])).toBeNull();
     expect(heapGrowingFlag(30, ["--heap-growing-percentage-of-nothing"])).toBe("--heap-growing-percent=30");
   });
 });

@@ -18,9 +18,9 @@ export async function connectPglite(options: PgliteOptions = {}): Promise<Databa
   const client = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     // PGlite keeps Postgres's shared buffers inside this process, so they count in the server's memory:
-    // 32 MB instead of the 128 MB PGlite's initdb writes into postgresql.conf. A small site's working set
-    // fits, and its files stay in the operating system's cache besides. A restarted server at rest: 291 MB
-    // against 384 MB (16 MB: 276 MB); the embedded benchmark's writes and reads were the same either way.
+    // 32 MB instead of the 128 MB PGlite's initdb writes into postgresql.conf (the command line wins over
+    // it, on a data folder made before too). A restarted server at rest: 291 MB against 384 MB (16 MB:
+    // 276 MB); the embedded benchmark's writes and reads as before (README, Benchmarks).
     startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     // int8 stays a string, as on Postgres (postgres.ts).
     parsers: { [pgliteTypes.INT8]: (value: string) => value },
