@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, heapGrowingFlag, loadServerConfig } from "../src/config.ts";
 
 describe("server configuration from the environment", () => {
-  it("lets the Node heap grow 30 % past what a full collection kept unless told otherwise", () => {
+  it("reads HEAP_GROWING_PERCENT, 30 when unset or empty", () => {
     expect(loadServerConfig({}).heapGrowingPercent).toBe(30);
     expect(loadServerConfig({ HEAP_GROWING_PERCENT: "" }).heapGrowingPercent).toBe(30);
     expect(loadServerConfig({ HEAP_GROWING_PERCENT: "0" }).heapGrowingPercent).toBe(0);
