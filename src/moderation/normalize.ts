@@ -96,11 +96,9 @@ export function normalize(original: string, options: NormalizeOptions): Normaliz
       emit(toCanonicalScript(char), start);
       continue;
     }
-    if (code < 0x20 || code === 0x7f) {
-      // Line breaks and tabs separate like a space (又塞車了\n幹 is 幹 said alone); other controls are dropped.
-      if (code >= 0x09 && code <= 0x0d && text.length > 0) pendingGap = true;
-      continue;
-    }
+    // Other controls are dropped; line breaks and tabs (0x09-0x0d) go on to read as separators like a space
+    // (又塞車了\n幹 is 幹 said alone).
+    if ((code < 0x20 && (code < 0x09 || code > 0x0d)) || code === 0x7f) continue;
     if (code >= 0x80) {
       if (INVISIBLE.test(char)) continue;
       if (ATTACHING.test(char)) {
