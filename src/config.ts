@@ -59,6 +59,7 @@ const envSchema = limitSettingsSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.string().min(1).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_PREPARE: z.enum(["0", "1"]).default("1"),
   PGLITE_DIR: z.string().min(1).default("data/pglite"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
   DEMO_SEED: z.enum(["0", "1"]).optional(),
@@ -78,6 +79,8 @@ export interface ServerConfig {
   /** Real Postgres when set; embedded PGlite in `pgliteDir` otherwise. */
   databaseUrl: string | null;
   databasePoolMax: number;
+  /** Statements prepared on each connection (DATABASE_PREPARE, db/postgres.ts). */
+  databasePrepare: boolean;
   pgliteDir: string;
   jwtSecret: string;
   usingDevelopmentSecret: boolean;
@@ -141,6 +144,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     port: values.PORT,
     databaseUrl: values.DATABASE_URL ?? null,
     databasePoolMax: values.DATABASE_POOL_MAX,
+    databasePrepare: values.DATABASE_PREPARE === "1",
     pgliteDir: values.PGLITE_DIR,
     jwtSecret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     usingDevelopmentSecret: !values.JWT_SECRET,

@@ -131,7 +131,7 @@ export default {
       EMBED_ORIGINS: env.EMBED_ORIGINS || undefined,
     });
     publisherSso ??= publisherSsoOf(limits);
-    const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
+    const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1, prepare: false });
     const app = createApp({
       db: database.db,
       clock: systemClock,
@@ -166,7 +166,7 @@ export default {
   // The Cron Trigger (wrangler.toml [triggers]): sends the outbox's due webhooks, a full batch at a time,
   // for as long as a scheduled run may take; what is left waits for the next minute.
   async scheduled(_event: unknown, env: WorkerEnv, ctx: WorkerContext): Promise<void> {
-    const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1 });
+    const database = connectPostgres({ connectionString: env.HYPERDRIVE.connectionString, poolMax: 1, prepare: false });
     const run = (async () => {
       try {
         const until = Date.now() + 25_000;

@@ -25,3 +25,12 @@ describe("server configuration from the environment", () => {
     expect(heapGrowingFlag(30, ["--heap-growing-percentage-of-nothing"])).toBe("--heap-growing-percent=30");
   });
 });
+
+describe("prepared statements setting", () => {
+  it("prepares by default; DATABASE_PREPARE=0 turns it off; anything else is refused", () => {
+    expect(loadServerConfig({}).databasePrepare).toBe(true);
+    expect(loadServerConfig({ DATABASE_PREPARE: "1" }).databasePrepare).toBe(true);
+    expect(loadServerConfig({ DATABASE_PREPARE: "0" }).databasePrepare).toBe(false);
+    expect(() => loadServerConfig({ DATABASE_PREPARE: "yes" })).toThrow(/DATABASE_PREPARE/);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseHandle } from "./handle.ts";
@@ -22,15 +23,74 @@ export async function withClient<T>(connectionString: string, work: (client: pg.
   }
 }
 
+/** The most statement texts one connection keeps prepared; later texts run unprepared. */
+export const PREPARED_PER_CONNECTION = 200;
+
+/** A statement text's name on a connection: the same text, the same name. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `s${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    if (statementNames.size < 10 * PREPARED_PER_CONNECTION) statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A connection that prepares the statements it runs: a statement with parameters is parsed and planned
+ * the first time its connection sees its text, under a name derived from that text, and afterwards only
+ * bound and executed, with no extra round trip (the Parse goes out with the first Bind). Parsing and
+ * planning were most of PostgreSQL's work for a comment's one statement (README, Benchmarks). Kysely
+ * writes a new text for each length of an `in (…)` list, so a connection prepares its first
+ * PREPARED_PER_CONNECTION texts and runs any others unprepared.
+ *
+ * A migration that changes a table's columns while a server runs (a rolling deploy) makes PostgreSQL
+ * refuse that server's prepared `select *` on the table (0A000, "cached plan must not change result
+ * type"): the statement fails once on each connection, which then prepares it afresh under a new name.
+ */
+class PreparingClient extends pg.Client {
+  private readonly prepared = new Set<string>();
+  /** Statements whose plan PostgreSQL refused: prepared again under the name with this suffix. */
+  private readonly renamed = new Map<string, number>();
+
+  // pg.Client.query has many forms; Kysely's, query(text, values), is the one prepared here.
+  override query(config: unknown, values?: unknown, callback?: unknown): any {
+    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      const base = statementName(config);
+      const generation = this.renamed.get(base);
+      const name = generation === undefined ? base : `${base}_${generation}`;
+      if (this.prepared.has(name) || this.prepared.size < PREPARED_PER_CONNECTION) {
+        this.prepared.add(name);
+        return (super.query({ name, text: config, values }) as Promise<unknown>).catch((error: unknown) => {
+          if ((error as { message?: string }).message === "cached plan must not change result type") {
+            this.prepared.delete(name);
+            this.renamed.set(base, (generation ?? 0) + 1);
+          }
+          throw error;
+        });
+      }
+    }
+    return (super.query as Function)(config, values, callback);
+  }
+}
+
 export interface PostgresOptions {
   connectionString: string;
   poolMax?: number;
   // Tests isolate themselves in a schema of their own on a shared server.
   searchPath?: string;
+  /**
+   * Prepare statements on each connection (default true). Off behind a pooler that hands one client's
+   * statements to other server connections (PgBouncer in transaction mode before 1.21) and in the Worker,
+   * whose connection lasts one request.
+   */
+  prepare?: boolean;
 }
 
 export function connectPostgres(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
+    ...(options.prepare === false ? {} : { Client: PreparingClient }),
     connectionString: options.connectionString,
     max: options.poolMax ?? 10,
     // During an outage, fail the request in seconds (503) instead of queueing it forever.
@@ -48,7 +108,8 @@ export function connectPostgres(options: PostgresOptions): DatabaseHandle {
       try {
         await client.query("begin");
         const result = await work({
-          query: (text, params) => client.query(text, params as unknown[]),
+          // Unprepared: a migration changes the tables a prepared statement was planned on.
+          query: (text, params) => client.query({ text, values: params as unknown[] }),
           runScript: async (script) => {
             // Without parameters pg uses the simple query protocol, which accepts several statements.
             await client.query(script);
