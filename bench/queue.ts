@@ -76,6 +76,8 @@ async function main() {
     };
     const saturated = await round(0);
     const paced = await round(PAUSE_MS);
+    // A queue the first round emptied would make the second measure claims of nothing.
+    if (paced.claims === 0) throw new Error(`the saturated round claimed every open item; raise BENCH_OPEN_ITEMS above ${OPEN_ITEMS}`);
     const all = claimed.flat();
     const doubleClaims = all.length - new Set(all).size;
     const decisions = await withClient(databaseUrl(database), (client) =>

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../src/db/handle.ts";
+import { UNPREPARED_MARK, type DatabaseHandle } from "../src/db/handle.ts";
 import { connectPostgres, PREPARED_PER_CONNECTION, withClient } from "../src/db/postgres.ts";
 import { usingPostgres } from "./support/database.ts";
 
@@ -47,21 +47,42 @@ describe.skipIf(!usingPostgres)("statements prepared on a PostgreSQL connection"
   it("prepares a statement afresh after a migration changed the columns it returns (a rolling deploy)", async () => {
     const schema = `prepared_${Date.now()}`;
     const db = connectPostgres({ connectionString: url, poolMax: 1, searchPath: schema });
+    const migrateElsewhere = (ddl: string) => withClient(url, (client) => client.query(ddl));
     try {
       await sql`${sql.raw(`create schema ${schema}`)}`.execute(db.db);
       await sql`create table notes (id int primary key, body text)`.execute(db.db);
       await sql`insert into notes values (1, 'a')`.execute(db.db);
-      const read = () => db.db.selectFrom("notes" as never).selectAll().where("id" as never, "=", 1 as never).execute();
+      const read = (on: Kysely<any> = db.db) => on.selectFrom("notes").selectAll().where("id", "=", 1).execute();
       expect(await read()).toEqual([{ id: 1, body: "a" }]);
-      // Another server's migration adds a column: this connection's plan returns the old columns.
-      await withClient(url, (client) => client.query(`alter table ${schema}.notes add column site text default 'main'`));
-      await expect(read()).rejects.toThrow("cached plan must not change result type");
+      // Another server's migration adds a column. Outside a transaction the refused plan is prepared
+      // again and the read answers at once, with the new column.
+      await migrateElsewhere(`alter table ${schema}.notes add column site text default 'main'`);
       expect(await read()).toEqual([{ id: 1, body: "a", site: "main" }]);
-      expect(await read()).toEqual([{ id: 1, body: "a", site: "main" }]);
+      // Inside a transaction it cannot run again (the transaction is aborted): that transaction fails, the next one works.
+      await migrateElsewhere(`alter table ${schema}.notes add column lang text default 'zh-TW'`);
+      await expect(db.db.transaction().execute((trx) => read(trx))).rejects.toMatchObject({ code: "0A000" });
+      expect(await db.db.transaction().execute((trx) => read(trx))).toEqual([{ id: 1, body: "a", site: "main", lang: "zh-TW" }]);
     } finally {
       await db.close();
-      await withClient(url, (client) => client.query(`drop schema if exists ${schema} cascade`));
+      await migrateElsewhere(`drop schema if exists ${schema} cascade`);
     }
+  });
+
+  it("runs a statement again after a value that could not be sent (pg closed the statement)", async () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const echo = (value: unknown) => sql<{ v: unknown }>`select ${value}::jsonb as v`.execute(prepared.db);
+    expect((await echo(JSON.stringify({ a: 1 }))).rows[0]!.v).toEqual({ a: 1 });
+    await expect(echo(circular)).rejects.toThrow(/circular/i);
+    expect((await echo(JSON.stringify({ a: 2 }))).rows[0]!.v).toEqual({ a: 2 });
+    expect((await echo(JSON.stringify({ a: 3 }))).rows[0]!.v).toEqual({ a: 3 });
+  });
+
+  it("never prepares a statement marked unprepared (its best plan depends on its values)", async () => {
+    const text = `select $1::int * 2 as n ${UNPREPARED_MARK}`;
+    await sql`select ${21}::int * 2 as n ${sql.raw(UNPREPARED_MARK)}`.execute(prepared.db);
+    await sql`select ${22}::int * 2 as n ${sql.raw(UNPREPARED_MARK)}`.execute(prepared.db);
+    expect((await preparedTexts(prepared.db)).filter((t) => t === text)).toEqual([]);
   });
 
   it(`keeps at most ${PREPARED_PER_CONNECTION} texts prepared on a connection and runs the others unprepared`, async () => {

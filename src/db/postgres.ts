@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import type { DatabaseHandle } from "./handle.ts";
+import { UNPREPARED_MARK, type DatabaseHandle } from "./handle.ts";
 import type { Database } from "./schema.ts";
 
 const INT8_OID = 20;
@@ -41,38 +41,69 @@ function statementName(text: string): string {
  * A connection that prepares the statements it runs: a statement with parameters is parsed and planned
  * the first time its connection sees its text, under a name derived from that text, and afterwards only
  * bound and executed, with no extra round trip (the Parse goes out with the first Bind). Parsing and
- * planning were most of PostgreSQL's work for a comment's one statement (README, Benchmarks). Kysely
- * writes a new text for each length of an `in (…)` list, so a connection prepares its first
- * PREPARED_PER_CONNECTION texts and runs any others unprepared.
+ * planning were a fifth of PostgreSQL's work for a comment's one statement and more of the bare insert's
+ * (README, Benchmarks). Kysely writes a new text for each length of an `in (…)` list, so a connection
+ * prepares its first PREPARED_PER_CONNECTION texts and runs any others unprepared; a text marked
+ * UNPREPARED_MARK (a query whose best plan depends on its values) is never prepared.
  *
  * A migration that changes a table's columns while a server runs (a rolling deploy) makes PostgreSQL
- * refuse that server's prepared `select *` on the table (0A000, "cached plan must not change result
- * type"): the statement fails once on each connection, which then prepares it afresh under a new name.
+ * refuse that server's prepared statements returning the table's rows (`select *`, `returning *`): the
+ * statement is prepared afresh under a new name and, outside a transaction, run again at once (nothing
+ * ran); inside one, the transaction fails once on that connection. A name PostgreSQL no longer knows
+ * (pg closes the statement when a value cannot be sent) is replaced the same way for the next run.
  */
 class PreparingClient extends pg.Client {
+  /** The names this connection gave out, stale ones included: the server holds no more than the cap. */
   private readonly prepared = new Set<string>();
-  /** Statements whose plan PostgreSQL refused: prepared again under the name with this suffix. */
+  /** Statements whose name went stale: prepared again under the name with this suffix. */
   private readonly renamed = new Map<string, number>();
 
   // pg.Client.query has many forms; Kysely's, query(text, values), is the one prepared here.
   override query(config: unknown, values?: unknown, callback?: unknown): any {
-    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && callback === undefined) {
-      const base = statementName(config);
-      const generation = this.renamed.get(base);
-      const name = generation === undefined ? base : `${base}_${generation}`;
-      if (this.prepared.has(name) || this.prepared.size < PREPARED_PER_CONNECTION) {
-        this.prepared.add(name);
-        return (super.query({ name, text: config, values }) as Promise<unknown>).catch((error: unknown) => {
-          if ((error as { message?: string }).message === "cached plan must not change result type") {
-            this.prepared.delete(name);
-            this.renamed.set(base, (generation ?? 0) + 1);
-          }
-          throw error;
-        });
-      }
+    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && callback === undefined && !config.includes(UNPREPARED_MARK)) {
+      const name = this.nameFor(config);
+      if (name !== null) return this.runPrepared(config, values, name, true);
     }
     return (super.query as Function)(config, values, callback);
   }
+
+  /** The text's name on this connection, or null when the connection holds its cap of other texts. */
+  private nameFor(text: string): string | null {
+    const base = statementName(text);
+    const generation = this.renamed.get(base);
+    const name = generation === undefined ? base : `${base}_${generation}`;
+    if (!this.prepared.has(name)) {
+      if (this.prepared.size >= PREPARED_PER_CONNECTION) return null;
+      this.prepared.add(name);
+    }
+    return name;
+  }
+
+  private async runPrepared(text: string, values: unknown[], name: string, mayRetry: boolean): Promise<unknown> {
+    const outsideTransaction = this.getTransactionStatus() === "I";
+    try {
+      return await super.query({ name, text, values });
+    } catch (error) {
+      if (!nameWentStale(error)) throw error;
+      const base = statementName(text);
+      this.renamed.set(base, (this.renamed.get(base) ?? 0) + 1);
+      if (!(mayRetry && outsideTransaction && planRefused(error))) throw error;
+      const fresh = this.nameFor(text);
+      return fresh === null ? super.query(text, values) : this.runPrepared(text, values, fresh, false);
+    }
+  }
+}
+
+/** PostgreSQL refused a prepared plan: a table it reads changed its columns since (SQLSTATE 0A000 from plan revalidation; the message is translated, the routine is not). */
+function planRefused(error: unknown): boolean {
+  const { code, routine } = error as { code?: string; routine?: string };
+  return code === "0A000" && routine === "RevalidateCachedQuery";
+}
+
+/** The statement's name stands for nothing usable on the connection: a refused plan, a name PostgreSQL does not know (26000), or values pg could not send (no SQLSTATE; pg then closes the statement). */
+function nameWentStale(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return planRefused(error) || code === "26000" || code === undefined;
 }
 
 export interface PostgresOptions {
@@ -82,7 +113,8 @@ export interface PostgresOptions {
   searchPath?: string;
   /**
    * Prepare statements on each connection (default true). Off behind a pooler that hands one client's
-   * statements to other server connections (PgBouncer in transaction mode before 1.21) and in the Worker,
+   * statements to other server connections (PgBouncer in transaction mode without max_prepared_statements,
+   * which is 0 by default before 1.24) and in the Worker,
    * whose connection lasts one request.
    */
   prepare?: boolean;

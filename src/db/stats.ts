@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { DAY_MS } from "../clock.ts";
 import { SITE_TIME_ZONE } from "../site-time.ts";
 import type { Database } from "./schema.ts";
+import { UNPREPARED_MARK } from "./handle.ts";
 import { SITE_OFFSET_MS, siteDayOf } from "../site-time.ts";
 
 /** A half-open range of decision times, [from, to). */
@@ -49,7 +50,8 @@ export async function medianSecondsToHumanDecision(db: Kysely<Database>, { from,
     .where("decisions.review_item_id", "is not", null)
     .where("review_items.kind", "=", "moderation");
   if (sites) query = query.where("decisions.site_id", "in", sites);
-  const row = await query.executeTakeFirstOrThrow();
+  // A generic plan, made for no range in particular, joined a year of decisions 1.6 times slower (a reviewer's 1M decisions).
+  const row = await query.modifyEnd(sql.raw(UNPREPARED_MARK)).executeTakeFirstOrThrow();
   return row.median_seconds === null ? null : Number(row.median_seconds);
 }
 
