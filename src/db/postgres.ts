@@ -113,9 +113,9 @@ export interface PostgresOptions {
   searchPath?: string;
   /**
    * Prepare statements on each connection (default true). Off behind a pooler that hands one client's
-   * statements to other server connections (PgBouncer in transaction mode without max_prepared_statements,
-   * which is 0 by default before 1.24) and in the Worker,
-   * whose connection lasts one request.
+   * statements to other server connections (PgBouncer in transaction mode without
+   * max_prepared_statements, which is 0 by default before 1.24) and in the Worker, whose connection
+   * lasts one request.
    */
   prepare?: boolean;
 }
