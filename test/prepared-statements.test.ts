@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNPREPARED_MARK, type DatabaseHandle } from "../src/db/handle.ts";
-import { connectPostgres, PREPARED_PER_CONNECTION, withClient } from "../src/db/postgres.ts";
+import { connectPostgres, planRefused, PREPARED_PER_CONNECTION, withClient } from "../src/db/postgres.ts";
 import { usingPostgres } from "./support/database.ts";
 
 // The pool prepares each statement text once per connection (src/db/postgres.ts). One connection per
@@ -98,5 +98,14 @@ describe.skipIf(!usingPostgres)("statements prepared on a PostgreSQL connection"
     } finally {
       await db.close();
     }
+  });
+});
+
+describe("a refused plan, as PostgreSQL reports it", () => {
+  it("is read from the SQLSTATE and the routine, not the message, which PostgreSQL translates", () => {
+    expect(planRefused({ code: "0A000", routine: "RevalidateCachedQuery", message: "快取計畫不得變更結果型別" })).toBe(true);
+    expect(planRefused({ code: "0A000", routine: "transformLockingClause", message: "cached plan must not change result type" })).toBe(false);
+    expect(planRefused({ code: "42P01", routine: "RevalidateCachedQuery" })).toBe(false);
+    expect(planRefused(new TypeError("Converting circular structure to JSON"))).toBe(false);
   });
 });
