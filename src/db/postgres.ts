@@ -26,12 +26,12 @@ export async function withClient<T>(connectionString: string, work: (client: pg.
 /** The most statement texts one connection keeps prepared; later texts run unprepared. */
 export const PREPARED_PER_CONNECTION = 200;
 
-/** A statement text's name on a connection: the same text, the same name. */
-const statementNames = new Map<string, string>();
-function statementName(text: string): string {
+/** A statement text's name on a connection (the same text, the same name), or null for a text marked UNPREPARED_MARK. */
+const statementNames = new Map<string, string | null>();
+function statementName(text: string): string | null {
   let name = statementNames.get(text);
   if (name === undefined) {
-    name = `s${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    name = text.includes(UNPREPARED_MARK) ? null : `s${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
     if (statementNames.size < 10 * PREPARED_PER_CONNECTION) statementNames.set(text, name);
   }
   return name;
@@ -60,16 +60,17 @@ class PreparingClient extends pg.Client {
 
   // pg.Client.query has many forms; Kysely's, query(text, values), is the one prepared here.
   override query(config: unknown, values?: unknown, callback?: unknown): any {
-    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && callback === undefined && !config.includes(UNPREPARED_MARK)) {
+    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && callback === undefined) {
       const name = this.nameFor(config);
       if (name !== null) return this.runPrepared(config, values, name, true);
     }
     return (super.query as Function)(config, values, callback);
   }
 
-  /** The text's name on this connection, or null when the connection holds its cap of other texts. */
+  /** The text's name on this connection, or null: a text marked unprepared, or the connection holds its cap of other texts. */
   private nameFor(text: string): string | null {
     const base = statementName(text);
+    if (base === null) return null;
     const generation = this.renamed.get(base);
     const name = generation === undefined ? base : `${base}_${generation}`;
     if (!this.prepared.has(name)) {
@@ -85,7 +86,7 @@ class PreparingClient extends pg.Client {
       return await super.query({ name, text, values });
     } catch (error) {
       if (!nameWentStale(error)) throw error;
-      const base = statementName(text);
+      const base = statementName(text)!;
       this.renamed.set(base, (this.renamed.get(base) ?? 0) + 1);
       // Outside a transaction a refused plan or an unknown name fails at Bind, before anything ran: run it again.
       if (!(mayRetry && outsideTransaction && (planRefused(error) || (error as { code?: string }).code === "26000"))) throw error;
